@@ -1,0 +1,10 @@
+//! gradbook: a deep-learning notebook that runs in the browser.
+//!
+//! The same core runs natively (the `gradbook` CLI, tests, benchmarks) and in the browser
+//! (through the thin [`web`] boundary, inside a Web Worker).
+
+pub mod device;
+pub mod tiny;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,15 @@
+//! Part 1: the 2-2-2 sigmoid network of the Excel exercise, trained "by hand".
+//!
+//! - [`config`]: the sheet's inputs, targets, weights and learning rates, validated.
+//! - [`exact`]: the hand-derived chain rule in f64, one line per Excel column.
+//! - [`autodiff`]: the same network in burn, every learning rate in one batched tensor,
+//!   gradients from burn's autodiff.
+//! - [`trace`]: the per-iteration rows both produce, and the CSV they print as.
+
+pub mod autodiff;
+pub mod config;
+pub mod exact;
+pub mod trace;
+
+pub use config::{ConfigError, TinyConfig};
+pub use trace::{Row, Trace};
