@@ -1,0 +1,8 @@
+// Number formatting shared by the cells.
+
+/** Nine significant digits: enough to check against the sheet, short enough to read. */
+export function fmt(x: number, digits = 9): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-4 || Math.abs(x) >= 1e6)) return x.toExponential(digits - 1);
+  return Number(x.toPrecision(digits)).toString();
+}

@@ -1,0 +1,80 @@
+// Cell 2: the forward equations and the chain rule for each weight, typeset with KaTeX,
+// with the selected iteration's numbers substituted.
+import { fmt } from "../format";
+import { tex } from "../math";
+import { subscribe } from "./selection";
+import type { Row, TinyConfig } from "./types";
+
+const n = (x: number) => fmt(x, 6);
+
+function forward(r: Row, c: TinyConfig): string {
+  const [i1, i2] = c.inputs;
+  const [t1, t2] = c.targets;
+  const [b1, b2] = c.bias ?? [0, 0];
+  const [w1, w2, w3, w4, w5, w6, w7, w8] = r.w;
+  const hb = c.bias ? " + b_1" : "";
+  const ob = c.bias ? " + b_2" : "";
+  const hbn = c.bias ? ` + ${n(b1)}` : "";
+  const obn = c.bias ? ` + ${n(b2)}` : "";
+  return String.raw`\begin{aligned}
+h_1 &= i_1 w_1 + i_2 w_2${hb} &&= ${n(i1)}\cdot${n(w1)} + ${n(i2)}\cdot${n(w2)}${hbn} &&= ${n(r.h1)}\\
+h_2 &= i_1 w_3 + i_2 w_4${hb} &&= ${n(i1)}\cdot${n(w3)} + ${n(i2)}\cdot${n(w4)}${hbn} &&= ${n(r.h2)}\\
+a_{h1} &= \sigma(h_1) = \frac{1}{1+e^{-h_1}} &&&&= ${n(r.a_h1)}\\
+a_{h2} &= \sigma(h_2) &&&&= ${n(r.a_h2)}\\
+o_1 &= a_{h1} w_5 + a_{h2} w_6${ob} &&= ${n(r.a_h1)}\cdot${n(w5)} + ${n(r.a_h2)}\cdot${n(w6)}${obn} &&= ${n(r.o1)}\\
+o_2 &= a_{h1} w_7 + a_{h2} w_8${ob} &&= ${n(r.a_h1)}\cdot${n(w7)} + ${n(r.a_h2)}\cdot${n(w8)}${obn} &&= ${n(r.o2)}\\
+a_{o1} &= \sigma(o_1),\quad a_{o2} = \sigma(o_2) &&&&= ${n(r.a_o1)},\ ${n(r.a_o2)}\\
+E_1 &= \tfrac12 (t_1 - a_{o1})^2 &&= \tfrac12(${n(t1)} - ${n(r.a_o1)})^2 &&= ${n(r.E1)}\\
+E_2 &= \tfrac12 (t_2 - a_{o2})^2 &&= \tfrac12(${n(t2)} - ${n(r.a_o2)})^2 &&= ${n(r.E2)}\\
+E_{total} &= E_1 + E_2 &&&&= ${n(r.E_total)}
+\end{aligned}`;
+}
+
+// Output weights: w5, w6 feed o1; w7, w8 feed o2. [output, hidden it multiplies].
+const OUTPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
+// Input weights: w1, w2 feed h1; w3, w4 feed h2. [hidden, input it multiplies].
+const INPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
+
+function outputDelta(r: Row, c: TinyConfig, o: 1 | 2): [string, string, number] {
+  const a = o === 1 ? r.a_o1 : r.a_o2;
+  const t = c.targets[o - 1];
+  return [
+    String.raw`(a_{o${o}} - t_${o})\,a_{o${o}}(1 - a_{o${o}})`,
+    String.raw`(${n(a)} - ${n(t)})\cdot${n(a)}\cdot(1 - ${n(a)})`,
+    (a - t) * a * (1 - a),
+  ];
+}
+
+function backward(r: Row, c: TinyConfig): string {
+  const lines: string[] = [];
+  OUTPUT_WEIGHTS.forEach(([o, h], j) => {
+    const k = 5 + j;
+    const [sym, num] = outputDelta(r, c, o);
+    const ah = h === 1 ? r.a_h1 : r.a_h2;
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \frac{\partial E_${o}}{\partial a_{o${o}}}\frac{\partial a_{o${o}}}{\partial o_${o}}\frac{\partial o_${o}}{\partial w_${k}} = ${sym}\,a_{h${h}} &&= ${num}\cdot${n(ah)} &&= ${n(r.dE_dw[k - 1])}`);
+  });
+  INPUT_WEIGHTS.forEach(([h, i], j) => {
+    const k = 1 + j;
+    const ah = h === 1 ? r.a_h1 : r.a_h2;
+    // h1 reaches o1 through w5 and o2 through w7; h2 through w6 and w8.
+    const [wa, wb] = h === 1 ? [5, 7] : [6, 8];
+    const [s1, , d1] = outputDelta(r, c, 1);
+    const [s2, , d2] = outputDelta(r, c, 2);
+    const x = c.inputs[i - 1];
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \Big[${s1}\,w_${wa} + ${s2}\,w_${wb}\Big]\,a_{h${h}}(1 - a_{h${h}})\,i_${i} &&= \big[${n(d1)}\cdot${n(r.w[wa - 1])} + ${n(d2)}\cdot${n(r.w[wb - 1])}\big]\cdot${n(ah)}\cdot(1-${n(ah)})\cdot${n(x)} &&= ${n(r.dE_dw[k - 1])}`);
+  });
+  return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
+}
+
+export function mountEquations(getConfig: () => TinyConfig): void {
+  const root = document.getElementById("equations")!;
+  subscribe((s) => {
+    const r = s.traces[s.lrIndex].rows[s.iteration];
+    const c = getConfig();
+    root.innerHTML =
+      `<h3>Forward pass, iteration ${r.iteration}</h3><div class="eq">${tex(forward(r, c), true)}</div>` +
+      `<h3>Backward pass: the chain rule for each weight</h3>` +
+      `<p>Output weights first: <span class="eqi">${tex(String.raw`\partial E_{total}/\partial w_5`)}</span> only involves <span class="eqi">${tex("E_1")}</span>, since <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>. Then the input weights, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
+      `<div class="eq">${tex(backward(r, c), true)}</div>`;
+  });
+}

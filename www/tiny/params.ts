@@ -1,0 +1,99 @@
+// Cell 3: the experiment's settings. Each field is checked by the Rust validator; a bad value
+// gets a message beside its field and the last good results stay on screen.
+import type { ConfigError, TinyConfig } from "./types";
+
+interface Field {
+  key: string; // matches ConfigError.field
+  label: string;
+  read: (input: string, into: TinyConfig) => string | null; // error message or null
+  show: (c: TinyConfig) => string;
+}
+
+function parseList(text: string, count?: number): number[] | string {
+  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (count !== undefined && parts.length !== count) return `expected ${count} comma-separated numbers`;
+  const values = parts.map(Number);
+  const bad = parts.find((p, i) => p === "" || Number.isNaN(values[i]));
+  return bad !== undefined ? `"${bad}" is not a number` : values;
+}
+
+function listField(key: string, label: string, count: number | undefined, set: (c: TinyConfig, v: number[]) => void, get: (c: TinyConfig) => number[]): Field {
+  return {
+    key, label,
+    read: (text, c) => {
+      const v = parseList(text, count);
+      if (typeof v === "string") return v;
+      set(c, v);
+      return null;
+    },
+    show: (c) => get(c).join(", "),
+  };
+}
+
+const FIELDS: Field[] = [
+  listField("inputs", "Inputs i1, i2", 2, (c, v) => (c.inputs = [v[0], v[1]]), (c) => c.inputs),
+  listField("targets", "Targets t1, t2", 2, (c, v) => (c.targets = [v[0], v[1]]), (c) => c.targets),
+  listField("weights", "Initial weights w1 … w8", 8, (c, v) => (c.weights = v), (c) => c.weights),
+  {
+    key: "bias", label: "Fixed biases b1, b2 (empty: none)",
+    read: (text, c) => {
+      if (text.trim() === "") { c.bias = null; return null; }
+      const v = parseList(text, 2);
+      if (typeof v === "string") return v;
+      c.bias = [v[0], v[1]];
+      return null;
+    },
+    show: (c) => (c.bias ? c.bias.join(", ") : ""),
+  },
+  listField("learningRates", "Learning rates", undefined, (c, v) => (c.learningRates = v), (c) => c.learningRates),
+  {
+    key: "iterations", label: "Iterations",
+    read: (text, c) => {
+      const v = Number(text.trim());
+      if (text.trim() === "" || !Number.isInteger(v)) return "must be a whole number";
+      c.iterations = v;
+      return null;
+    },
+    show: (c) => String(c.iterations),
+  },
+];
+
+export function mountParams(
+  defaults: TinyConfig,
+  validate: (c: TinyConfig) => Promise<ConfigError | null>,
+  onTrain: (c: TinyConfig) => void,
+): void {
+  const form = document.getElementById("params") as HTMLFormElement;
+  form.innerHTML =
+    FIELDS.map((f) =>
+      `<label class="field" data-field="${f.key}"><span>${f.label}</span>` +
+      `<input name="${f.key}" value="${f.show(defaults)}" autocomplete="off" spellcheck="false" />` +
+      `<small class="field-error" aria-live="polite"></small></label>`).join("") +
+    `<div class="actions"><button type="submit">Train</button> <button type="button" data-reset>Excel defaults</button></div>`;
+
+  const showError = (key: string | null, message = "") => {
+    form.querySelectorAll<HTMLElement>(".field").forEach((el) => {
+      const mine = el.dataset.field === key;
+      el.classList.toggle("invalid", mine);
+      el.querySelector(".field-error")!.textContent = mine ? message : "";
+    });
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const config: TinyConfig = structuredClone(defaults);
+    for (const f of FIELDS) {
+      const input = form.elements.namedItem(f.key) as HTMLInputElement;
+      const error = f.read(input.value, config);
+      if (error) return showError(f.key, error);
+    }
+    const error = await validate(config);
+    if (error) return showError(error.field, error.message);
+    showError(null);
+    onTrain(config);
+  });
+  form.querySelector("[data-reset]")!.addEventListener("click", () => {
+    for (const f of FIELDS) (form.elements.namedItem(f.key) as HTMLInputElement).value = f.show(defaults);
+    form.requestSubmit();
+  });
+}
