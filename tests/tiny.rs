@@ -1,5 +1,6 @@
 //! The 2-2-2 network: frozen worked numbers, finite differences, and burn's autodiff
 //! against the hand-derived chain rule.
+#![cfg(not(target_arch = "wasm32"))]
 
 use gradbook::device::Compute;
 use gradbook::tiny::{autodiff, exact, trace, TinyConfig};

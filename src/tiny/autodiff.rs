@@ -76,7 +76,7 @@ pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace
         .map_err(|e| format!("reading the results back from the device failed: {e:?}"))?;
     let values = data
         .convert::<f32>()
-        .into_vec::<f32>()
+        .try_into_vec::<f32>()
         .map_err(|e| format!("unexpected result data: {e:?}"))?;
     Ok(to_traces(config, &values))
 }

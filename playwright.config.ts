@@ -1,0 +1,27 @@
+// End-to-end tests: the built notebook (dist/) served under a sub-path, driven in the
+// system's Chromium, with a real (software) WebGPU adapter.
+import { defineConfig } from "@playwright/test";
+
+export const BASE_PATH = "/class/gradbook/";
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-dev-shm-usage"];
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  timeout: 180_000,
+  expect: { timeout: 120_000 },
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:4173${BASE_PATH}`,
+    acceptDownloads: true,
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
+  },
+  webServer: {
+    // Serving dist/ under a sub-path checks that every URL in the build is relative.
+    command: `vite preview --base ${BASE_PATH} --port 4173 --strictPort`,
+    url: `http://127.0.0.1:4173${BASE_PATH}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every test: native Rust, the core in headless Chromium (WebGPU and CPU), then the built
+# notebook driven end to end in Chromium.
+source "$(dirname "$0")/common.sh"
+bash scripts/setup.sh --test
+
+step "native tests (release: burn is very slow unoptimised)"
+cargo test --release
+
+step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables WebGPU)"
+# A software WebGPU adapter takes seconds per test; the default 20 s is not enough.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
+
+step "end-to-end tests: the built notebook in Chromium"
+# The release profile builds far faster than the site's LTO profile and runs the same code.
+GRADBOOK_WASM_PROFILE=release bash scripts/build.sh
+playwright test

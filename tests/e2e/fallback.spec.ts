@@ -1,0 +1,22 @@
+// Without WebGPU the notebook still trains, on the CPU, and says so.
+import { expect, test } from "@playwright/test";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../playwright.config";
+
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"],
+  },
+});
+
+test("falls back to burn's CPU backend when the browser has no WebGPU", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("./");
+  expect(await page.evaluate(() => (navigator as any).gpu === undefined)).toBe(true);
+  await expect(page.locator("#status")).toHaveText(/^Ready/);
+  await expect(page.locator("#autodiff [data-backend]")).toHaveAttribute("data-backend", "flex");
+  await expect(page.locator("#autodiff")).toContainText("the CPU");
+  expect(Number(await page.locator("#max-diff").textContent())).toBeLessThan(1e-5);
+  expect(errors).toEqual([]);
+});

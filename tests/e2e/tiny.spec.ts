@@ -1,0 +1,111 @@
+// Part 1 as a student uses it: load the page, read the numbers, export them, make mistakes.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+
+// The same exact path natively, through the CLI the README documents.
+const GRADBOOK = path.join(process.env.CARGO_TARGET_DIR ?? "target", "release", "gradbook");
+
+/** Opens the notebook, failing the test on any console error or uncaught exception. */
+async function open(page: Page): Promise<string[]> {
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("./");
+  await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 40 iterations/);
+  return errors;
+}
+
+const firstRowCell = (page: Page, column: number) =>
+  page.locator('#table .grid-row[data-iteration="0"] span').nth(column);
+const E_TOTAL = 19; // column of E_total in the table
+
+test("loads without errors and shows the sheet's iteration 0", async ({ page }) => {
+  const errors = await open(page);
+  await expect(firstRowCell(page, E_TOTAL)).toHaveText("0.242519857");
+  await expect(page.locator("#diagram svg")).toContainText("E_total = 0.242519857");
+  // The equations substitute the numbers: ∂E/∂w5 = 0.0721571 at iteration 0.
+  await expect(page.locator("#equations")).toContainText("0.0721571");
+  // Six tabs, one per learning rate.
+  await expect(page.locator("#table-tabs button")).toHaveCount(6);
+  expect(errors).toEqual([]);
+});
+
+test("plots E_total for all six learning rates", async ({ page }) => {
+  await open(page);
+  await expect(page.locator("#loss-plot canvas")).toHaveCount(1);
+  // uPlot's legend: the x series plus one per learning rate.
+  const legend = page.locator("#loss-plot .u-legend .u-series");
+  await expect(legend).toHaveCount(7);
+  await expect(legend.nth(6)).toContainText("η = 2");
+});
+
+test("burn's autodiff on WebGPU agrees with the chain rule", async ({ page }) => {
+  await open(page);
+  await expect(page.locator("#autodiff [data-backend]")).toHaveAttribute("data-backend", "wgpu");
+  const diff = Number(await page.locator("#max-diff").textContent());
+  expect(diff).toBeLessThan(1e-5);
+});
+
+test("the CSV export holds the CLI's numbers", async ({ page }) => {
+  await open(page);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  expect(download.suggestedFilename()).toBe("gradbook-tiny.csv");
+  const browser = readFileSync(await download.path(), "utf8").trim().split("\n");
+  const cli = execFileSync(GRADBOOK, ["tiny", "--lr", "0.1,0.2,0.5,0.8,1.0,2.0", "--iterations", "40", "--csv"], { encoding: "utf8" })
+    .trim().split("\n");
+  expect(browser[0]).toBe(cli[0]);
+  expect(browser.length).toBe(1 + 6 * 41);
+  expect(browser.length).toBe(cli.length);
+  // wasm and native may round exp() differently in the last bit; compare as numbers.
+  for (let i = 1; i < cli.length; i++) {
+    const a = browser[i].split(",").map(Number);
+    const b = cli[i].split(",").map(Number);
+    expect(a.length).toBe(b.length);
+    a.forEach((x, j) => expect(Math.abs(x - b[j])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b[j]))));
+  }
+});
+
+test("scrubbing moves every cell to the chosen iteration", async ({ page }) => {
+  await open(page);
+  await page.selectOption("#scrub-lr", { label: "η = 0.5" });
+  await page.locator("#scrub-iteration").fill("40");
+  await expect(page.locator("#scrub-label")).toHaveText("iteration 40 of 40");
+  const row = page.locator('#table .grid-row[data-iteration="40"] span').nth(E_TOTAL);
+  await row.scrollIntoViewIfNeeded();
+  const eTotal = (await row.textContent())!;
+  expect(Number(eTotal)).toBeLessThan(0.2425);
+  await expect(page.locator("#diagram svg")).toContainText(`E_total = ${eTotal}`);
+  await expect(page.locator("#equations")).toContainText("iteration 40");
+});
+
+test("bad input gets a message at its field and keeps the last results", async ({ page }) => {
+  const errors = await open(page);
+  const field = (name: string) => page.locator(`#params input[name="${name}"]`);
+  const message = (name: string) => page.locator(`#params [data-field="${name}"] .field-error`);
+  const cases: [string, string, RegExp][] = [
+    ["learningRates", "0.1, -2", /positive|> 0|greater than/i],
+    ["learningRates", "0.1, 1e9", /at most|too large|≤/i],
+    ["learningRates", "0.1, abc", /not a number/],
+    ["iterations", "0", /at least|between|1/],
+    ["iterations", "10000000", /at most|between|20000|20 000/],
+    ["weights", "0.1, 0.2", /8/],
+    ["inputs", "Infinity, 1", /finite|number/i],
+    ["targets", "NaN, 0.5", /not a number/],
+  ];
+  for (const [name, value, expected] of cases) {
+    await page.click('#params button[data-reset]');
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    await field(name).fill(value);
+    await page.click('#params button[type="submit"]');
+    await expect(message(name)).toHaveText(expected);
+    await expect(firstRowCell(page, E_TOTAL)).toHaveText("0.242519857");
+  }
+  // A good edit trains again and clears the message.
+  await field("iterations").fill("1000");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 1000 iterations/);
+  await expect(message("iterations")).toHaveText("");
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,62 @@
+//! The core in a real browser (`wasm-pack test --headless --chrome`): burn's autodiff on
+//! WebGPU and on the Flex CPU backend must agree with the hand-derived chain rule, and bad
+//! input must come back as a JS error, never as a panic that kills the module.
+#![cfg(target_arch = "wasm32")]
+
+use gradbook::device::{Backend, Compute};
+use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
+use gradbook::web;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn thousand_iterations() -> TinyConfig {
+    TinyConfig { iterations: 1000, ..TinyConfig::default() }
+}
+
+async fn burn_agrees_with_exact(compute: Compute) {
+    let config = thousand_iterations();
+    let burn = autodiff::train_all(&config, &compute.device).await.expect("burn trains");
+    let exact = exact::train_all(&config);
+    assert_eq!(burn.len(), 6);
+    assert_eq!(burn[0].rows.len(), 1001);
+    let diff = max_abs_difference(&burn, &exact);
+    assert!(diff < 1e-5, "burn on {:?} differs from the chain rule by {diff}", compute.backend);
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_autodiff_matches_the_chain_rule() {
+    // webdriver.json enables WebGPU; a software adapter is enough.
+    let compute = Compute::init(Backend::Wgpu).await;
+    assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
+    burn_agrees_with_exact(compute).await;
+}
+
+#[wasm_bindgen_test]
+async fn flex_autodiff_matches_the_chain_rule() {
+    burn_agrees_with_exact(Compute::flex()).await;
+}
+
+fn js_config(edit: impl FnOnce(&mut TinyConfig)) -> JsValue {
+    let mut c = TinyConfig::default();
+    edit(&mut c);
+    serde_wasm_bindgen::to_value(&c).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn boundary_reports_bad_input_as_errors() {
+    // A negative learning rate: tinyValidate names the field, tinyExact refuses.
+    let bad = js_config(|c| c.learning_rates = vec![0.5, -1.0]);
+    let verdict = web::tiny_validate(bad.clone()).expect("validate answers");
+    let field = js_sys::Reflect::get(&verdict, &"field".into()).unwrap();
+    assert_eq!(field.as_string().as_deref(), Some("learningRates"));
+    assert!(web::tiny_exact(bad).is_err());
+
+    // Not a config at all.
+    assert!(web::tiny_exact(JsValue::from_str("w1 = 0.15")).is_err());
+
+    // The module still works afterwards.
+    let good = web::tiny_exact(js_config(|_| ())).expect("good config trains");
+    assert_eq!(js_sys::Array::from(&good).length(), 6);
+}
