@@ -1,4 +1,5 @@
 //! The `gradbook` binary as a user runs it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 
@@ -46,4 +47,64 @@ fn bad_input_exits_nonzero_with_one_line() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.trim().is_empty(), "{args:?} gave no reason");
     }
+}
+
+#[test]
+fn models_prints_every_summary() {
+    let out = gradbook(&["models"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("seed") && text.contains("9320"), "{text}");
+    assert!(text.contains("compact") && text.contains("7852"), "{text}");
+}
+
+#[test]
+fn mnist_without_data_says_where_to_get_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .args(["mnist", "--epochs", "1", "--data", "/nonexistent-mnist"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent-mnist") && err.contains("MNIST_DIR"), "{err}");
+    let out = gradbook(&["mnist", "--model", "lenet"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown recipe"));
+    let out = gradbook(&["mnist", "--lr=-1", "--data", "/tmp"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("learning rate"));
+}
+
+#[test]
+fn eval_refuses_a_file_that_is_not_a_checkpoint() {
+    let path = std::env::temp_dir().join("gradbook-not-weights.bin");
+    std::fs::write(&path, b"hello").unwrap();
+    let out = gradbook(&["eval", "--weights", path.to_str().unwrap(), "--data", "/tmp"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a gradbook MNIST checkpoint"));
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn download_verifies_files_already_present() {
+    let dir = std::env::var("MNIST_DIR").expect("MNIST_DIR");
+    let out = gradbook(&["download", &dir]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("checksum OK").count(), 4);
+
+    // A corrupted copy is caught (and, with no network here, not silently replaced).
+    let copy = std::env::temp_dir().join("gradbook-mnist-corrupt");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "gz") {
+            std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let labels = copy.join("t10k-labels-idx1-ubyte.gz");
+    let mut bytes = std::fs::read(&labels).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&labels, bytes).unwrap();
+    let out = gradbook(&["mnist", "--data", copy.to_str().unwrap(), "--epochs", "1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("t10k-labels-idx1-ubyte"));
 }

@@ -1,0 +1,258 @@
+//! `gradbook models | mnist | eval | download`: the MNIST engine on the command line.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use gradbook::device::{Backend, Compute};
+use gradbook::mnist::checkpoint;
+use gradbook::mnist::config::TrainConfig;
+use gradbook::mnist::data::{Mnist, CLASSES};
+use gradbook::mnist::model::ModelSpec;
+use gradbook::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Progress};
+
+#[derive(clap::Args)]
+pub struct DataArgs {
+    /// Folder with the four MNIST IDX files (.gz or raw); default: $MNIST_DIR.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Where to compute: flex (CPU) or wgpu (GPU).
+    #[arg(long, default_value = "flex", value_parser = Backend::from_str)]
+    device: Backend,
+}
+
+impl DataArgs {
+    fn load(&self) -> Result<Mnist, String> {
+        let dir = match (&self.data, std::env::var_os("MNIST_DIR")) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => PathBuf::from(d),
+            (None, None) => return Err("where is MNIST? pass --data DIR or set MNIST_DIR (`gradbook download DIR` fetches it)".into()),
+        };
+        Mnist::from_dir(&dir).map_err(|e| e.to_string())
+    }
+
+    fn compute(&self) -> Compute {
+        let compute = pollster::block_on(Compute::init(self.device));
+        if let Some(reason) = &compute.fallback_reason {
+            eprintln!("gradbook: {reason}; using the CPU (flex)");
+        }
+        compute
+    }
+}
+
+#[derive(clap::Args)]
+pub struct MnistArgs {
+    /// A recipe: seed, seed-plain, seed-aug or compact (its model and settings).
+    #[arg(long, default_value = "compact")]
+    model: String,
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    batch: Option<usize>,
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Train on the first N training images only.
+    #[arg(long)]
+    limit_train: Option<usize>,
+    /// Test on the first N test images only.
+    #[arg(long)]
+    limit_test: Option<usize>,
+    /// Write the settings and every epoch's metrics here as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Save the trained weights here.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// The model the weights are for (checked against the file).
+    #[arg(long)]
+    model: Option<String>,
+    /// A file written by `gradbook mnist --save`.
+    #[arg(long)]
+    weights: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+pub fn models() -> Result<(), String> {
+    for spec in ModelSpec::all() {
+        println!("{}", spec.summary_table());
+    }
+    Ok(())
+}
+
+/// The seed's log on stdout, a progress bar on stderr.
+struct Console {
+    epoch_started: bool,
+}
+
+impl Observer for Console {
+    async fn progress(&mut self, p: &Progress) -> Control {
+        if !self.epoch_started {
+            println!("Epoch: {}", p.epoch);
+            self.epoch_started = true;
+        }
+        let per_batch = p.seconds / p.batch as f64;
+        let width = 30;
+        let filled = width * p.batch / p.batches;
+        eprint!(
+            "\r  [{}{}] {}/{} {:.1} it/s ETA {:.0} s  loss={:.4} acc={:.2}% lr={:.5}",
+            "█".repeat(filled),
+            " ".repeat(width - filled),
+            p.batch,
+            p.batches,
+            per_batch.recip(),
+            per_batch * (p.batches - p.batch) as f64,
+            p.loss,
+            p.accuracy,
+            p.lr,
+        );
+        let _ = std::io::stderr().flush();
+        Control::Continue
+    }
+
+    async fn epoch(&mut self, m: &EpochMetrics) -> Control {
+        eprintln!();
+        println!("{}  ({:.1} s)\n{}", m.seed_log(), m.seconds, "~".repeat(58));
+        self.epoch_started = false;
+        Control::Continue
+    }
+}
+
+fn print_confusion(e: &Evaluation) {
+    println!("confusion matrix (rows: true digit, columns: predicted)");
+    print!("     ");
+    for c in 0..CLASSES {
+        print!("{c:>6}");
+    }
+    println!();
+    for (t, row) in e.confusion.iter().enumerate() {
+        print!("{t:>5}");
+        for v in row {
+            print!("{v:>6}");
+        }
+        println!();
+    }
+}
+
+pub fn mnist(args: MnistArgs) -> Result<(), String> {
+    let mut config = TrainConfig::recipe(&args.model)?;
+    config.epochs = args.epochs.unwrap_or(config.epochs);
+    config.batch_size = args.batch.unwrap_or(config.batch_size);
+    config.lr = args.lr.unwrap_or(config.lr);
+    config.seed = args.seed.unwrap_or(config.seed);
+    config.limit_train = args.limit_train;
+    config.limit_test = args.limit_test;
+    config.validate()?;
+    let spec = train::spec_for(&config)?;
+    let data = args.data.load()?;
+    let compute = args.data.compute();
+    println!("{}", spec.summary_table());
+
+    let mut console = Console { epoch_started: false };
+    let run = pollster::block_on(train::train(&config, &data, &compute.device, &mut console))?;
+    if let Some(e) = &run.evaluation {
+        print_confusion(e);
+        println!("misclassified: {} test images", e.misclassified.len());
+    }
+    if let Some(path) = &args.json {
+        let report = serde_json::json!({
+            "settings": config,
+            "model": spec.name,
+            "parameters": spec.num_params(),
+            "device": compute.backend,
+            "epochs": run.epochs,
+            "outcome": run.outcome,
+            "final": run.evaluation,
+        });
+        write(path, serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?.as_bytes())?;
+    }
+    if let Some(path) = &args.save {
+        write(path, &checkpoint::to_bytes(&spec, run.model)?)?;
+    }
+    match run.outcome.message() {
+        Some(m) => Err(m),
+        None => Ok(()),
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+pub fn eval(args: EvalArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&args.weights).map_err(|e| format!("cannot read {}: {e}", args.weights.display()))?;
+    let compute = args.data.compute();
+    let (spec, model) = checkpoint::from_bytes(&bytes, args.model.as_deref(), &compute.device)
+        .map_err(|e| format!("{}: {e}", args.weights.display()))?;
+    let data = args.data.load()?;
+    let e = pollster::block_on(train::evaluate(&model, &data.test, &compute.device))?;
+    println!("{} ({} parameters): test loss {:.4}, test accuracy {:.2}%", spec.name, spec.num_params(), e.loss, e.accuracy);
+    print_confusion(&e);
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// A recipe whose model, optimizer and loss are timed.
+    #[arg(long, default_value = "compact")]
+    model: String,
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// Timed steps (after 10 warm-up steps).
+    #[arg(long, default_value_t = 100)]
+    steps: usize,
+    /// Where to compute: flex (CPU) or wgpu (GPU).
+    #[arg(long, default_value = "flex", value_parser = Backend::from_str)]
+    device: Backend,
+}
+
+/// Training steps on inputs of MNIST's shape, like bench/pytorch_mnist.py, without augmentation
+/// or data loading: what the two frameworks themselves cost.
+pub fn bench(args: BenchArgs) -> Result<(), String> {
+    use burn::tensor::{Int, Tensor, TensorData};
+    use gradbook::mnist::train::Stepper;
+
+    let mut config = TrainConfig::recipe(&args.model)?;
+    config.batch_size = args.batch;
+    config.validate()?;
+    let spec = train::spec_for(&config)?;
+    let compute = DataArgs { data: None, device: args.device }.compute();
+    let ad = compute.device.clone().autodiff();
+    ad.seed(0);
+    let mut stepper = Stepper::new(spec.init(&ad), &config);
+    let b = args.batch;
+    let x = Tensor::<4>::random([b, 1, 28, 28], burn::tensor::Distribution::Normal(0.0, 1.0), &ad);
+    let labels: Vec<i64> = (0..b as i64).map(|i| i % 10).collect();
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), &ad);
+    let mut run = |steps: usize| -> Result<f64, String> {
+        let started = train::now_ms();
+        let mut last = None;
+        for _ in 0..steps {
+            last = Some(stepper.step(x.clone(), y.clone(), 0.01).0);
+        }
+        // Wait for the device to finish before stopping the clock.
+        if let Some(loss) = last {
+            pollster::block_on(loss.into_data_async()).map_err(|e| format!("{e:?}"))?;
+        }
+        Ok(train::now_ms() - started)
+    };
+    run(10)?;
+    let ms = run(args.steps)? / args.steps as f64;
+    println!(
+        "gradbook {} {} ({} params) batch {b} on {:?}: {ms:.2} ms/step, {:.1} s/epoch (training steps only)",
+        env!("CARGO_PKG_VERSION"),
+        spec.name,
+        spec.num_params(),
+        compute.backend,
+        ms / 1000.0 * (60_000.0 / b as f64)
+    );
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! One training run's settings, and the named recipes (the seed's three experiments and ours).
+
+use serde::{Deserialize, Serialize};
+
+use super::augment::AugmentConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum OptimizerConfig {
+    /// PyTorch's SGD: no dampening; Nesterov optional.
+    Sgd { momentum: f64, nesterov: bool, weight_decay: f64 },
+    Adam { weight_decay: f64 },
+}
+
+/// How the learning rate moves over the run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Schedule {
+    Constant,
+    /// PyTorch's StepLR stepped once per epoch: × gamma every `every` epochs.
+    Step { every: usize, gamma: f64 },
+    /// One-cycle: linear warm-up from lr/div to lr over `warmup` of the run, then cosine
+    /// annealing down to lr/final_div; updated every batch.
+    OneCycle { warmup: f64, div: f64, final_div: f64 },
+}
+
+impl Schedule {
+    /// The learning rate at optimizer step `step` of `total` (`per_epoch` per epoch).
+    pub fn lr(&self, base: f64, step: usize, per_epoch: usize, total: usize) -> f64 {
+        match *self {
+            Schedule::Constant => base,
+            Schedule::Step { every, gamma } => base * gamma.powi((step / per_epoch / every.max(1)) as i32),
+            Schedule::OneCycle { warmup, div, final_div } => {
+                let t = step as f64 / total.max(1) as f64;
+                if t < warmup {
+                    let start = base / div;
+                    start + (base - start) * t / warmup
+                } else {
+                    let end = base / final_div;
+                    let p = (t - warmup) / (1.0 - warmup);
+                    end + (base - end) * 0.5 * (1.0 + (std::f64::consts::PI * p).cos())
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainConfig {
+    /// A [`super::model::ModelSpec`] name.
+    pub model: String,
+    /// Keep the model's dropout layers (false sets their probability to zero).
+    pub dropout: bool,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    pub optimizer: OptimizerConfig,
+    pub schedule: Schedule,
+    /// 0 = plain cross-entropy (log-softmax + NLL).
+    pub label_smoothing: f64,
+    pub augment: AugmentConfig,
+    pub seed: u64,
+    /// Use only the first N training / test images (quick runs, tests).
+    pub limit_train: Option<usize>,
+    pub limit_test: Option<usize>,
+    /// Read the running loss back from the device every this many batches.
+    pub report_every: usize,
+}
+
+impl TrainConfig {
+    /// The seed's final recipe: SGD 0.01 momentum 0.9, StepLR(8, 0.25), batch 64, 19 epochs,
+    /// dropout and the full augmentation.
+    pub fn seed() -> Self {
+        TrainConfig {
+            model: "seed".into(),
+            dropout: true,
+            epochs: 19,
+            batch_size: 64,
+            lr: 0.01,
+            optimizer: OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 },
+            schedule: Schedule::Step { every: 8, gamma: 0.25 },
+            label_smoothing: 0.0,
+            augment: AugmentConfig::SEED,
+            seed: 1,
+            limit_train: None,
+            limit_test: None,
+            report_every: 50,
+        }
+    }
+
+    /// The seed's first experiment: no dropout, no augmentation, batch 128.
+    pub fn seed_plain() -> Self {
+        TrainConfig { dropout: false, batch_size: 128, augment: AugmentConfig::NONE, ..Self::seed() }
+    }
+
+    /// The seed's second experiment: augmentation, no dropout, batch 64.
+    pub fn seed_aug() -> Self {
+        TrainConfig { dropout: false, ..Self::seed() }
+    }
+
+    /// Ours, for the `compact` model: Nesterov SGD with a one-cycle schedule, mild geometric
+    /// augmentation, a little label smoothing.
+    pub fn compact() -> Self {
+        TrainConfig {
+            model: "compact".into(),
+            dropout: false,
+            epochs: 15,
+            batch_size: 128,
+            lr: 0.1,
+            optimizer: OptimizerConfig::Sgd { momentum: 0.9, nesterov: true, weight_decay: 5e-5 },
+            schedule: Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 },
+            label_smoothing: 0.05,
+            augment: AugmentConfig { rotation: 0.0, affine_rotation: 8.0, translate: 0.1, scale: 0.1, brightness: 0.0, contrast: 0.0 },
+            seed: 1,
+            limit_train: None,
+            limit_test: None,
+            report_every: 50,
+        }
+    }
+
+    pub const RECIPES: [&'static str; 4] = ["seed", "seed-plain", "seed-aug", "compact"];
+
+    pub fn recipe(name: &str) -> Result<Self, String> {
+        match name {
+            "seed" => Ok(Self::seed()),
+            "seed-plain" => Ok(Self::seed_plain()),
+            "seed-aug" => Ok(Self::seed_aug()),
+            "compact" => Ok(Self::compact()),
+            other => Err(format!("unknown recipe '{other}' (known: {})", Self::RECIPES.join(", "))),
+        }
+    }
+
+    /// Rejects settings that cannot train, naming the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        let finite = |name: &str, v: f64, lo: f64, hi: f64| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(format!("{name} must be between {lo} and {hi}, got {v}"))
+            }
+        };
+        if !(1..=1000).contains(&self.epochs) {
+            return Err(format!("epochs must be between 1 and 1000, got {}", self.epochs));
+        }
+        if !(1..=8192).contains(&self.batch_size) {
+            return Err(format!("batch size must be between 1 and 8192, got {}", self.batch_size));
+        }
+        if self.lr <= 0.0 {
+            return Err(format!("the learning rate must be greater than 0, got {}", self.lr));
+        }
+        finite("the learning rate", self.lr, 0.0, 10.0)?;
+        finite("label smoothing", self.label_smoothing, 0.0, 0.5)?;
+        match self.optimizer {
+            OptimizerConfig::Sgd { momentum, weight_decay, .. } => {
+                finite("momentum", momentum, 0.0, 0.999)?;
+                finite("weight decay", weight_decay, 0.0, 0.1)?;
+            }
+            OptimizerConfig::Adam { weight_decay } => finite("weight decay", weight_decay, 0.0, 0.1)?,
+        }
+        let a = &self.augment;
+        finite("rotation", a.rotation, 0.0, 180.0)?;
+        finite("affine rotation", a.affine_rotation, 0.0, 180.0)?;
+        finite("translate", a.translate, 0.0, 0.5)?;
+        finite("scale", a.scale, 0.0, 0.9)?;
+        finite("brightness", a.brightness, 0.0, 0.9)?;
+        finite("contrast", a.contrast, 0.0, 0.9)?;
+        if self.report_every == 0 {
+            return Err("report_every must be at least 1".into());
+        }
+        if self.limit_train == Some(0) || self.limit_test == Some(0) {
+            return Err("a limit on the train or test images must be at least 1".into());
+        }
+        super::model::ModelSpec::by_name(&self.model).map(|_| ())
+    }
+}

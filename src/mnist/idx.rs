@@ -1,0 +1,77 @@
+//! The IDX file format MNIST ships in: a big-endian magic number whose last byte is the
+//! number of dimensions (third byte 0x08 = unsigned bytes), one big-endian u32 per dimension,
+//! then the data. Files may be gzip-compressed; they are recognised by their first bytes.
+
+use std::io::Read;
+
+/// What went wrong reading one file; the message names the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdxError {
+    pub file: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for IdxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.problem)
+    }
+}
+
+impl std::error::Error for IdxError {}
+
+/// One decoded IDX array of unsigned bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Idx {
+    pub dims: Vec<usize>,
+    pub data: Vec<u8>,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The MNIST files are at most 47 MB decompressed; refuse anything far beyond that.
+const MAX_DECOMPRESSED: u64 = 64 << 20;
+
+/// Decodes `bytes` (raw or gzip) and checks it holds `rank` dimensions of u8.
+pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
+    let fail = |problem: String| IdxError { file: file.to_string(), problem };
+    let raw = if bytes.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .take(MAX_DECOMPRESSED)
+            .read_to_end(&mut out)
+            .map_err(|e| fail(format!("not a valid gzip stream ({e}); the download may be truncated or corrupted")))?;
+        out
+    } else {
+        bytes.to_vec()
+    };
+
+    if raw.len() < 4 {
+        return Err(fail(format!("only {} bytes: too short for an IDX header", raw.len())));
+    }
+    let magic = [raw[0], raw[1], raw[2], raw[3]];
+    if magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 {
+        return Err(fail(format!(
+            "bad magic number {:02x}{:02x}{:02x}{:02x}: not an IDX file of unsigned bytes",
+            magic[0], magic[1], magic[2], magic[3]
+        )));
+    }
+    if magic[3] as usize != rank {
+        return Err(fail(format!("holds {} dimensions, expected {rank}", magic[3])));
+    }
+    let header = 4 + 4 * rank;
+    if raw.len() < header {
+        return Err(fail(format!("truncated header: {} bytes, need {header}", raw.len())));
+    }
+    let dims: Vec<usize> = raw[4..header]
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
+        .collect();
+    let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).ok_or_else(|| fail("dimensions overflow".into()))?;
+    let found = raw.len() - header;
+    if found != expected {
+        return Err(fail(format!(
+            "dimensions {dims:?} need {expected} data bytes but the file has {found}{}",
+            if found < expected { " (truncated)" } else { "" }
+        )));
+    }
+    Ok(Idx { dims, data: raw[header..].to_vec() })
+}

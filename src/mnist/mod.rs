@@ -1,0 +1,21 @@
+//! Part 2: a tiny CNN on MNIST.
+//!
+//! - [`idx`] and [`data`]: the four IDX files, validated, pixels kept as bytes.
+//! - [`augment`]: the seed's augmentation as one batched affine resample per batch.
+//! - [`model`]: the architectures as layer lists (`seed`, `compact`), with summaries.
+//! - [`config`]: a run's settings and the named recipes.
+//! - [`train`]: the async training engine with progress, stop and divergence handling.
+//! - [`checkpoint`]: weights to bytes and back.
+
+pub mod augment;
+pub mod checkpoint;
+pub mod config;
+pub mod data;
+pub mod idx;
+pub mod model;
+pub mod rng;
+pub mod train;
+
+pub use config::TrainConfig;
+pub use data::Mnist;
+pub use model::ModelSpec;

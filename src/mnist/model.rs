@@ -1,0 +1,252 @@
+//! The MNIST CNNs, described as data: a list of layers, read top to bottom like PyTorch's
+//! `nn.Sequential`. One spec builds the burn module, prints the summary table, and is what a
+//! checkpoint is checked against.
+
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
+use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
+use burn::tensor::{Device, Tensor};
+
+use super::data::{CLASSES, SIDE};
+
+/// One layer of a model spec.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Layer {
+    /// Square convolution, stride 1.
+    Conv { out: usize, kernel: usize, pad: usize, bias: bool },
+    Relu,
+    BatchNorm,
+    Dropout(f64),
+    /// 2×2 max pooling, stride 2.
+    MaxPool,
+    /// k×k average pooling, stride k.
+    AvgPool(usize),
+    /// Average over the whole feature map, to 1×1.
+    GlobalAvgPool,
+    /// Fully connected, on the flattened features.
+    Linear { out: usize },
+}
+
+use Layer::*;
+
+const fn conv(out: usize, kernel: usize, pad: usize) -> Layer {
+    Conv { out, kernel, pad, bias: true }
+}
+
+const fn conv_nobias(out: usize) -> Layer {
+    Conv { out, kernel: 3, pad: 1, bias: false }
+}
+
+/// A named architecture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub layers: Vec<Layer>,
+}
+
+impl ModelSpec {
+    /// The seed exercise's final model, layer for layer (9,320 parameters).
+    pub fn seed() -> Self {
+        let mut layers = vec![conv(4, 3, 1), Relu, Dropout(0.069)];
+        for out in [8, 12, 16, 20] {
+            layers.extend([conv(out, 3, 1), Relu, BatchNorm]);
+        }
+        layers.extend([MaxPool, conv(4, 1, 0)]);
+        for out in [8, 12, 16] {
+            layers.extend([conv(out, 3, 0), Relu, BatchNorm]);
+        }
+        layers.extend([conv(CLASSES, 1, 0), AvgPool(8), Linear { out: CLASSES }]);
+        ModelSpec { name: "seed", about: "the seed exercise's final model (9,320 parameters)", layers }
+    }
+
+    /// Ours: three stages of padded 3×3 conv → BN → ReLU (widths 4, 8, 16; three convs each),
+    /// max-pools between, global average pooling, a bias-free 1×1 head. Convs feeding a BN
+    /// carry no bias, which the BN's shift would cancel anyway.
+    pub fn compact() -> Self {
+        let mut layers = Vec::new();
+        for (stage, width) in [4, 8, 16].into_iter().enumerate() {
+            if stage > 0 {
+                layers.push(MaxPool);
+            }
+            for _ in 0..3 {
+                layers.extend([conv_nobias(width), BatchNorm, Relu]);
+            }
+        }
+        layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
+        ModelSpec { name: "compact", about: "three BN-ReLU stages 4/8/16, GAP, 1×1 head (7,852 parameters)", layers }
+    }
+
+    pub fn all() -> Vec<Self> {
+        vec![Self::seed(), Self::compact()]
+    }
+
+    pub fn by_name(name: &str) -> Result<Self, String> {
+        Self::all().into_iter().find(|m| m.name == name).ok_or_else(|| {
+            let names: Vec<_> = Self::all().iter().map(|m| m.name).collect();
+            format!("unknown model '{name}' (known: {})", names.join(", "))
+        })
+    }
+
+    /// Per layer: its name, output shape [C, H, W], parameter count and receptive field.
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        let (mut c, mut side) = (1usize, SIDE);
+        // Receptive field r grows by (k-1)·jump per layer; jump is the product of the strides so far.
+        let (mut rf, mut jump) = (1usize, 1usize);
+        self.layers
+            .iter()
+            .map(|layer| {
+                let (name, params) = match *layer {
+                    Conv { out, kernel, pad, bias } => {
+                        let p = c * out * kernel * kernel + if bias { out } else { 0 };
+                        side = side + 2 * pad + 1 - kernel;
+                        rf += (kernel - 1) * jump;
+                        let name = format!("Conv {kernel}×{kernel} {c}→{out}{}", if pad > 0 { format!(", pad {pad}") } else { String::new() });
+                        c = out;
+                        (name, p)
+                    }
+                    Relu => ("ReLU".into(), 0),
+                    BatchNorm => (format!("BatchNorm({c})"), 2 * c),
+                    Dropout(p) => (format!("Dropout({p})"), 0),
+                    MaxPool => {
+                        rf += jump;
+                        jump *= 2;
+                        side /= 2;
+                        ("MaxPool 2×2".into(), 0)
+                    }
+                    AvgPool(k) => {
+                        rf += (k - 1) * jump;
+                        jump *= k;
+                        side /= k;
+                        (format!("AvgPool {k}×{k}"), 0)
+                    }
+                    GlobalAvgPool => {
+                        rf += (side - 1) * jump;
+                        side = 1;
+                        ("Global average pool".into(), 0)
+                    }
+                    Linear { out } => {
+                        let p = c * side * side * out + out;
+                        let name = format!("Linear {}→{out}", c * side * side);
+                        c = out;
+                        side = 1;
+                        (name, p)
+                    }
+                };
+                SummaryRow { layer: name, shape: [c, side, side], params, receptive_field: rf }
+            })
+            .collect()
+    }
+
+    pub fn num_params(&self) -> usize {
+        self.summary().iter().map(|r| r.params).sum()
+    }
+
+    /// The summary as a text table.
+    pub fn summary_table(&self) -> String {
+        let mut out = format!("{} — {}\n{:<28} {:>12} {:>8} {:>5}\n", self.name, self.about, "layer", "output", "params", "RF");
+        for r in self.summary() {
+            let shape = format!("{}×{}×{}", r.shape[0], r.shape[1], r.shape[2]);
+            out += &format!("{:<28} {:>12} {:>8} {:>5}\n", r.layer, shape, r.params, r.receptive_field);
+        }
+        out += &format!("{:<28} {:>12} {:>8}\n", "total", "", self.num_params());
+        out
+    }
+
+    /// The burn module, freshly initialised on `device`.
+    pub fn init(&self, device: &Device) -> Net {
+        let mut c = 1;
+        let mut side = SIDE;
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| match *layer {
+                Conv { out, kernel, pad, bias } => {
+                    let m = Conv2dConfig::new([c, out], [kernel, kernel])
+                        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                        .with_bias(bias)
+                        .init(device);
+                    c = out;
+                    side = side + 2 * pad + 1 - kernel;
+                    Block::Conv(m)
+                }
+                Relu => Block::Relu(nn::Relu::new()),
+                BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
+                Dropout(p) => Block::Dropout(DropoutConfig::new(p).init()),
+                MaxPool => {
+                    side /= 2;
+                    Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init())
+                }
+                AvgPool(k) => {
+                    side /= k;
+                    Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init())
+                }
+                GlobalAvgPool => {
+                    side = 1;
+                    Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init())
+                }
+                Linear { out } => {
+                    let m = LinearConfig::new(c * side * side, out).init(device);
+                    c = out;
+                    side = 1;
+                    Block::Linear(m)
+                }
+            })
+            .collect();
+        Net { layers }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub layer: String,
+    pub shape: [usize; 3],
+    pub params: usize,
+    pub receptive_field: usize,
+}
+
+/// One built layer.
+#[derive(Module, Debug)]
+pub enum Block {
+    Conv(Conv2d),
+    Relu(nn::Relu),
+    BatchNorm(nn::BatchNorm),
+    Dropout(nn::Dropout),
+    MaxPool(MaxPool2d),
+    AvgPool(AvgPool2d),
+    GlobalAvgPool(AdaptiveAvgPool2d),
+    Linear(nn::Linear),
+}
+
+/// A model built from a [`ModelSpec`].
+#[derive(Module, Debug)]
+pub struct Net {
+    pub layers: Vec<Block>,
+}
+
+impl Net {
+    /// Normalised images `[B, 1, 28, 28]` → logits `[B, 10]`.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let mut x = images;
+        for layer in &self.layers {
+            x = match layer {
+                Block::Conv(m) => m.forward(x),
+                Block::Relu(m) => m.forward(x),
+                Block::BatchNorm(m) => m.forward(x),
+                Block::Dropout(m) => m.forward(x),
+                Block::MaxPool(m) => m.forward(x),
+                Block::AvgPool(m) => m.forward(x),
+                Block::GlobalAvgPool(m) => m.forward(x),
+                Block::Linear(m) => {
+                    let [b, c, h, w] = x.dims();
+                    let y = m.forward(x.reshape([b, c * h * w]));
+                    let out = y.dims()[1];
+                    y.reshape([b, out, 1, 1])
+                }
+            };
+        }
+        let [b, c, h, w] = x.dims();
+        x.reshape([b, c * h * w])
+    }
+}

@@ -1,0 +1,353 @@
+//! The training engine, shared by the CLI and the browser: async (every readback is awaited,
+//! as WebGPU requires), reporting through an [`Observer`] that can stop the run between
+//! batches. The running loss and accuracy accumulate on the device and are read back only
+//! every `report_every` batches, so the device is not stalled every step.
+
+use std::future::Future;
+
+use burn::module::Module;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::tensor::{activation::log_softmax, Device, Int, Tensor, TensorData};
+use serde::Serialize;
+
+use super::augment::{self, Params};
+use super::config::{OptimizerConfig, TrainConfig};
+use super::data::{Mnist, Split, CLASSES, MEAN, SIDE, STD};
+use super::model::{Layer, ModelSpec, Net};
+use super::rng::Rng;
+
+/// Where a run is, every `report_every` batches.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub epoch: usize,
+    /// 1-based, of `batches`.
+    pub batch: usize,
+    pub batches: usize,
+    /// Mean loss over this epoch's batches so far.
+    pub loss: f64,
+    /// Of this epoch's training images so far, in %.
+    pub accuracy: f64,
+    pub lr: f64,
+    pub images_per_second: f64,
+    /// Since this epoch started.
+    pub seconds: f64,
+}
+
+/// One epoch's results.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+    /// The learning rate at the epoch's last step.
+    pub lr: f64,
+    pub seconds: f64,
+}
+
+impl EpochMetrics {
+    /// The seed notebook's log lines for this epoch.
+    pub fn seed_log(&self) -> String {
+        format!(
+            "TRAIN set: Average loss: {:.4}, Train Accuracy: {:.2}%\nTEST set: Average loss: {:.4}, Test Accuracy: {:.2}%",
+            self.train_loss, self.train_accuracy, self.test_loss, self.test_accuracy
+        )
+    }
+}
+
+/// Accuracy, loss and mistakes on a test set.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub loss: f64,
+    pub accuracy: f64,
+    /// `confusion[true][predicted]`.
+    pub confusion: [[u32; CLASSES]; CLASSES],
+    /// Indices (in the test set) of the images predicted wrongly.
+    pub misclassified: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Outcome {
+    Completed,
+    /// The observer asked to stop.
+    Stopped { epoch: usize, batch: usize },
+    /// The loss became NaN or infinite; the weights are the last good ones.
+    Diverged { epoch: usize, batch: usize },
+}
+
+impl Outcome {
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Outcome::Completed => None,
+            Outcome::Stopped { epoch, batch } => Some(format!("stopped at epoch {epoch}, batch {batch}")),
+            Outcome::Diverged { epoch, batch } => Some(format!(
+                "diverged at epoch {epoch}, batch {batch}: the loss is no longer finite (try a smaller learning rate); kept the last good weights"
+            )),
+        }
+    }
+}
+
+pub struct RunResult {
+    pub epochs: Vec<EpochMetrics>,
+    /// The trained model in inference mode (the last good weights if the run diverged).
+    pub model: Net,
+    /// The final model on the test set.
+    pub evaluation: Option<Evaluation>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Stop,
+}
+
+/// What the engine tells its caller. Returning [`Control::Stop`] ends the run after the
+/// current batch; an async observer can also pause (the browser awaits a resume there).
+pub trait Observer {
+    fn progress(&mut self, progress: &Progress) -> impl Future<Output = Control>;
+    fn epoch(&mut self, metrics: &EpochMetrics) -> impl Future<Output = Control>;
+}
+
+/// Milliseconds from an arbitrary start (std's clock panics in the browser).
+pub fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+    }
+}
+
+/// The model spec a config trains (its dropout switched off when the config says so).
+pub fn spec_for(config: &TrainConfig) -> Result<ModelSpec, String> {
+    let mut spec = ModelSpec::by_name(&config.model)?;
+    if !config.dropout {
+        for layer in &mut spec.layers {
+            if let Layer::Dropout(p) = layer {
+                *p = 0.0;
+            }
+        }
+    }
+    Ok(spec)
+}
+
+fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
+    let decay = |wd: f64| (wd > 0.0).then(|| WeightDecayConfig::new(wd as f32));
+    match config.optimizer {
+        OptimizerConfig::Sgd { momentum, nesterov, weight_decay } => SgdConfig::new()
+            .with_momentum((momentum > 0.0).then(|| {
+                MomentumConfig::new().with_momentum(momentum).with_dampening(0.0).with_nesterov(nesterov)
+            }))
+            .with_weight_decay(decay(weight_decay))
+            .init(),
+        OptimizerConfig::Adam { weight_decay } => AdamConfig::new().with_weight_decay(decay(weight_decay)).init(),
+    }
+}
+
+/// One optimisation step at a time: the model, its optimizer state and the loss settings.
+pub struct Stepper {
+    pub model: Net,
+    optim: ModuleOptimizer,
+    label_smoothing: f64,
+}
+
+impl Stepper {
+    pub fn new(model: Net, config: &TrainConfig) -> Self {
+        Stepper { model, optim: optimizer(config), label_smoothing: config.label_smoothing }
+    }
+
+    /// Forward, loss, backward and update on normalised images `x` (on the autodiff device).
+    /// Returns the batch's mean loss and its number of correct predictions, both `[1]` and
+    /// still on the device.
+    pub fn step(&mut self, x: Tensor<4>, y: Tensor<1, Int>, lr: f64) -> (Tensor<1>, Tensor<1>) {
+        let n = y.dims()[0];
+        let logits = self.model.forward(x);
+        let hits = logits.clone().argmax(1).reshape([n]).equal(y.clone()).float().sum();
+        let mean = loss(logits, y, self.label_smoothing).mean();
+        let grads = GradientsParams::from_grads(mean.clone().backward(), &self.model);
+        self.model = self.optim.step(lr, self.model.clone(), grads);
+        (mean.inner(), hits.inner())
+    }
+}
+
+/// The images at `indices` as `[B, 1, 28, 28]` floats in [0, 1], and their labels.
+pub fn batch(split: &Split, indices: &[usize], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
+    let (pixels, labels) = split.gather(indices);
+    let b = indices.len();
+    let x = Tensor::<4>::from_data(
+        TensorData::new(pixels.into_iter().map(f32::from).collect::<Vec<_>>(), [b, 1, SIDE, SIDE]),
+        device,
+    )
+    .div_scalar(255.0);
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels.into_iter().map(i64::from).collect::<Vec<_>>(), [b]), device);
+    (x, y)
+}
+
+pub fn normalise(x: Tensor<4>) -> Tensor<4> {
+    x.sub_scalar(MEAN).div_scalar(STD)
+}
+
+/// Cross-entropy on log-softmax, with label smoothing ε: (1-ε)·NLL + ε·mean over classes of -log p.
+/// Returns the per-image losses `[B]`.
+pub fn loss(logits: Tensor<2>, targets: Tensor<1, Int>, smoothing: f64) -> Tensor<1> {
+    let b = targets.dims()[0];
+    let logp = log_softmax(logits, 1);
+    let nll = logp.clone().gather(1, targets.reshape([b, 1])).neg().reshape([b]);
+    if smoothing == 0.0 {
+        return nll;
+    }
+    let uniform = logp.mean_dim(1).neg().reshape([b]);
+    nll.mul_scalar(1.0 - smoothing) + uniform.mul_scalar(smoothing)
+}
+
+async fn read_f64(t: Tensor<1>) -> Result<Vec<f64>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
+    let v = data.convert::<f64>().try_into_vec::<f64>().map_err(|e| format!("unexpected data: {e:?}"))?;
+    Ok(v)
+}
+
+/// Test-set accuracy, loss, confusion matrix and mistakes, in batches of 1000.
+pub async fn evaluate(model: &Net, split: &Split, device: &Device) -> Result<Evaluation, String> {
+    let model = model.valid();
+    let mut confusion = [[0u32; CLASSES]; CLASSES];
+    let mut misclassified = Vec::new();
+    let mut loss_sum = 0.0;
+    let n = split.len();
+    for start in (0..n).step_by(1000) {
+        let indices: Vec<usize> = (start..(start + 1000).min(n)).collect();
+        let (x, y) = batch(split, &indices, device);
+        let logits = model.forward(normalise(x));
+        let losses = loss(logits.clone(), y, 0.0).sum();
+        let predicted = logits.argmax(1).reshape([indices.len()]).float();
+        let values = read_f64(Tensor::cat(vec![losses, predicted], 0)).await?;
+        loss_sum += values[0];
+        for (k, &i) in indices.iter().enumerate() {
+            let (truth, guess) = (split.labels[i] as usize, values[1 + k] as usize);
+            confusion[truth][guess.min(CLASSES - 1)] += 1;
+            if truth != guess {
+                misclassified.push(i as u32);
+            }
+        }
+    }
+    let correct: u32 = (0..CLASSES).map(|c| confusion[c][c]).sum();
+    Ok(Evaluation {
+        loss: loss_sum / n as f64,
+        accuracy: 100.0 * correct as f64 / n as f64,
+        confusion,
+        misclassified,
+    })
+}
+
+/// Trains `config` on `data` on `device` (autodiff is enabled here). Stops early when the
+/// observer says so or the loss diverges, keeping the last good weights either way.
+pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer: &mut impl Observer) -> Result<RunResult, String> {
+    config.validate()?;
+    let mut train_split = data.train.clone();
+    let mut test_split = data.test.clone();
+    if let Some(n) = config.limit_train {
+        train_split.truncate(n);
+    }
+    if let Some(n) = config.limit_test {
+        test_split.truncate(n);
+    }
+    if train_split.is_empty() || test_split.is_empty() {
+        return Err("no training or test images".into());
+    }
+
+    let spec = spec_for(config)?;
+    let ad = device.clone().autodiff();
+    ad.seed(config.seed);
+    let mut rng = Rng::new(config.seed);
+    let mut stepper = Stepper::new(spec.init(&ad), config);
+    let mut last_good = stepper.model.clone();
+
+    let per_epoch = train_split.len().div_ceil(config.batch_size);
+    let total = per_epoch * config.epochs;
+    let mut epochs = Vec::new();
+    let mut lr = config.lr;
+    let mut final_evaluation = None;
+    let mut outcome = Outcome::Completed;
+
+    for epoch in 1..=config.epochs {
+        let started = now_ms();
+        let order = rng.permutation(train_split.len());
+        // Running sums, kept on the device until read back.
+        let mut loss_sum = Tensor::<1>::zeros([1], device);
+        let mut correct = Tensor::<1>::zeros([1], device);
+        let (mut seen, mut read_loss, mut read_correct) = (0usize, 0.0, 0.0);
+
+        for (b, indices) in order.chunks(config.batch_size).enumerate() {
+            let step = (epoch - 1) * per_epoch + b;
+            lr = config.schedule.lr(config.lr, step, per_epoch, total);
+            let (x, y) = batch(&train_split, indices, &ad);
+            let x = if config.augment.is_identity() {
+                x
+            } else {
+                let params: Vec<Params> = indices.iter().map(|_| config.augment.draw(&mut rng)).collect();
+                augment::apply(x, &params)
+            };
+            let n = indices.len();
+            let (mean, hits) = stepper.step(normalise(x), y, lr);
+            loss_sum = loss_sum + mean.mul_scalar(n as f64);
+            correct = correct + hits;
+            seen += n;
+
+            let last = b + 1 == per_epoch;
+            if (b + 1) % config.report_every == 0 || last {
+                let v = read_f64(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
+                (read_loss, read_correct) = (v[0], v[1]);
+                if !read_loss.is_finite() {
+                    let model = last_good.valid();
+                    let evaluation = evaluate(&model, &test_split, device).await.ok();
+                    return Ok(RunResult { epochs, model, evaluation, outcome: Outcome::Diverged { epoch, batch: b + 1 } });
+                }
+                last_good = stepper.model.clone();
+                let progress = Progress {
+                    epoch,
+                    batch: b + 1,
+                    batches: per_epoch,
+                    loss: read_loss / seen as f64,
+                    accuracy: 100.0 * read_correct / seen as f64,
+                    lr,
+                    images_per_second: seen as f64 / ((now_ms() - started) / 1000.0).max(1e-9),
+                    seconds: (now_ms() - started) / 1000.0,
+                };
+                if observer.progress(&progress).await == Control::Stop {
+                    let model = stepper.model.valid();
+                    let evaluation = evaluate(&model, &test_split, device).await.ok();
+                    return Ok(RunResult { epochs, model, evaluation, outcome: Outcome::Stopped { epoch, batch: b + 1 } });
+                }
+            }
+        }
+
+        let evaluation = evaluate(&stepper.model, &test_split, device).await?;
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss: read_loss / seen as f64,
+            train_accuracy: 100.0 * read_correct / seen as f64,
+            test_loss: evaluation.loss,
+            test_accuracy: evaluation.accuracy,
+            lr,
+            seconds: (now_ms() - started) / 1000.0,
+        };
+        epochs.push(metrics.clone());
+        final_evaluation = Some(evaluation);
+        if observer.epoch(&metrics).await == Control::Stop && epoch < config.epochs {
+            outcome = Outcome::Stopped { epoch, batch: per_epoch };
+            break;
+        }
+    }
+    Ok(RunResult { epochs, model: stepper.model.valid(), evaluation: final_evaluation, outcome })
+}

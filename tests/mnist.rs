@@ -1,0 +1,298 @@
+//! The MNIST engine: IDX parsing, augmentation invariants, exact parameter counts,
+//! schedules, checkpoints, and (with MNIST_DIR set, `--include-ignored`) short real runs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+use gradbook::mnist::augment::{self, AugmentConfig, Params};
+use gradbook::mnist::config::Schedule;
+use gradbook::mnist::data::{Mnist, Split};
+use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
+use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
+
+fn idx_bytes(magic_rank: u8, dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut v = vec![0, 0, 0x08, magic_rank];
+    for d in dims {
+        v.extend_from_slice(&d.to_be_bytes());
+    }
+    v.extend_from_slice(data);
+    v
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+fn images(n: u32) -> Vec<u8> {
+    idx_bytes(3, &[n, 28, 28], &vec![7u8; n as usize * 784])
+}
+
+fn labels(values: &[u8]) -> Vec<u8> {
+    idx_bytes(1, &[values.len() as u32], values)
+}
+
+#[test]
+fn idx_reads_raw_and_gzip() {
+    let raw = images(3);
+    let a = idx::parse("x", &raw, 3).unwrap();
+    let b = idx::parse("x", &gzip(&raw), 3).unwrap();
+    assert_eq!(a.dims, vec![3, 28, 28]);
+    assert_eq!(a, b);
+    let split = Split::from_idx("img", &gzip(&raw), "lab", &labels(&[1, 2, 3])).unwrap();
+    assert_eq!(split.len(), 3);
+    assert_eq!(split.images.len(), 3 * 784);
+}
+
+#[test]
+fn idx_rejects_bad_files_naming_them() {
+    let err = |r: Result<Split, idx::IdxError>| r.unwrap_err().to_string();
+    let good = images(2);
+    // Truncated data.
+    let e = err(Split::from_idx("t-images", &good[..good.len() - 10], "l", &labels(&[1, 2])));
+    assert!(e.starts_with("t-images:") && e.contains("truncated"), "{e}");
+    // Truncated gzip stream.
+    let gz = gzip(&good);
+    let e = err(Split::from_idx("gz-images", &gz[..gz.len() / 2], "l", &labels(&[1, 2])));
+    assert!(e.starts_with("gz-images:") && e.contains("gzip"), "{e}");
+    // Bad magic number.
+    let mut bad = good.clone();
+    bad[2] = 0x0d;
+    assert!(err(Split::from_idx("m", &bad, "l", &labels(&[1, 2]))).contains("magic"));
+    // Labels file where images are expected.
+    assert!(err(Split::from_idx("swapped", &labels(&[1, 2]), "l", &good)).contains("dimensions"));
+    // Counts disagree.
+    let e = err(Split::from_idx("i", &good, "lab", &labels(&[1, 2, 3])));
+    assert!(e.starts_with("lab:") && e.contains("3 labels for 2 images"), "{e}");
+    // Label out of range.
+    assert!(err(Split::from_idx("i", &good, "lab", &labels(&[1, 12]))).contains("label 12"));
+    // Wrong image size.
+    let small = idx_bytes(3, &[2, 14, 14], &[0; 2 * 196]);
+    assert!(err(Split::from_idx("i", &small, "l", &labels(&[1, 2]))).contains("28×28"));
+    // Empty file.
+    assert!(err(Split::from_idx("empty", &[], "l", &labels(&[1]))).contains("too short"));
+}
+
+fn flex() -> Device {
+    Device::flex()
+}
+
+fn pattern(device: &Device) -> (Vec<f32>, Tensor<4>) {
+    // An asymmetric pattern so a wrong rotation direction cannot pass.
+    let v: Vec<f32> = (0..784).map(|i| ((i % 28) * 3 + (i / 28) * 5 % 17) as f32 / 200.0).collect();
+    let t = Tensor::<4>::from_data(TensorData::new(v.clone(), [1, 1, 28, 28]), device);
+    (v, t)
+}
+
+fn values(t: Tensor<4>) -> Vec<f32> {
+    t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
+}
+
+#[test]
+fn augmentation_identity_returns_the_input() {
+    let (v, t) = pattern(&flex());
+    let out = values(augment::apply(t.clone(), &[Params::IDENTITY]));
+    assert_eq!(out, v);
+    // A geometric identity still goes through grid_sample: it must land on the same pixels.
+    let almost = Params { scale: 1.0 + 1e-9, ..Params::IDENTITY };
+    let out = values(augment::apply(t, &[almost]));
+    let worst = out.iter().zip(&v).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst < 1e-4, "identity resample moved pixels by {worst}");
+}
+
+#[test]
+fn augmentation_rotates_a_quarter_turn_counter_clockwise() {
+    let (v, t) = pattern(&flex());
+    let out = values(augment::apply(t, &[Params { degrees: 90.0, ..Params::IDENTITY }]));
+    // Counter-clockwise on screen: the right column becomes the top row.
+    // out[r][c] = in[c][27 - r]
+    let mut worst = 0f32;
+    for r in 0..28 {
+        for c in 0..28 {
+            worst = worst.max((out[r * 28 + c] - v[c * 28 + (27 - r)]).abs());
+        }
+    }
+    assert!(worst < 1e-4, "90° rotation is off by {worst}");
+}
+
+#[test]
+fn brightness_and_contrast_on_a_constant_image() {
+    let device = flex();
+    let grey = Tensor::<4>::from_data(TensorData::new(vec![0.4f32; 784], [1, 1, 28, 28]), &device);
+    let brighter = values(augment::apply(grey.clone(), &[Params { brightness: 1.1, ..Params::IDENTITY }]));
+    assert!(brighter.iter().all(|&p| (p - 0.44).abs() < 1e-6));
+    // Contrast blends with the image's own mean, which for a constant image is itself.
+    let contrast = values(augment::apply(grey, &[Params { contrast: 0.9, ..Params::IDENTITY }]));
+    assert!(contrast.iter().all(|&p| (p - 0.4).abs() < 1e-6));
+}
+
+#[test]
+fn a_draw_stays_within_the_seed_ranges() {
+    let mut rng = gradbook::mnist::rng::Rng::new(7);
+    for _ in 0..1000 {
+        let p = AugmentConfig::SEED.draw(&mut rng);
+        assert!(p.degrees.abs() <= 13.0 && p.translate.iter().all(|t| t.abs() <= 0.15));
+        assert!((0.85..=1.15).contains(&p.scale) && (0.9..=1.1).contains(&p.brightness) && (0.9..=1.1).contains(&p.contrast));
+    }
+}
+
+#[test]
+fn parameter_counts_are_exact() {
+    assert_eq!(ModelSpec::seed().num_params(), 9_320);
+    assert_eq!(ModelSpec::compact().num_params(), 7_852);
+    for spec in ModelSpec::all() {
+        // The summary's arithmetic agrees with what burn allocates, which also counts each
+        // BatchNorm's running mean and variance (state, not trained parameters).
+        let running_stats: usize = spec.summary().iter().filter(|r| r.layer.starts_with("BatchNorm")).map(|r| r.params).sum();
+        assert_eq!(spec.init(&flex()).num_params(), spec.num_params() + running_stats, "{}", spec.name);
+        let last = spec.summary().last().unwrap().clone();
+        assert_eq!(last.shape, [10, 1, 1], "{} must end in 10 logits", spec.name);
+    }
+    let table = ModelSpec::seed().summary_table();
+    assert!(table.contains("9320") && table.contains("AvgPool 8×8"), "{table}");
+}
+
+#[test]
+fn models_run_forward_to_ten_logits() {
+    let device = flex();
+    for spec in ModelSpec::all() {
+        let net = spec.init(&device);
+        let out = net.forward(Tensor::<4>::zeros([2, 1, 28, 28], &device));
+        assert_eq!(out.dims(), [2, 10], "{}", spec.name);
+    }
+}
+
+#[test]
+fn schedules_step_per_epoch_and_cycle_once() {
+    let step = Schedule::Step { every: 8, gamma: 0.25 };
+    // 100 steps per epoch: epochs 1–8 at 0.01, 9–16 at 0.0025.
+    assert_eq!(step.lr(0.01, 0, 100, 1900), 0.01);
+    assert_eq!(step.lr(0.01, 799, 100, 1900), 0.01);
+    assert_eq!(step.lr(0.01, 800, 100, 1900), 0.0025);
+    let one = Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 };
+    assert!((one.lr(0.1, 0, 10, 100) - 0.01).abs() < 1e-12);
+    assert!((one.lr(0.1, 20, 10, 100) - 0.1).abs() < 1e-12);
+    assert!((one.lr(0.1, 100, 10, 100) - 0.001).abs() < 1e-12);
+}
+
+#[test]
+fn checkpoints_round_trip_and_refuse_the_wrong_model() {
+    let device = flex();
+    let spec = ModelSpec::compact();
+    let net = spec.init(&device);
+    let x = Tensor::<4>::ones([1, 1, 28, 28], &device);
+    let before = net.forward(x.clone()).into_data();
+    let bytes = checkpoint::to_bytes(&spec, net).unwrap();
+    let (back_spec, back) = checkpoint::from_bytes(&bytes, Some("compact"), &device).unwrap();
+    assert_eq!(back_spec.name, "compact");
+    assert_eq!(back.forward(x).into_data(), before);
+    let e = checkpoint::from_bytes(&bytes, Some("seed"), &device).unwrap_err();
+    assert!(e.contains("'compact', not 'seed'"), "{e}");
+    assert!(checkpoint::from_bytes(b"not weights", None, &device).unwrap_err().contains("not a gradbook"));
+    // A header that claims the other architecture: burn's record check refuses it.
+    let mut forged = b"gradbook-mnist-v1\nseed\n".to_vec();
+    forged.extend_from_slice(&bytes[bytes.iter().position(|&b| b == b'\n').unwrap() + 9..]);
+    assert!(checkpoint::from_bytes(&forged, None, &device).is_err());
+}
+
+#[test]
+fn bad_settings_are_refused_by_name() {
+    let mut c = TrainConfig::compact();
+    c.lr = f64::NAN;
+    assert!(c.validate().unwrap_err().contains("learning rate"));
+    c = TrainConfig::compact();
+    c.epochs = 0;
+    assert!(c.validate().unwrap_err().contains("epochs"));
+    c = TrainConfig::compact();
+    c.model = "resnet".into();
+    assert!(c.validate().unwrap_err().contains("unknown model"));
+    assert!(TrainConfig::recipe("nope").is_err());
+}
+
+// ---- With the real files (MNIST_DIR); `npm test` runs these. ----
+
+fn mnist() -> Mnist {
+    let dir = std::env::var("MNIST_DIR").expect("set MNIST_DIR to the folder with the four MNIST files");
+    Mnist::from_dir(std::path::Path::new(&dir)).unwrap()
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn real_mnist_loads() {
+    let m = mnist();
+    assert_eq!((m.train.len(), m.test.len()), (60_000, 10_000));
+    // The first training label of MNIST is a 5, the first test label a 7.
+    assert_eq!((m.train.labels[0], m.test.labels[0]), (5, 7));
+    let mean = m.train.images.iter().map(|&p| p as f64).sum::<f64>() / m.train.images.len() as f64 / 255.0;
+    assert!((mean - 0.1307).abs() < 1e-3, "mean {mean}");
+}
+
+struct Recorder {
+    progress: usize,
+    stop_after: Option<usize>,
+}
+
+impl Observer for Recorder {
+    async fn progress(&mut self, _: &Progress) -> Control {
+        self.progress += 1;
+        if Some(self.progress) == self.stop_after { Control::Stop } else { Control::Continue }
+    }
+    async fn epoch(&mut self, _: &EpochMetrics) -> Control {
+        Control::Continue
+    }
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_short_run_learns_and_can_be_stopped() {
+    let data = mnist();
+    let config = TrainConfig {
+        epochs: 2,
+        batch_size: 64,
+        limit_train: Some(2048),
+        limit_test: Some(500),
+        report_every: 16,
+        augment: AugmentConfig::NONE,
+        ..TrainConfig::compact()
+    };
+    let mut rec = Recorder { progress: 0, stop_after: None };
+    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    assert_eq!(run.outcome, Outcome::Completed);
+    assert_eq!(run.epochs.len(), 2);
+    // 32 batches an epoch, read back every 16.
+    assert_eq!(rec.progress, 4);
+    let e = run.evaluation.unwrap();
+    assert!(e.accuracy > 60.0, "2 short epochs should beat chance by far, got {}%", e.accuracy);
+    assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 500);
+    assert_eq!(e.misclassified.len() as u32, 500 - (0..10).map(|c| e.confusion[c][c]).sum::<u32>());
+
+    let mut rec = Recorder { progress: 0, stop_after: Some(1) };
+    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    assert_eq!(run.outcome, Outcome::Stopped { epoch: 1, batch: 16 });
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
+    let data = mnist();
+    let config = TrainConfig {
+        epochs: 3,
+        lr: 10.0,
+        limit_train: Some(2048),
+        limit_test: Some(100),
+        report_every: 1,
+        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.99, nesterov: false, weight_decay: 0.0 },
+        schedule: Schedule::Constant,
+        ..TrainConfig::seed()
+    };
+    let mut rec = Recorder { progress: 0, stop_after: None };
+    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    match run.outcome {
+        Outcome::Diverged { epoch: 1, batch } => assert!(batch >= 1),
+        other => panic!("expected divergence, got {other:?}"),
+    }
+    assert!(run.outcome.message().unwrap().starts_with("diverged at epoch 1, batch"));
+}
