@@ -5,7 +5,13 @@ source "$(dirname "$0")/common.sh"
 bash scripts/setup.sh --test
 
 step "native tests (release: burn is very slow unoptimised)"
-cargo test --release
+if [[ -n "${MNIST_DIR:-}" ]]; then
+  # The tests marked #[ignore] read the real MNIST files.
+  cargo test --release -- --include-ignored
+else
+  echo "(MNIST_DIR is not set: the tests that need the MNIST files are skipped)"
+  cargo test --release
+fi
 
 step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables WebGPU)"
 # A software WebGPU adapter takes seconds per test; the default 20 s is not enough.

@@ -11,55 +11,58 @@ use burn::tensor::{activation::sigmoid, Device, Tensor, TensorData};
 
 use super::{Row, TinyConfig, Trace};
 
-/// Columns recorded per iteration, in [`Row::values`] order.
+/// Columns recorded per iteration: w1..w8, h1, h2, a_h1, a_h2, o1, o2, a_o1, a_o2, E1, E2,
+/// E_total, ∂E/∂w1..∂E/∂w8.
 const COLUMNS: usize = 27;
-
-/// One column of a `[L, n]` tensor, as `[L, 1]`.
-fn col(t: &Tensor<2>, k: usize) -> Tensor<2> {
-    t.clone().narrow(1, k, 1)
-}
 
 /// Trains every learning rate of `config` on `device` (autodiff is enabled here).
 /// The caller validates the config first.
+///
+/// Each layer is one batched product instead of one line per neuron: on a GPU every tensor
+/// operation is a kernel launch, and launches, not arithmetic, are what a network this small
+/// costs.
 pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace>, String> {
     let lrs = &config.learning_rates;
     let l = lrs.len();
-    let [i1, i2] = config.inputs;
-    let [t1, t2] = config.targets;
-    let [b1, b2] = config.bias.unwrap_or([0.0, 0.0]);
+    let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<_>>();
 
-    let initial: Vec<f32> = (0..l).flat_map(|_| config.weights.map(|w| w as f32)).collect();
+    let initial: Vec<f32> = (0..l).flat_map(|_| f32s(&config.weights)).collect();
     let mut w = Tensor::<2>::from_data(TensorData::new(initial, [l, 8]), device);
-    let lr_col = Tensor::<2>::from_data(
-        TensorData::new(lrs.iter().map(|&x| x as f32).collect::<Vec<_>>(), [l, 1]),
-        device,
-    );
+    let lr_col = Tensor::<2>::from_data(TensorData::new(f32s(lrs), [l, 1]), device);
+    let ad = device.clone().autodiff();
+    let inputs = Tensor::<3>::from_data(TensorData::new(f32s(&config.inputs), [1, 1, 2]), &ad);
+    let targets = Tensor::<2>::from_data(TensorData::new(f32s(&config.targets), [1, 2]), &ad);
 
     let mut records = Vec::with_capacity(config.iterations + 1);
     for _ in 0..=config.iterations {
         let wa = w.clone().autodiff().require_grad();
-        let (w1, w2, w3, w4) = (col(&wa, 0), col(&wa, 1), col(&wa, 2), col(&wa, 3));
-        let (w5, w6, w7, w8) = (col(&wa, 4), col(&wa, 5), col(&wa, 6), col(&wa, 7));
+        // Row j of w_in holds the weights into hidden neuron j: [[w1, w2], [w3, w4]];
+        // row j of w_out the weights into output j: [[w5, w6], [w7, w8]].
+        let w_in = wa.clone().narrow(1, 0, 4).reshape([l, 2, 2]);
+        let w_out = wa.clone().narrow(1, 4, 4).reshape([l, 2, 2]);
 
-        // The forward pass of `exact::row`, on [L, 1] columns.
-        let h1 = w1.mul_scalar(i1) + w2.mul_scalar(i2) + b1;
-        let h2 = w3.mul_scalar(i1) + w4.mul_scalar(i2) + b1;
-        let a_h1 = sigmoid(h1.clone());
-        let a_h2 = sigmoid(h2.clone());
-        let o1 = a_h1.clone() * w5 + a_h2.clone() * w6 + b2;
-        let o2 = a_h1.clone() * w7 + a_h2.clone() * w8 + b2;
-        let a_o1 = sigmoid(o1.clone());
-        let a_o2 = sigmoid(o2.clone());
-        let e1 = (a_o1.clone() - t1).powi_scalar(2).mul_scalar(0.5);
-        let e2 = (a_o2.clone() - t2).powi_scalar(2).mul_scalar(0.5);
-        let e_total = e1.clone() + e2.clone();
+        // The forward pass of `exact::row`, both neurons of a layer at once: [L, 2] each.
+        let mut h = (w_in * inputs.clone()).sum_dim(2).reshape([l, 2]); // h1 = i1·w1 + i2·w2, …
+        let mut o_bias = 0.0;
+        if let Some([b1, b2]) = config.bias {
+            h = h + b1;
+            o_bias = b2;
+        }
+        let a_h = sigmoid(h.clone());
+        let mut o = (w_out * a_h.clone().reshape([l, 1, 2])).sum_dim(2).reshape([l, 2]); // o1 = a_h1·w5 + a_h2·w6, …
+        if o_bias != 0.0 {
+            o = o + o_bias;
+        }
+        let a_o = sigmoid(o.clone());
+        let e = (a_o.clone() - targets.clone()).powi_scalar(2).mul_scalar(0.5); // E1, E2
+        let e_total = e.clone().sum_dim(1);
 
+        // Summing the networks' losses keeps them independent: row r's loss depends on row r's
+        // weights alone, so each row's gradient is that network's own.
         let grads = e_total.clone().sum().backward();
-        let de_dw = wa
-            .grad(&grads)
-            .ok_or("autodiff returned no gradient for the weights")?;
+        let de_dw = wa.grad(&grads).ok_or("autodiff returned no gradient for the weights")?;
 
-        let forward = [h1, a_h1, h2, a_h2, o1, a_o1, o2, a_o2, e1, e2, e_total];
+        let forward = [h, a_h, o, a_o, e, e_total];
         let mut columns = vec![w.clone()];
         columns.extend(forward.into_iter().map(|t| t.inner()));
         columns.push(de_dw.clone());
@@ -97,12 +100,12 @@ fn to_traces(config: &TinyConfig, values: &[f32]) -> Vec<Trace> {
                         iteration: it,
                         w: std::array::from_fn(|k| v[k]),
                         h1: v[8],
-                        a_h1: v[9],
-                        h2: v[10],
+                        h2: v[9],
+                        a_h1: v[10],
                         a_h2: v[11],
                         o1: v[12],
-                        a_o1: v[13],
-                        o2: v[14],
+                        o2: v[13],
+                        a_o1: v[14],
                         a_o2: v[15],
                         E1: v[16],
                         E2: v[17],

@@ -103,9 +103,11 @@ test("bad input gets a message at its field and keeps the last results", async (
     await expect(firstRowCell(page, E_TOTAL)).toHaveText("0.242519857");
   }
   // A good edit trains again and clears the message.
+  await page.click('#params button[data-reset]');
   await field("iterations").fill("1000");
   await page.click('#params button[type="submit"]');
   await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 1000 iterations/);
-  await expect(message("iterations")).toHaveText("");
+  await expect(page.locator("#params .field-error:not(:empty)")).toHaveCount(0);
+  await expect(page.locator("#table .grid-body")).toHaveCSS("height", `${1001 * 24}px`);
   expect(errors).toEqual([]);
 });

@@ -55,8 +55,16 @@ export function mountTable(): void {
       .join("");
     const changed = rows !== s.traces[s.lrIndex].rows;
     rows = s.traces[s.lrIndex].rows;
-    selected = s.iteration;
     if (changed) scroller.scrollTop = Math.min(scroller.scrollTop, rows.length * ROW_HEIGHT);
+    // Follow the scrubber: bring the selected row into view when it is not.
+    if (s.iteration !== selected) {
+      const top = s.iteration * ROW_HEIGHT;
+      const header = ROW_HEIGHT;
+      if (top < scroller.scrollTop || top + ROW_HEIGHT > scroller.scrollTop + scroller.clientHeight - header) {
+        scroller.scrollTop = Math.max(0, top - scroller.clientHeight / 2);
+      }
+    }
+    selected = s.iteration;
     paint();
   });
 }
