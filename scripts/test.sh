@@ -15,7 +15,7 @@ fi
 
 step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables WebGPU)"
 # A software WebGPU adapter takes seconds per test; the default 20 s is not enough.
-export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
 
 step "end-to-end tests: the built notebook in Chromium"
