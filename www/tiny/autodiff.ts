@@ -34,7 +34,7 @@ function paint(lrIndex: number, iteration: number): void {
   );
   document.getElementById("autodiff")!.innerHTML =
     `<p><span class="badge badge-${burn.backend}" data-backend="${burn.backend}">${burn.backend === "wgpu" ? "WebGPU" : "CPU"}</span> ` +
-    `burn trained all ${burn.traces.length} learning rates × ${burn.traces[0].rows.length} iterations on ${device} in ${burn.millis.toFixed(0)} ms.${fallback}</p>` +
+    `burn trained all ${burn.traces.length} learning rates × ${burn.traces[0].rows.length - 1} iterations on ${device} in ${burn.millis.toFixed(0)} ms.${fallback}</p>` +
     `<p>Largest absolute difference from the chain rule, over every number of every row: <strong id="max-diff">${fmt(burn.maxAbsDifference, 3)}</strong></p>` +
     `<table class="summary"><thead><tr><th>η = ${burn.traces[lrIndex].learningRate}, iteration ${iteration}</th><th>chain rule (f64)</th><th>burn autodiff (f32)</th><th>|difference|</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table>`;
