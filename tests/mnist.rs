@@ -249,12 +249,16 @@ impl Observer for Recorder {
 #[ignore = "needs MNIST_DIR"]
 fn a_short_run_learns_and_can_be_stopped() {
     let data = mnist();
+    // A plain, steady recipe: what is tested is that the engine learns, not the schedule.
     let config = TrainConfig {
         epochs: 2,
         batch_size: 64,
-        limit_train: Some(2048),
+        lr: 0.1,
+        schedule: Schedule::Constant,
+        label_smoothing: 0.0,
+        limit_train: Some(4096),
         limit_test: Some(500),
-        report_every: 16,
+        report_every: 32,
         augment: AugmentConfig::NONE,
         ..TrainConfig::compact()
     };
@@ -262,16 +266,17 @@ fn a_short_run_learns_and_can_be_stopped() {
     let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
     assert_eq!(run.outcome, Outcome::Completed);
     assert_eq!(run.epochs.len(), 2);
-    // 32 batches an epoch, read back every 16.
+    // 64 batches an epoch, read back every 32.
     assert_eq!(rec.progress, 4);
     let e = run.evaluation.unwrap();
-    assert!(e.accuracy > 60.0, "2 short epochs should beat chance by far, got {}%", e.accuracy);
+    // Chance is 10 %; seeds 1–3 land between 80 and 90 % here.
+    assert!(e.accuracy > 70.0, "two epochs of 4096 images should get most digits right, got {}%", e.accuracy);
     assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 500);
     assert_eq!(e.misclassified.len() as u32, 500 - (0..10).map(|c| e.confusion[c][c]).sum::<u32>());
 
     let mut rec = Recorder { progress: 0, stop_after: Some(1) };
     let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
-    assert_eq!(run.outcome, Outcome::Stopped { epoch: 1, batch: 16 });
+    assert_eq!(run.outcome, Outcome::Stopped { epoch: 1, batch: 32 });
 }
 
 #[test]
