@@ -245,10 +245,16 @@ impl Observer for Recorder {
     }
 }
 
+/// Trains `config` on the real files on the CPU; returns the run and how many progress reports came.
+fn train_with(config: &TrainConfig, stop_after: Option<usize>) -> (train::RunResult, usize) {
+    let mut rec = Recorder { progress: 0, stop_after };
+    let run = pollster::block_on(train::train(config, &mnist(), &flex(), &mut rec)).unwrap();
+    (run, rec.progress)
+}
+
 #[test]
 #[ignore = "needs MNIST_DIR"]
 fn a_short_run_learns_and_can_be_stopped() {
-    let data = mnist();
     // A plain, steady recipe: what is tested is that the engine learns, not the schedule.
     let config = TrainConfig {
         epochs: 2,
@@ -262,12 +268,11 @@ fn a_short_run_learns_and_can_be_stopped() {
         augment: AugmentConfig::NONE,
         ..TrainConfig::compact()
     };
-    let mut rec = Recorder { progress: 0, stop_after: None };
-    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    let (run, reports) = train_with(&config, None);
     assert_eq!(run.outcome, Outcome::Completed);
     assert_eq!(run.epochs.len(), 2);
     // 64 batches an epoch, read back every 32.
-    assert_eq!(rec.progress, 4);
+    assert_eq!(reports, 4);
     let e = run.evaluation.unwrap();
     // Chance is 10 %. Runs land between 60 and 90 %: the initial weights come from burn's
     // global generator, which the other tests draw from concurrently.
@@ -276,15 +281,13 @@ fn a_short_run_learns_and_can_be_stopped() {
     assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 500);
     assert_eq!(e.misclassified.len() as u32, 500 - (0..10).map(|c| e.confusion[c][c]).sum::<u32>());
 
-    let mut rec = Recorder { progress: 0, stop_after: Some(1) };
-    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    let (run, _) = train_with(&config, Some(1));
     assert_eq!(run.outcome, Outcome::Stopped { epoch: 1, batch: 32 });
 }
 
 #[test]
 #[ignore = "needs MNIST_DIR"]
 fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
-    let data = mnist();
     let config = TrainConfig {
         epochs: 3,
         lr: 10.0,
@@ -295,8 +298,7 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
         schedule: Schedule::Constant,
         ..TrainConfig::seed()
     };
-    let mut rec = Recorder { progress: 0, stop_after: None };
-    let run = pollster::block_on(train::train(&config, &data, &flex(), &mut rec)).unwrap();
+    let (run, _) = train_with(&config, None);
     match run.outcome {
         Outcome::Diverged { epoch: 1, batch } => assert!(batch >= 1),
         other => panic!("expected divergence, got {other:?}"),
