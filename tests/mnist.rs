@@ -240,7 +240,7 @@ impl Observer for Recorder {
         self.progress += 1;
         if Some(self.progress) == self.stop_after { Control::Stop } else { Control::Continue }
     }
-    async fn epoch(&mut self, _: &EpochMetrics) -> Control {
+    async fn epoch(&mut self, _: &EpochMetrics, _: &gradbook::mnist::model::Net) -> Control {
         Control::Continue
     }
 }
@@ -304,4 +304,82 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
         other => panic!("expected divergence, got {other:?}"),
     }
     assert!(run.outcome.message().unwrap().starts_with("diverged at epoch 1, batch"));
+}
+
+/// Records each epoch's number and its checkpoint.
+struct Checkpoints {
+    spec: ModelSpec,
+    saved: Vec<(usize, Vec<u8>)>,
+}
+
+impl Observer for Checkpoints {
+    async fn progress(&mut self, _: &Progress) -> Control {
+        Control::Continue
+    }
+    async fn epoch(&mut self, m: &EpochMetrics, model: &gradbook::mnist::model::Net) -> Control {
+        self.saved.push((m.epoch, checkpoint::to_bytes(&self.spec, model.valid()).unwrap()));
+        Control::Continue
+    }
+}
+
+fn banded() -> Mnist {
+    Mnist { train: Split::banded(256), test: Split::banded(100) }
+}
+
+#[test]
+fn a_run_resumes_from_an_epoch_checkpoint() {
+    let config = TrainConfig { epochs: 3, batch_size: 64, report_every: 4, ..TrainConfig::compact() };
+    let mut first = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
+    let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut first)).unwrap();
+    assert_eq!(first.saved.iter().map(|s| s.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(run.epochs.len(), 3);
+
+    // As after a reload: continue from epoch 1's checkpoint; only epochs 2 and 3 are trained.
+    let (_, model) = checkpoint::from_bytes(&first.saved[0].1, Some("compact"), &flex()).unwrap();
+    let mut second = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
+    let start = train::Start::Resume { model, epochs_done: 1 };
+    let resumed = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, start)).unwrap();
+    assert_eq!(resumed.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), [2, 3]);
+    // The schedule picks up where it was: epoch 2's learning rate is the first run's.
+    assert!((resumed.epochs[0].lr - run.epochs[1].lr).abs() < 1e-12);
+
+    let (_, model) = checkpoint::from_bytes(&first.saved[2].1, None, &flex()).unwrap();
+    let done = train::Start::Resume { model, epochs_done: 3 };
+    let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, done)).err().unwrap();
+    assert!(err.contains("already finished"), "{err}");
+}
+
+#[test]
+fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
+    use gradbook::mnist::infer;
+    let device = flex();
+    let model = ModelSpec::compact().init(&device).valid();
+    let p = pollster::block_on(infer::probabilities(&model, &[0.25; 2 * 784], &device)).unwrap();
+    assert_eq!(p.len(), 20);
+    for image in p.chunks(10) {
+        assert!((image.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+    let e = pollster::block_on(infer::probabilities(&model, &[0.0; 100], &device)).unwrap_err();
+    assert!(e.contains("784"), "{e}");
+    let e = pollster::block_on(infer::probabilities(&model, &[2.0; 784], &device)).unwrap_err();
+    assert!(e.contains("between 0 and 1"), "{e}");
+
+    let view = pollster::block_on(infer::inspect(&model, &[0.5; 784], &device)).unwrap();
+    assert_eq!(view.filters.shape, [4, 1, 3, 3]);
+    assert_eq!(view.maps.shape, [4, 28, 28]);
+    assert_eq!(view.maps.values.len(), 4 * 28 * 28);
+    // After the first ReLU, nothing is negative.
+    assert!(view.maps.values.iter().all(|&v| v >= 0.0));
+}
+
+#[test]
+fn the_augmentation_preview_is_the_training_view() {
+    use gradbook::mnist::infer;
+    let data = banded();
+    let same = pollster::block_on(infer::augmented(&data.train, &[0, 5], &AugmentConfig::NONE, 1, &flex())).unwrap();
+    assert_eq!(same, data.train.gather(&[0, 5]).0);
+    let moved = pollster::block_on(infer::augmented(&data.train, &[0, 5], &AugmentConfig::SEED, 1, &flex())).unwrap();
+    assert_eq!(moved.len(), 2 * 784);
+    assert_ne!(moved, same);
+    assert!(pollster::block_on(infer::augmented(&data.train, &[256], &AugmentConfig::NONE, 1, &flex())).is_err());
 }

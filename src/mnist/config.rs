@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::augment::AugmentConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum OptimizerConfig {
     /// PyTorch's SGD: no dampening; Nesterov optional.
     Sgd { momentum: f64, nesterov: bool, weight_decay: f64 },
@@ -14,7 +14,7 @@ pub enum OptimizerConfig {
 
 /// How the learning rate moves over the run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Schedule {
     Constant,
     /// PyTorch's StepLR stepped once per epoch: × gamma every `every` epochs.

@@ -6,12 +6,14 @@
 //! - [`config`]: a run's settings and the named recipes.
 //! - [`train`]: the async training engine with progress, stop and divergence handling.
 //! - [`checkpoint`]: weights to bytes and back.
+//! - [`infer`]: predictions and first-layer views of a trained model.
 
 pub mod augment;
 pub mod checkpoint;
 pub mod config;
 pub mod data;
 pub mod idx;
+pub mod infer;
 pub mod model;
 pub mod rng;
 pub mod train;

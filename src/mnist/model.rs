@@ -62,24 +62,35 @@ impl ModelSpec {
     }
 
     /// Ours: three stages of padded 3×3 conv → BN → ReLU (widths 4, 8, 16; three convs each),
-    /// max-pools between, global average pooling, a bias-free 1×1 head. Convs feeding a BN
-    /// carry no bias, which the BN's shift would cancel anyway.
+    /// max-pools between, global average pooling, a bias-free 1×1 head.
     pub fn compact() -> Self {
+        Self::staged("compact", "three BN-ReLU stages 4/8/16 ×3, GAP, 1×1 head (7,852 parameters)", &[(4, 3), (8, 3), (16, 3)])
+    }
+
+    /// A candidate with wider early stages and fewer convs per stage: 8/12/16, two convs each.
+    pub fn compact_wide() -> Self {
+        Self::staged("compact-wide", "three BN-ReLU stages 8/12/16 ×2, GAP, 1×1 head (7,144 parameters)", &[(8, 2), (12, 2), (16, 2)])
+    }
+
+    /// Stages of (width, convs) padded 3×3 conv → BN → ReLU with 2×2 max-pools between, then
+    /// global average pooling and a 1×1 head. Convs feeding a BN carry no bias, which the BN's
+    /// shift would cancel anyway.
+    fn staged(name: &'static str, about: &'static str, stages: &[(usize, usize)]) -> Self {
         let mut layers = Vec::new();
-        for (stage, width) in [4, 8, 16].into_iter().enumerate() {
-            if stage > 0 {
+        for (i, &(width, convs)) in stages.iter().enumerate() {
+            if i > 0 {
                 layers.push(MaxPool);
             }
-            for _ in 0..3 {
+            for _ in 0..convs {
                 layers.extend([conv_nobias(width), BatchNorm, Relu]);
             }
         }
         layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
-        ModelSpec { name: "compact", about: "three BN-ReLU stages 4/8/16, GAP, 1×1 head (7,852 parameters)", layers }
+        ModelSpec { name, about, layers }
     }
 
     pub fn all() -> Vec<Self> {
-        vec![Self::seed(), Self::compact()]
+        vec![Self::seed(), Self::compact(), Self::compact_wide()]
     }
 
     pub fn by_name(name: &str) -> Result<Self, String> {
@@ -198,7 +209,8 @@ impl ModelSpec {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SummaryRow {
     pub layer: String,
     pub shape: [usize; 3],
@@ -228,8 +240,15 @@ pub struct Net {
 impl Net {
     /// Normalised images `[B, 1, 28, 28]` → logits `[B, 10]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let x = self.forward_layers(images, self.layers.len());
+        let [b, c, h, w] = x.dims();
+        x.reshape([b, c * h * w])
+    }
+
+    /// The output of the first `n` layers, as `[B, C, H, W]`: what a feature-map view shows.
+    pub fn forward_layers(&self, images: Tensor<4>, n: usize) -> Tensor<4> {
         let mut x = images;
-        for layer in &self.layers {
+        for layer in &self.layers[..n.min(self.layers.len())] {
             x = match layer {
                 Block::Conv(m) => m.forward(x),
                 Block::Relu(m) => m.forward(x),
@@ -246,7 +265,19 @@ impl Net {
                 }
             };
         }
-        let [b, c, h, w] = x.dims();
-        x.reshape([b, c * h * w])
+        x
+    }
+
+    /// The first convolution's kernels, `[out, in, k, k]`.
+    pub fn first_filters(&self) -> Option<Tensor<4>> {
+        self.layers.iter().find_map(|l| match l {
+            Block::Conv(m) => Some(m.weight.val()),
+            _ => None,
+        })
+    }
+
+    /// How many layers up to and including the first activation (the maps worth showing).
+    pub fn first_activation(&self) -> usize {
+        self.layers.iter().position(|l| matches!(l, Block::Relu(_))).map_or(1, |i| i + 1)
     }
 }

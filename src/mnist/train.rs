@@ -28,6 +28,8 @@ pub struct Progress {
     pub batches: usize,
     /// Mean loss over this epoch's batches so far.
     pub loss: f64,
+    /// Mean loss over the batches since the previous report (what a per-batch plot shows).
+    pub recent_loss: f64,
     /// Of this epoch's training images so far, in %.
     pub accuracy: f64,
     pub lr: f64,
@@ -113,7 +115,16 @@ pub enum Control {
 /// current batch; an async observer can also pause (the browser awaits a resume there).
 pub trait Observer {
     fn progress(&mut self, progress: &Progress) -> impl Future<Output = Control>;
-    fn epoch(&mut self, metrics: &EpochMetrics) -> impl Future<Output = Control>;
+    /// After each epoch's test; `model` is the weights so far (to checkpoint them).
+    fn epoch(&mut self, metrics: &EpochMetrics, model: &Net) -> impl Future<Output = Control>;
+}
+
+/// Where a run begins: from fresh weights, or from a checkpoint after `epochs_done` epochs
+/// (the schedule picks up there; the optimizer's momentum starts again from zero). The
+/// model is one loaded on the run's device, e.g. by [`super::checkpoint::from_bytes`].
+pub enum Start {
+    Fresh,
+    Resume { model: Net, epochs_done: usize },
 }
 
 /// Milliseconds from an arbitrary start (std's clock panics in the browser).
@@ -253,6 +264,17 @@ pub async fn evaluate(model: &Net, split: &Split, device: &Device) -> Result<Eva
 /// Trains `config` on `data` on `device` (autodiff is enabled here). Stops early when the
 /// observer says so or the loss diverges, keeping the last good weights either way.
 pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer: &mut impl Observer) -> Result<RunResult, String> {
+    train_from(config, data, device, observer, Start::Fresh).await
+}
+
+/// [`train`], beginning at `start`.
+pub async fn train_from(
+    config: &TrainConfig,
+    data: &Mnist,
+    device: &Device,
+    observer: &mut impl Observer,
+    start: Start,
+) -> Result<RunResult, String> {
     config.validate()?;
     let mut train_split = data.train.clone();
     let mut test_split = data.test.clone();
@@ -269,8 +291,19 @@ pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer
     let spec = spec_for(config)?;
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
-    let mut rng = Rng::new(config.seed);
-    let mut stepper = Stepper::new(spec.init(&ad), config);
+    let (model, epochs_done) = match start {
+        Start::Fresh => (spec.init(&ad), 0),
+        Start::Resume { model, epochs_done } => {
+            if epochs_done >= config.epochs {
+                return Err(format!("this run already finished its {} epochs", config.epochs));
+            }
+            // Back onto the autodiff graph as trainable parameters (a loaded model is inference-only).
+            (model.valid().train(), epochs_done)
+        }
+    };
+    // A resumed run draws a different but still reproducible shuffle and augmentation.
+    let mut rng = Rng::new(config.seed.wrapping_add(epochs_done as u64));
+    let mut stepper = Stepper::new(model, config);
     let mut last_good = stepper.model.clone();
 
     let per_epoch = train_split.len().div_ceil(config.batch_size);
@@ -280,13 +313,14 @@ pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer
     let mut final_evaluation = None;
     let mut outcome = Outcome::Completed;
 
-    for epoch in 1..=config.epochs {
+    for epoch in epochs_done + 1..=config.epochs {
         let started = now_ms();
         let order = rng.permutation(train_split.len());
         // Running sums, kept on the device until read back.
         let mut loss_sum = Tensor::<1>::zeros([1], device);
         let mut correct = Tensor::<1>::zeros([1], device);
         let (mut seen, mut read_loss, mut read_correct) = (0usize, 0.0, 0.0);
+        let (mut seen_before, mut loss_before) = (0usize, 0.0);
 
         for (b, indices) in order.chunks(config.batch_size).enumerate() {
             let step = (epoch - 1) * per_epoch + b;
@@ -319,11 +353,13 @@ pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer
                     batch: b + 1,
                     batches: per_epoch,
                     loss: read_loss / seen as f64,
+                    recent_loss: (read_loss - loss_before) / (seen - seen_before) as f64,
                     accuracy: 100.0 * read_correct / seen as f64,
                     lr,
                     images_per_second: seen as f64 / ((now_ms() - started) / 1000.0).max(1e-9),
                     seconds: (now_ms() - started) / 1000.0,
                 };
+                (seen_before, loss_before) = (seen, read_loss);
                 if observer.progress(&progress).await == Control::Stop {
                     let model = stepper.model.valid();
                     let evaluation = evaluate(&model, &test_split, device).await.ok();
@@ -344,7 +380,7 @@ pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer
         };
         epochs.push(metrics.clone());
         final_evaluation = Some(evaluation);
-        if observer.epoch(&metrics).await == Control::Stop && epoch < config.epochs {
+        if observer.epoch(&metrics, &stepper.model).await == Control::Stop && epoch < config.epochs {
             outcome = Outcome::Stopped { epoch, batch: per_epoch };
             break;
         }

@@ -45,6 +45,10 @@ pub struct MnistArgs {
     /// A recipe: seed, seed-plain, seed-aug or compact (its model and settings).
     #[arg(long, default_value = "compact")]
     model: String,
+    /// Every setting from a JSON file instead of a recipe (the "settings" object a `--json`
+    /// report holds); the flags below still override it.
+    #[arg(long, conflicts_with = "model")]
+    config: Option<PathBuf>,
     #[arg(long)]
     epochs: Option<usize>,
     #[arg(long)]
@@ -118,7 +122,7 @@ impl Observer for Console {
         Control::Continue
     }
 
-    async fn epoch(&mut self, m: &EpochMetrics) -> Control {
+    async fn epoch(&mut self, m: &EpochMetrics, _: &gradbook::mnist::model::Net) -> Control {
         eprintln!();
         println!("{}  ({:.1} s)\n{}", m.seed_log(), m.seconds, "~".repeat(58));
         self.epoch_started = false;
@@ -143,13 +147,19 @@ fn print_confusion(e: &Evaluation) {
 }
 
 pub fn mnist(args: MnistArgs) -> Result<(), String> {
-    let mut config = TrainConfig::recipe(&args.model)?;
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str::<TrainConfig>(&text).map_err(|e| format!("{}: not a training configuration: {e}", path.display()))?
+        }
+        None => TrainConfig::recipe(&args.model)?,
+    };
     config.epochs = args.epochs.unwrap_or(config.epochs);
     config.batch_size = args.batch.unwrap_or(config.batch_size);
     config.lr = args.lr.unwrap_or(config.lr);
     config.seed = args.seed.unwrap_or(config.seed);
-    config.limit_train = args.limit_train;
-    config.limit_test = args.limit_test;
+    config.limit_train = args.limit_train.or(config.limit_train);
+    config.limit_test = args.limit_test.or(config.limit_test);
     config.validate()?;
     let spec = train::spec_for(&config)?;
     let data = args.data.load()?;
