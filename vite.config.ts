@@ -1,8 +1,46 @@
-import { defineConfig } from "vite";
+import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { defineConfig, type Plugin } from "vite";
+
+// The four MNIST files the notebook fetches from its own origin, under mnist/.
+const MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+
+/** Serves $MNIST_DIR at mnist/ during `npm start` and copies it into dist/mnist/ on `npm run build`. */
+function mnistData(): Plugin {
+  const dir = process.env.MNIST_DIR ? resolve(process.env.MNIST_DIR) : null;
+  const missing = dir ? MNIST_FILES.filter((f) => !existsSync(join(dir, f))) : MNIST_FILES;
+  const explain = () =>
+    console.warn(
+      `\n  gradbook: Part 2 needs the MNIST files, and ${dir ? `MNIST_DIR=${dir} lacks ${missing.join(", ")}` : "MNIST_DIR is not set"}.\n` +
+        "  Fetch them with `cargo run --release -- download DIR` (checks their SHA-256), then run again with MNIST_DIR=DIR.\n" +
+        "  Part 1 works without them.\n",
+    );
+  return {
+    name: "gradbook-mnist-data",
+    configureServer(server) {
+      if (missing.length) explain();
+      server.middlewares.use("/mnist", (req, res, next) => {
+        const name = (req.url ?? "").replace(/^\//, "").split("?")[0];
+        if (!dir || !MNIST_FILES.includes(name) || missing.includes(name)) return next();
+        const path = join(dir, name);
+        res.setHeader("Content-Type", "application/gzip");
+        res.setHeader("Content-Length", String(statSync(path).size));
+        createReadStream(path).pipe(res);
+      });
+    },
+    closeBundle() {
+      if (missing.length) return explain();
+      mkdirSync("dist/mnist", { recursive: true });
+      for (const f of MNIST_FILES) copyFileSync(join(dir!, f), join("dist/mnist", f));
+    },
+  };
+}
 
 // `base: "./"` makes every URL relative, so dist/ works from any static server under any sub-path.
 export default defineConfig({
   base: "./",
+  publicDir: "www/public",
+  plugins: [mnistData()],
   build: { outDir: "dist", target: "es2022", chunkSizeWarningLimit: 4096 },
   worker: { format: "es" },
   server: { host: "127.0.0.1", port: 5173, strictPort: false },

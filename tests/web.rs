@@ -1,9 +1,14 @@
 //! The core in a real browser (`wasm-pack test --headless --chrome`): burn's autodiff on
-//! WebGPU and on the Flex CPU backend must agree with the hand-derived chain rule, and bad
-//! input must come back as a JS error, never as a panic that kills the module.
+//! WebGPU and on the Flex CPU backend must agree with the hand-derived chain rule, the MNIST
+//! engine must train a few steps on both, and bad input must come back as a JS error, never as
+//! a panic that kills the module.
 #![cfg(target_arch = "wasm32")]
 
 use gradbook::device::{Backend, Compute};
+use gradbook::mnist::data::Split;
+use gradbook::mnist::model::Net;
+use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
+use gradbook::mnist::{infer, Mnist, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 use gradbook::web;
 use wasm_bindgen::JsValue;
@@ -61,4 +66,61 @@ fn boundary_reports_bad_input_as_errors() {
     // The module still works afterwards.
     let good = web::tiny_exact(js_config(|_| ())).expect("good config trains");
     assert_eq!(js_sys::Array::from(&good).length(), 6);
+}
+
+struct Count {
+    progress: usize,
+    epochs: Vec<f64>,
+}
+
+impl Observer for Count {
+    async fn progress(&mut self, p: &Progress) -> Control {
+        assert!(p.loss.is_finite());
+        self.progress += 1;
+        Control::Continue
+    }
+    async fn epoch(&mut self, m: &EpochMetrics, _: &Net) -> Control {
+        self.epochs.push(m.test_accuracy);
+        Control::Continue
+    }
+}
+
+/// A few real training steps of `compact`, augmentation included, through the same engine the
+/// notebook uses: 2 epochs × 4 batches of 32.
+async fn mnist_steps(compute: Compute) {
+    let data = Mnist { train: Split::banded(128), test: Split::banded(50) };
+    let config = TrainConfig { epochs: 2, batch_size: 32, report_every: 2, ..TrainConfig::compact() };
+    let mut seen = Count { progress: 0, epochs: vec![] };
+    let run = train::train(&config, &data, &compute.device, &mut seen).await.expect("training runs");
+    assert_eq!(run.outcome, Outcome::Completed, "{:?}", compute.backend);
+    assert_eq!(seen.progress, 4);
+    assert_eq!(seen.epochs.len(), 2);
+    let e = run.evaluation.expect("evaluated");
+    assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 50);
+    // The weights still predict: probabilities sum to one.
+    let p = infer::probabilities(&run.model, &vec![0.5; 784], &compute.device).await.unwrap();
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+}
+
+#[wasm_bindgen_test]
+async fn mnist_trains_on_webgpu() {
+    let compute = Compute::init(Backend::Wgpu).await;
+    assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
+    mnist_steps(compute).await;
+}
+
+#[wasm_bindgen_test]
+async fn mnist_trains_on_flex() {
+    mnist_steps(Compute::flex()).await;
+}
+
+#[wasm_bindgen_test]
+async fn mnist_boundary_reports_bad_input_as_errors() {
+    // Garbage instead of IDX files, and garbage instead of weights: errors, not panics.
+    assert!(web::mnist_load(b"nope", b"nope", b"nope", b"nope").is_err());
+    assert!(web::mnist_load_weights(b"not weights", None).is_err());
+    let bad = serde_wasm_bindgen::to_value(&TrainConfig { lr: f64::NAN, ..TrainConfig::compact() }).unwrap();
+    assert!(web::mnist_validate(bad).unwrap().as_string().unwrap().contains("learning rate"));
+    // Nothing trained or loaded yet in this worker's state: a clear refusal.
+    assert!(web::mnist_predict(vec![0.0; 784]).await.is_err());
 }

@@ -4,23 +4,27 @@
 // must never hold up the quick calls — validating a field, the exact path, the CSV — that the
 // page makes while the student types. A run that is superseded is abandoned by restarting its
 // worker: wasm cannot be interrupted mid-computation any other way.
-import type { Method, Request, Requests, Response } from "./protocol";
+import type { Api, Request, Requests, Response, WorkerEvent } from "./protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-export class Engine {
+/** A worker that answers calls of the API `A`, and may also send events (progress). */
+export class Engine<A extends Api = Requests> {
   private worker!: Worker;
   private pending = new Map<number, Pending>();
   private nextId = 0;
+  /** Called with each event the worker sends between answers. */
+  onEvent: (event: WorkerEvent) => void = () => {};
 
-  constructor() {
+  constructor(private readonly create: () => Worker) {
     this.spawn();
   }
 
   private spawn(): void {
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    this.worker.onmessage = (event: MessageEvent<Response>) => {
+    this.worker = this.create();
+    this.worker.onmessage = (event: MessageEvent<Response | WorkerEvent>) => {
       const r = event.data;
+      if ("event" in r) return this.onEvent(r);
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
@@ -39,9 +43,9 @@ export class Engine {
     return this.pending.size > 0;
   }
 
-  call<M extends Method>(method: M, ...args: Requests[M]["args"]): Promise<Requests[M]["result"]> {
+  call<M extends keyof A & string>(method: M, ...args: A[M]["args"]): Promise<A[M]["result"]> {
     const id = this.nextId++;
-    const request: Request<M> = { id, method, args };
+    const request: Request = { id, method, args };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage(request);
@@ -56,10 +60,11 @@ export class Engine {
   }
 }
 
+const part1 = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
 /** Quick calls: defaults, validation, the exact path, CSV. */
-export const sheet = new Engine();
+export const sheet = new Engine(part1);
 /** burn training runs. */
-export const trainer = new Engine();
+export const trainer = new Engine(part1);
 
 /** WebGPU if this browser can actually hand out an adapter; checked here so the worker's
  *  wgpu init is only asked when it can succeed. */

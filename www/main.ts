@@ -3,6 +3,7 @@
 import "./style.css";
 import { preferredBackend, sheet, trainer } from "./engine";
 import { typesetInline } from "./math";
+import { enableOffline } from "./offline";
 import { mountAutodiff, showBurn, showBurnError, showBurnPending } from "./tiny/autodiff";
 import { drawConclusion } from "./tiny/conclusion";
 import { mountDiagram } from "./tiny/diagram";
@@ -63,6 +64,7 @@ async function exportCsv(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  enableOffline();
   typesetInline();
   let defaults: TinyConfig;
   try {

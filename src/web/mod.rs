@@ -2,6 +2,13 @@
 //!
 //! Every function validates what JS sends before any tensor is touched (a Rust panic in wasm
 //! kills the whole module) and returns `Result`, which JS sees as a thrown `Error`.
+//! [`tiny`] is Part 1's boundary, [`mnist`] Part 2's.
+
+pub mod mnist;
+pub mod tiny;
+
+pub use mnist::*;
+pub use tiny::*;
 
 use std::cell::RefCell;
 
@@ -9,7 +16,6 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::device::{Backend, Compute};
-use crate::tiny::{self, TinyConfig, Trace};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -17,43 +23,14 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
+pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("could not hand the result to JavaScript: {e}")))
-}
-
-/// The Excel sheet's settings.
-#[wasm_bindgen(js_name = tinyDefaults)]
-pub fn tiny_defaults() -> Result<JsValue, JsError> {
-    to_js(&TinyConfig::default())
-}
-
-/// `null` when the config is good, else `{ field, message }` for the form to show.
-#[wasm_bindgen(js_name = tinyValidate)]
-pub fn tiny_validate(config: JsValue) -> Result<JsValue, JsError> {
-    let config: TinyConfig = from_js(config, "settings")?;
-    match config.validate() {
-        Ok(()) => Ok(JsValue::NULL),
-        Err(e) => to_js(&e),
-    }
-}
-
-fn checked(config: JsValue) -> Result<TinyConfig, JsError> {
-    let config: TinyConfig = from_js(config, "settings")?;
-    config.validate().map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(config)
-}
-
-/// The hand-derived chain rule in f64: one trace per learning rate.
-#[wasm_bindgen(js_name = tinyExact)]
-pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
-    let config = checked(config)?;
-    to_js(&tiny::exact::train_all(&config))
 }
 
 thread_local! {
@@ -61,51 +38,11 @@ thread_local! {
     static COMPUTE: RefCell<Vec<(Backend, Compute)>> = const { RefCell::new(Vec::new()) };
 }
 
-async fn compute(preferred: Backend) -> Compute {
+pub(crate) async fn compute(preferred: Backend) -> Compute {
     if let Some(c) = COMPUTE.with_borrow(|v| v.iter().find(|(b, _)| *b == preferred).map(|(_, c)| c.clone())) {
         return c;
     }
     let c = Compute::init(preferred).await;
     COMPUTE.with_borrow_mut(|v| v.push((preferred, c.clone())));
     c
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BurnRun {
-    traces: Vec<Trace>,
-    backend: Backend,
-    fallback_reason: Option<String>,
-    max_abs_difference: f64,
-    millis: f64,
-}
-
-/// The same training through burn's autodiff, all learning rates batched, on `backend`
-/// ("wgpu" or "flex"; WebGPU falls back to the CPU, saying why). Also returns the largest
-/// difference from the exact path.
-#[wasm_bindgen(js_name = tinyBurn)]
-pub async fn tiny_burn(config: JsValue, backend: String) -> Result<JsValue, JsError> {
-    let config = checked(config)?;
-    let preferred: Backend = backend.parse().map_err(|e: String| JsError::new(&e))?;
-    let compute = compute(preferred).await;
-    let started = js_sys::Date::now();
-    let traces = tiny::autodiff::train_all(&config, &compute.device)
-        .await
-        .map_err(|e| JsError::new(&e))?;
-    let millis = js_sys::Date::now() - started;
-    let exact = tiny::exact::train_all(&config);
-    to_js(&BurnRun {
-        max_abs_difference: tiny::trace::max_abs_difference(&traces, &exact),
-        traces,
-        backend: compute.backend,
-        fallback_reason: compute.fallback_reason,
-        millis,
-    })
-}
-
-/// The whole experiment as the CLI's CSV (the same bytes `gradbook tiny --csv` prints).
-#[wasm_bindgen(js_name = tinyCsv)]
-pub fn tiny_csv(traces: JsValue) -> Result<String, JsError> {
-    let traces: Vec<Trace> = from_js(traces, "traces")?;
-    Ok(tiny::trace::to_csv(&traces))
 }

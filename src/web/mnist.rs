@@ -1,0 +1,274 @@
+//! Part 2's boundary: MNIST data, models, training with live callbacks, and the trained model.
+//!
+//! The worker holds one dataset and one current model (the last trained or loaded); every
+//! call clones what it needs out of that state before awaiting, so a prediction asked for
+//! while a run is paused never finds the state borrowed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::module::Module;
+use burn::tensor::Device;
+use js_sys::{Function, Promise, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{compute, from_js, to_js};
+use crate::device::Backend;
+use crate::mnist::augment::AugmentConfig;
+use crate::mnist::model::{ModelSpec, Net, SummaryRow};
+use crate::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Outcome, Progress, Start};
+use crate::mnist::{checkpoint, infer, Mnist, TrainConfig};
+
+struct Current {
+    spec: ModelSpec,
+    model: Net,
+    device: Device,
+}
+
+#[derive(Default)]
+struct Lab {
+    data: Option<Rc<Mnist>>,
+    current: Option<Rc<Current>>,
+}
+
+thread_local! {
+    static LAB: RefCell<Lab> = RefCell::new(Lab::default());
+}
+
+fn err(message: impl AsRef<str>) -> JsError {
+    JsError::new(message.as_ref())
+}
+
+fn data() -> Result<Rc<Mnist>, JsError> {
+    LAB.with_borrow(|lab| lab.data.clone()).ok_or_else(|| err("the MNIST data is not loaded yet"))
+}
+
+fn current() -> Result<Rc<Current>, JsError> {
+    LAB.with_borrow(|lab| lab.current.clone()).ok_or_else(|| err("there is no trained model yet: train one or load weights"))
+}
+
+fn set_current(spec: ModelSpec, model: Net, device: Device) {
+    LAB.with_borrow_mut(|lab| lab.current = Some(Rc::new(Current { spec, model, device })));
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelInfo {
+    name: &'static str,
+    about: &'static str,
+    rows: Vec<SummaryRow>,
+    total: usize,
+}
+
+/// Every architecture with its summary table.
+#[wasm_bindgen(js_name = mnistModels)]
+pub fn mnist_models() -> Result<JsValue, JsError> {
+    let infos: Vec<ModelInfo> = ModelSpec::all()
+        .into_iter()
+        .map(|s| ModelInfo { name: s.name, about: s.about, rows: s.summary(), total: s.num_params() })
+        .collect();
+    to_js(&infos)
+}
+
+/// The named recipes as `[name, settings]` pairs.
+#[wasm_bindgen(js_name = mnistRecipes)]
+pub fn mnist_recipes() -> Result<JsValue, JsError> {
+    let recipes: Vec<(&str, TrainConfig)> =
+        TrainConfig::RECIPES.iter().map(|&n| (n, TrainConfig::recipe(n).expect("listed recipes exist"))).collect();
+    to_js(&recipes)
+}
+
+/// `null` when the settings can train, else the reason.
+#[wasm_bindgen(js_name = mnistValidate)]
+pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
+    let config: TrainConfig = from_js(config, "settings")?;
+    Ok(match config.validate() {
+        Ok(()) => JsValue::NULL,
+        Err(e) => JsValue::from_str(&e),
+    })
+}
+
+/// Parses and keeps the four IDX files (gzip or raw); returns the image counts.
+#[wasm_bindgen(js_name = mnistLoad)]
+pub fn mnist_load(train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<JsValue, JsError> {
+    let data = Mnist::from_bytes([train_images, train_labels, test_images, test_labels]).map_err(|e| err(e.to_string()))?;
+    let counts = [data.train.len(), data.test.len()];
+    LAB.with_borrow_mut(|lab| lab.data = Some(Rc::new(data)));
+    to_js(&counts)
+}
+
+fn checked_indices(indices: &[u32], len: usize) -> Result<Vec<usize>, JsError> {
+    match indices.iter().find(|&&i| i as usize >= len) {
+        Some(i) => Err(err(format!("image {i} does not exist (there are {len})"))),
+        None => Ok(indices.iter().map(|&i| i as usize).collect()),
+    }
+}
+
+/// The images at `indices` of "train" or "test": 784 bytes each, then one label byte each.
+#[wasm_bindgen(js_name = mnistImages)]
+pub fn mnist_images(which: &str, indices: &[u32]) -> Result<Vec<u8>, JsError> {
+    let data = data()?;
+    let s = match which {
+        "train" => &data.train,
+        "test" => &data.test,
+        other => return Err(err(format!("unknown split '{other}' (train or test)"))),
+    };
+    let (mut pixels, labels) = s.gather(&checked_indices(indices, s.len())?);
+    pixels.extend(labels);
+    Ok(pixels)
+}
+
+/// Training images at `indices` after one seeded draw of the augmentation, on the CPU.
+#[wasm_bindgen(js_name = mnistAugmented)]
+pub async fn mnist_augmented(indices: Vec<u32>, augment: JsValue, seed: f64) -> Result<Vec<u8>, JsError> {
+    let augment: AugmentConfig = from_js(augment, "augmentation")?;
+    let data = data()?;
+    let indices = checked_indices(&indices, data.train.len())?;
+    infer::augmented(&data.train, &indices, &augment, seed as u64, &Device::flex()).await.map_err(err)
+}
+
+/// Hands progress and each epoch (with its checkpoint) to JS callbacks. A callback may return a
+/// promise — the run waits for it, which is how the page pauses — resolving to "stop" to end it.
+struct Callbacks {
+    spec: ModelSpec,
+    on_progress: Function,
+    on_epoch: Function,
+    error: Option<String>,
+}
+
+impl Callbacks {
+    async fn answer(&mut self, returned: Result<JsValue, JsValue>) -> Control {
+        let value = match returned {
+            Ok(v) if v.is_instance_of::<Promise>() => JsFuture::from(Promise::from(v)).await,
+            other => other,
+        };
+        match value {
+            Ok(v) if v.as_string().as_deref() == Some("stop") => Control::Stop,
+            Ok(_) => Control::Continue,
+            Err(e) => {
+                self.error = Some(format!("the page's callback failed: {e:?}"));
+                Control::Stop
+            }
+        }
+    }
+}
+
+impl Observer for Callbacks {
+    async fn progress(&mut self, progress: &Progress) -> Control {
+        let returned = match to_js(progress) {
+            Ok(p) => self.on_progress.call1(&JsValue::NULL, &p),
+            Err(e) => Err(JsValue::from(e)),
+        };
+        self.answer(returned).await
+    }
+
+    async fn epoch(&mut self, metrics: &EpochMetrics, model: &Net) -> Control {
+        let bytes = match checkpoint::to_bytes(&self.spec, model.valid()) {
+            Ok(b) => Uint8Array::from(&b[..]),
+            Err(e) => {
+                self.error = Some(e);
+                return Control::Stop;
+            }
+        };
+        let returned = match to_js(metrics) {
+            Ok(m) => self.on_epoch.call2(&JsValue::NULL, &m, &bytes),
+            Err(e) => Err(JsValue::from(e)),
+        };
+        self.answer(returned).await
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunSummary {
+    epochs: Vec<EpochMetrics>,
+    evaluation: Option<Evaluation>,
+    outcome: Outcome,
+    /// Why the run ended early, in words (stopped, diverged), if it did.
+    message: Option<String>,
+    backend: Backend,
+    fallback_reason: Option<String>,
+}
+
+/// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming
+/// from a checkpoint taken after `epochs_done` epochs. `on_progress(progress)` is called every
+/// `reportEvery` batches, `on_epoch(metrics, checkpointBytes)` after each epoch's test. The
+/// trained model becomes the current one.
+#[wasm_bindgen(js_name = mnistTrain)]
+pub async fn mnist_train(
+    config: JsValue,
+    backend: String,
+    resume: Option<Vec<u8>>,
+    epochs_done: u32,
+    on_progress: Function,
+    on_epoch: Function,
+) -> Result<JsValue, JsError> {
+    let config: TrainConfig = from_js(config, "settings")?;
+    config.validate().map_err(err)?;
+    let preferred: Backend = backend.parse().map_err(|e: String| err(e))?;
+    let data = data()?;
+    let spec = train::spec_for(&config).map_err(err)?;
+    let compute = compute(preferred).await;
+    let start = match resume {
+        None => Start::Fresh,
+        Some(bytes) => {
+            let (_, model) = checkpoint::from_bytes(&bytes, Some(spec.name), &compute.device).map_err(err)?;
+            Start::Resume { model, epochs_done: epochs_done as usize }
+        }
+    };
+    let mut callbacks = Callbacks { spec: spec.clone(), on_progress, on_epoch, error: None };
+    let run = train::train_from(&config, &data, &compute.device, &mut callbacks, start).await.map_err(err)?;
+    if let Some(e) = callbacks.error {
+        return Err(err(e));
+    }
+    set_current(spec, run.model, compute.device.clone());
+    to_js(&RunSummary {
+        message: run.outcome.message(),
+        epochs: run.epochs,
+        evaluation: run.evaluation,
+        outcome: run.outcome,
+        backend: compute.backend,
+        fallback_reason: compute.fallback_reason,
+    })
+}
+
+/// Makes the weights in `bytes` (a file from `mnistWeights` or the CLI's `--save`) the current
+/// model, on the CPU. Nothing changes when they are not ours or not for `expected`.
+#[wasm_bindgen(js_name = mnistLoadWeights)]
+pub fn mnist_load_weights(bytes: &[u8], expected: Option<String>) -> Result<String, JsError> {
+    let device = Device::flex();
+    let (spec, model) = checkpoint::from_bytes(bytes, expected.as_deref(), &device).map_err(err)?;
+    let name = spec.name.to_string();
+    set_current(spec, model, device);
+    Ok(name)
+}
+
+/// The current model's weights as a file.
+#[wasm_bindgen(js_name = mnistWeights)]
+pub fn mnist_weights() -> Result<Vec<u8>, JsError> {
+    let c = current()?;
+    checkpoint::to_bytes(&c.spec, c.model.clone()).map_err(err)
+}
+
+/// The current model on the whole test set: accuracy, loss, confusion matrix, mistakes.
+#[wasm_bindgen(js_name = mnistEvaluate)]
+pub async fn mnist_evaluate() -> Result<JsValue, JsError> {
+    let (c, data) = (current()?, data()?);
+    to_js(&train::evaluate(&c.model, &data.test, &c.device).await.map_err(err)?)
+}
+
+/// Class probabilities of the current model for 28×28 images in [0, 1] (10 per image).
+#[wasm_bindgen(js_name = mnistPredict)]
+pub async fn mnist_predict(pixels: Vec<f32>) -> Result<Vec<f32>, JsError> {
+    let c = current()?;
+    infer::probabilities(&c.model, &pixels, &c.device).await.map_err(err)
+}
+
+/// The current model's first-layer filters, and one image's feature maps and probabilities.
+#[wasm_bindgen(js_name = mnistInspect)]
+pub async fn mnist_inspect(pixels: Vec<f32>) -> Result<JsValue, JsError> {
+    let c = current()?;
+    to_js(&infer::inspect(&c.model, &pixels, &c.device).await.map_err(err)?)
+}

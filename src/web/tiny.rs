@@ -1,0 +1,77 @@
+//! Part 1's boundary: the 2-2-2 network's settings, the exact chain rule and burn's autodiff.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{compute, from_js, to_js};
+use crate::device::Backend;
+use crate::tiny::{self, TinyConfig, Trace};
+
+/// The Excel sheet's settings.
+#[wasm_bindgen(js_name = tinyDefaults)]
+pub fn tiny_defaults() -> Result<JsValue, JsError> {
+    to_js(&TinyConfig::default())
+}
+
+/// `null` when the config is good, else `{ field, message }` for the form to show.
+#[wasm_bindgen(js_name = tinyValidate)]
+pub fn tiny_validate(config: JsValue) -> Result<JsValue, JsError> {
+    let config: TinyConfig = from_js(config, "settings")?;
+    match config.validate() {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(e) => to_js(&e),
+    }
+}
+
+fn checked(config: JsValue) -> Result<TinyConfig, JsError> {
+    let config: TinyConfig = from_js(config, "settings")?;
+    config.validate().map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(config)
+}
+
+/// The hand-derived chain rule in f64: one trace per learning rate.
+#[wasm_bindgen(js_name = tinyExact)]
+pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
+    let config = checked(config)?;
+    to_js(&tiny::exact::train_all(&config))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BurnRun {
+    traces: Vec<Trace>,
+    backend: Backend,
+    fallback_reason: Option<String>,
+    max_abs_difference: f64,
+    millis: f64,
+}
+
+/// The same training through burn's autodiff, all learning rates batched, on `backend`
+/// ("wgpu" or "flex"; WebGPU falls back to the CPU, saying why). Also returns the largest
+/// difference from the exact path.
+#[wasm_bindgen(js_name = tinyBurn)]
+pub async fn tiny_burn(config: JsValue, backend: String) -> Result<JsValue, JsError> {
+    let config = checked(config)?;
+    let preferred: Backend = backend.parse().map_err(|e: String| JsError::new(&e))?;
+    let compute = compute(preferred).await;
+    let started = js_sys::Date::now();
+    let traces = tiny::autodiff::train_all(&config, &compute.device)
+        .await
+        .map_err(|e| JsError::new(&e))?;
+    let millis = js_sys::Date::now() - started;
+    let exact = tiny::exact::train_all(&config);
+    to_js(&BurnRun {
+        max_abs_difference: tiny::trace::max_abs_difference(&traces, &exact),
+        traces,
+        backend: compute.backend,
+        fallback_reason: compute.fallback_reason,
+        millis,
+    })
+}
+
+/// The whole experiment as the CLI's CSV (the same bytes `gradbook tiny --csv` prints).
+#[wasm_bindgen(js_name = tinyCsv)]
+pub fn tiny_csv(traces: JsValue) -> Result<String, JsError> {
+    let traces: Vec<Trace> = from_js(traces, "traces")?;
+    Ok(tiny::trace::to_csv(&traces))
+}

@@ -1,0 +1,54 @@
+// What the Part 2 tests share: opening the page, loading the data, a short run checked the way
+// a student would look at it. The site must have been built with MNIST_DIR set.
+import { expect, test, type Page } from "@playwright/test";
+
+export function needsData(): void {
+  test.skip(!process.env.MNIST_DIR, "needs MNIST_DIR (the data is copied into dist/ by `npm run build`)");
+}
+
+// A small but real run: 512 images in batches of 64 is 8 steps per epoch, reported every 2.
+export const QUICK = "recipe=compact&batchSize=64&limitTrain=512&limitTest=500&reportEvery=2";
+
+export async function open(page: Page, query: string): Promise<string[]> {
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`./?${query}`);
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  return errors;
+}
+
+export async function loadData(page: Page): Promise<void> {
+  await page.click("#mnist-load");
+  await expect(page.locator("#mnist-data-status")).toContainText("60,000 training and 10,000 test images");
+  await expect(page.locator("#mnist-data .samples canvas")).toHaveCount(32);
+}
+
+/** Trains one epoch and checks what a student sees: full bar, plots, accuracy, log. */
+export async function trainOneEpoch(page: Page): Promise<void> {
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+  await page.click("#mnist-start");
+  // The engine runs in a worker: the page keeps answering while it trains.
+  await expect(page.locator("#mnist-bar-text")).toContainText("batch");
+  const latency = await page.evaluate(async () => {
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 0));
+    document.getElementById("sketch-clear")!.click();
+    return performance.now() - t0;
+  });
+  expect(latency).toBeLessThan(200);
+  await expect(page.locator("#mnist-test-accuracy")).toBeVisible();
+  await expect(page.locator("#mnist-bar")).toHaveJSProperty("value", 8);
+  await expect(page.locator("#mnist-bar-text")).toContainText("batch 8/8 (100%)");
+  await expect(page.locator("#mnist-log")).toContainText("TEST set: Average loss:");
+  // 8 steps are too few to promise learning (BatchNorm's running statistics have barely
+  // moved); the native tests check that training learns. Here: a real percentage is shown.
+  await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/);
+  await expect(page.locator("#results-accuracy")).toBeVisible();
+  await expect(page.locator("#confusion tbody tr")).toHaveCount(10);
+  for (const id of ["#plot-batch-loss", "#plot-epoch-loss", "#plot-epoch-accuracy"]) {
+    await expect(page.locator(`${id} canvas`)).toHaveCount(1);
+  }
+  await expect(page.locator("#compare-table tbody tr")).toHaveCount(1);
+}
+

@@ -1,0 +1,40 @@
+// Cell 7: every stored run's test accuracy per epoch on one plot, with a table of their best
+// and final accuracies.
+import uPlot from "uplot";
+import { COLORS } from "./plots";
+import { runLabel, type RunRecord } from "./store";
+
+let plot: uPlot | null = null;
+
+export function showCompare(runs: RunRecord[]): void {
+  const withEpochs = runs.filter((r) => r.epochs.length > 0);
+  const root = document.getElementById("mnist-compare")!;
+  plot?.destroy();
+  plot = null;
+  if (withEpochs.length === 0) {
+    root.innerHTML = `<p class="dim">Finished epochs of every run on this page appear here.</p>`;
+    return;
+  }
+  const rows = withEpochs.map((r) => {
+    const accs = r.epochs.map((e) => e.testAccuracy);
+    return `<tr><td>${runLabel(r)}</td><td>${r.status}</td><td>${r.epochs.length}</td><td>${Math.max(...accs).toFixed(2)}%</td><td>${accs[accs.length - 1].toFixed(2)}%</td></tr>`;
+  });
+  root.innerHTML =
+    `<div id="compare-plot"></div><table class="summary" id="compare-table"><thead><tr><th>run</th><th>status</th><th>epochs</th><th>best test</th><th>final test</th></tr></thead>` +
+    `<tbody>${rows.join("")}</tbody></table>`;
+  const longest = Math.max(...withEpochs.map((r) => r.epochs.length));
+  const xs = Array.from({ length: longest }, (_, i) => i + 1);
+  const data = [xs, ...withEpochs.map((r) => xs.map((x) => r.epochs[x - 1]?.testAccuracy ?? null))] as uPlot.AlignedData;
+  const el = document.getElementById("compare-plot")!;
+  plot = new uPlot(
+    {
+      width: Math.min(root.clientWidth || 800, 900),
+      height: 300,
+      scales: { x: { time: false } },
+      axes: [{ label: "epoch" }, { label: "test accuracy %", size: 60 }],
+      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), stroke: COLORS[i % COLORS.length], width: 2 }))],
+    },
+    data,
+    el,
+  );
+}

@@ -1,0 +1,54 @@
+// Drawing 28×28 digits: white on black like MNIST itself, scaled up crisply by CSS.
+
+export const SIDE = 28;
+export const PIXELS = SIDE * SIDE;
+
+/** A canvas showing image `index` of `pixels` (784 bytes per image). */
+export function digitCanvas(pixels: Uint8Array, index = 0, title = ""): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = SIDE;
+  canvas.className = "digit";
+  canvas.title = title;
+  const ctx = canvas.getContext("2d")!;
+  const image = ctx.createImageData(SIDE, SIDE);
+  for (let i = 0; i < PIXELS; i++) {
+    const v = pixels[index * PIXELS + i];
+    image.data.set([v, v, v, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas;
+}
+
+/** A grey-level map of any values (a filter, a feature map), min black, max white. */
+export function heatCanvas(values: ArrayLike<number>, offset: number, width: number, height: number): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  canvas.className = "digit";
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < width * height; i++) {
+    lo = Math.min(lo, values[offset + i]);
+    hi = Math.max(hi, values[offset + i]);
+  }
+  const ctx = canvas.getContext("2d")!;
+  const image = ctx.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const v = hi > lo ? Math.round((255 * (values[offset + i] - lo)) / (hi - lo)) : 0;
+    image.data.set([v, v, v, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas;
+}
+
+/** Bytes → the [0, 1] floats the engine predicts on. */
+export function toUnit(pixels: Uint8Array, index = 0): Float32Array {
+  return Float32Array.from(pixels.subarray(index * PIXELS, (index + 1) * PIXELS), (v) => v / 255);
+}
+
+/** Ten probabilities as a small bar chart, the largest highlighted. */
+export function probabilityBars(p: ArrayLike<number>): string {
+  const best = Array.from(p).indexOf(Math.max(...Array.from(p)));
+  return `<div class="probs">${Array.from(p, (v, d) =>
+    `<div class="prob${d === best ? " best" : ""}"><span>${d}</span><i style="width:${(100 * v).toFixed(1)}%"></i><b>${(100 * v).toFixed(1)}%</b></div>`).join("")}</div>`;
+}

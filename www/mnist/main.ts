@@ -1,0 +1,225 @@
+// Part 2 of the notebook: wires the MNIST cells to the engine worker and to the stored runs.
+// Each cell lives in its own module beside this one; this file holds the run's life cycle:
+// start, pause, resume, stop, per-epoch checkpoints, resume after a reload, and the switch to
+// the CPU when the GPU fails mid-run.
+import { preferredBackend } from "../engine";
+import { mnist } from "./client";
+import { showCompare } from "./compare";
+import { loadData, showDownload, showSamples } from "./data";
+import { showModel } from "./model";
+import { mountParams, type Setup } from "./params";
+import type { Backend, DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
+import { showResults } from "./results";
+import { mountSketch } from "./sketch";
+import { clearRuns, listRuns, saveRun, type RunRecord } from "./store";
+import { log, resetRun, setRunState, showDevice, showEpoch, showProgress } from "./training";
+
+const FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let dataLoaded = false;
+let loading: Promise<boolean> | null = null;
+let settingsValid = false;
+let current: RunRecord | null = null;
+let params: { setup: () => Setup; lock: (locked: boolean) => void };
+
+function note(id: string, text: string, kind: "ok" | "error" = "ok"): void {
+  const el = $(id);
+  el.textContent = text;
+  el.className = kind === "error" ? "error" : "dim";
+}
+
+function refreshStart(): void {
+  $<HTMLButtonElement>("mnist-start").disabled = !(dataLoaded && settingsValid) || current !== null;
+  $("mnist-start-hint").textContent = !dataLoaded ? "Load the data first (cell 1)." : settingsValid ? "" : "Fix the settings first (cell 3).";
+}
+
+async function adapterName(): Promise<string> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  const info = (await gpu?.requestAdapter().catch(() => null))?.info;
+  return [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "WebGPU adapter";
+}
+
+async function pickBackend(device: Setup["device"]): Promise<Backend> {
+  return device === "auto" ? preferredBackend() : device;
+}
+
+async function describe(backend: Backend, requested: Setup["device"]): Promise<string> {
+  if (backend === "wgpu") return `training on your GPU: ${await adapterName()}`;
+  return requested === "flex" ? "training on the CPU, as chosen" : "training on the CPU: this browser offers no WebGPU adapter";
+}
+
+/** Trains `run` (from its checkpoint when it has finished epochs), saving every epoch. */
+async function train(run: RunRecord, requested: Setup["device"]): Promise<void> {
+  current = run;
+  setRunState("running");
+  params.lock(true);
+  refreshStart();
+  resetRun(run.epochs);
+  showDevice(run.backend, await describe(run.backend, requested));
+  await saveRun(run);
+  try {
+    const summary = await mnist.call("train", {
+      config: run.config,
+      backend: run.backend,
+      resume: run.epochs.length ? run.checkpoint : null,
+      epochsDone: run.epochs.length,
+    });
+    if (summary.backend !== run.backend) {
+      run.backend = summary.backend;
+      showDevice(summary.backend, `on the CPU: ${summary.fallbackReason ?? "WebGPU was not available"}`);
+    }
+    run.status = summary.outcome.kind;
+    if (summary.message) log(summary.message);
+    if (summary.evaluation) await showResults(summary.evaluation);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (run.backend === "wgpu") {
+      // A lost or failing GPU: carry on with the same run on the CPU from the last finished epoch.
+      log(`WebGPU failed (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}.`);
+      run.backend = "flex";
+      current = null;
+      return await train(run, "flex");
+    }
+    run.status = "failed";
+    log(`The run failed: ${message}`);
+  } finally {
+    if (current === run) {
+      current = null;
+      await saveRun(run);
+      showCompare(await listRuns());
+      setRunState("idle");
+      params.lock(false);
+      refreshStart();
+    }
+  }
+}
+
+async function startRun(): Promise<void> {
+  const setup = params.setup();
+  const backend = await pickBackend(setup.device);
+  const run: RunRecord = { id: Date.now(), recipe: setup.recipe, config: setup.config, backend, epochs: [], checkpoint: null, status: "running", created: Date.now() };
+  await train(run, setup.device);
+}
+
+function onEpoch(e: EpochEvent): void {
+  showEpoch(e.metrics);
+  if (!current) return;
+  current.epochs.push(e.metrics);
+  current.checkpoint = e.checkpoint;
+  void saveRun(current).then(listRuns).then(showCompare);
+}
+
+/** Loads the data once, however many cells ask for it meanwhile. */
+function ensureData(): Promise<boolean> {
+  loading ??= (async () => {
+    $<HTMLButtonElement>("mnist-load").disabled = true;
+    dataLoaded = await loadData(FILES);
+    $<HTMLButtonElement>("mnist-load").disabled = dataLoaded;
+    $<HTMLButtonElement>("mnist-augment").disabled = !dataLoaded;
+    refreshStart();
+    if (dataLoaded) await showSamples(params.setup().config.augment);
+    else loading = null; // let a click try again
+    return dataLoaded;
+  })();
+  return loading;
+}
+
+/** Makes `bytes` the current model and shows its results; on a bad file nothing changes. */
+async function useWeights(bytes: Uint8Array, from: string): Promise<void> {
+  try {
+    const model = await mnist.call("loadWeights", bytes, null);
+    note("mnist-weights-status", `Loaded ${from}: model ${model}.`);
+    if (await ensureData()) await showResults(await mnist.call("evaluate"));
+  } catch (e) {
+    note("mnist-weights-status", `${from}: ${(e as Error).message}. The current model is unchanged.`, "error");
+  }
+}
+
+/** After a reload: a run that was still training can continue or be looked at. */
+function offerResume(run: RunRecord): void {
+  const offer = $("mnist-resume-offer");
+  offer.hidden = false;
+  offer.querySelector("p")!.textContent =
+    `A ${run.recipe} run stopped at epoch ${run.epochs.length} of ${run.config.epochs} when the page closed ` +
+    `(last test accuracy ${run.epochs[run.epochs.length - 1].testAccuracy.toFixed(2)}%).`;
+  const done = () => (offer.hidden = true);
+  offer.querySelector<HTMLButtonElement>("[data-resume]")!.onclick = async () => {
+    done();
+    if (await ensureData()) await train(run, run.backend);
+  };
+  offer.querySelector<HTMLButtonElement>("[data-view]")!.onclick = async () => {
+    done();
+    resetRun(run.epochs);
+    run.status = "stopped";
+    await saveRun(run);
+    await useWeights(run.checkpoint!, "the interrupted run's last epoch");
+  };
+  offer.querySelector<HTMLButtonElement>("[data-discard]")!.onclick = async () => {
+    done();
+    run.status = "stopped";
+    await saveRun(run);
+  };
+}
+
+function download(bytes: Uint8Array, name: string): void {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([bytes.slice()], { type: "application/octet-stream" }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+async function start(): Promise<void> {
+  mnist.onEvent = (e) => {
+    if (e.event === "download") showDownload(e.data as DownloadEvent);
+    else if (e.event === "progress") showProgress(e.data as Progress);
+    else if (e.event === "epoch") onEpoch(e.data as EpochEvent);
+  };
+  const [models, recipes] = await Promise.all([mnist.call("models"), mnist.call("recipes")]);
+  const byName = new Map(models.map((m) => [m.name, m]));
+  params = mountParams({
+    recipes: new Map<string, TrainConfig>(recipes),
+    validate: (c) => mnist.call("validate", c),
+    onChange: (setup, valid) => {
+      showModel(byName.get(setup.config.model)!);
+      settingsValid = valid;
+      refreshStart();
+    },
+  });
+  setRunState("idle");
+  resetRun();
+
+  $("mnist-load").addEventListener("click", () => void ensureData());
+  $("mnist-augment").addEventListener("click", () => void showSamples(params.setup().config.augment));
+  $("mnist-start").addEventListener("click", () => void startRun());
+  $("mnist-pause").addEventListener("click", () => void mnist.call("pause").then(() => setRunState("paused")));
+  $("mnist-resume").addEventListener("click", () => void mnist.call("resume").then(() => setRunState("running")));
+  $("mnist-stop").addEventListener("click", () => void mnist.call("stop"));
+  $("mnist-save-weights").addEventListener("click", async () => {
+    try {
+      download(await mnist.call("weights"), `gradbook-${params.setup().config.model}.bin`);
+    } catch (e) {
+      note("mnist-weights-status", (e as Error).message, "error");
+    }
+  });
+  $<HTMLInputElement>("mnist-load-weights").addEventListener("change", async (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (file) await useWeights(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+  $("mnist-clear-runs").addEventListener("click", async () => {
+    await clearRuns();
+    showCompare([]);
+  });
+  mountSketch((pixels) => mnist.call("predict", pixels));
+
+  const runs = await listRuns();
+  showCompare(runs);
+  const interrupted = runs.reverse().find((r) => r.status === "running" && r.epochs.length > 0 && r.checkpoint);
+  if (interrupted) offerResume(interrupted);
+  // A returning visitor's data is in the cache: load it without asking.
+  if ("caches" in window && (await caches.has("gradbook-mnist-v1"))) void ensureData();
+  document.body.dataset.mnistReady = "true";
+}
+
+start().catch((e) => note("mnist-data-status", `Part 2 could not start: ${(e as Error).message}`, "error"));

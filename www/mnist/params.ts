@@ -1,0 +1,200 @@
+// Cell 3: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
+// the number's form, then by the Rust validator) and written into the page's URL, so a link
+// reproduces the exact setup.
+import type { Backend, TrainConfig } from "./protocol";
+
+type Kind = "number" | "int" | "bool" | "optional-int" | { options: string[] };
+
+interface Field {
+  path: string; // into TrainConfig, e.g. "optimizer.momentum"
+  label: string;
+  kind: Kind;
+  /** Shown only when this holds (e.g. momentum only for SGD). */
+  when?: (c: TrainConfig) => boolean;
+}
+
+const sgd = (c: TrainConfig) => c.optimizer.kind === "sgd";
+const FIELDS: Field[] = [
+  { path: "epochs", label: "Epochs", kind: "int" },
+  { path: "batchSize", label: "Batch size", kind: "int" },
+  { path: "lr", label: "Learning rate", kind: "number" },
+  { path: "optimizer.kind", label: "Optimizer", kind: { options: ["sgd", "adam"] } },
+  { path: "optimizer.momentum", label: "Momentum", kind: "number", when: sgd },
+  { path: "optimizer.nesterov", label: "Nesterov", kind: "bool", when: sgd },
+  { path: "optimizer.weightDecay", label: "Weight decay", kind: "number" },
+  { path: "schedule.kind", label: "Schedule", kind: { options: ["constant", "step", "oneCycle"] } },
+  { path: "schedule.every", label: "Step every (epochs)", kind: "int", when: (c) => c.schedule.kind === "step" },
+  { path: "schedule.gamma", label: "Step factor γ", kind: "number", when: (c) => c.schedule.kind === "step" },
+  { path: "schedule.warmup", label: "Warm-up (fraction of run)", kind: "number", when: (c) => c.schedule.kind === "oneCycle" },
+  { path: "schedule.div", label: "Start at lr ÷", kind: "number", when: (c) => c.schedule.kind === "oneCycle" },
+  { path: "schedule.finalDiv", label: "End at lr ÷", kind: "number", when: (c) => c.schedule.kind === "oneCycle" },
+  { path: "labelSmoothing", label: "Label smoothing", kind: "number" },
+  { path: "dropout", label: "Dropout (if the model has it)", kind: "bool" },
+  { path: "augment.rotation", label: "RandomRotation ± degrees", kind: "number" },
+  { path: "augment.affineRotation", label: "RandomAffine ± degrees", kind: "number" },
+  { path: "augment.translate", label: "Translate ± (fraction)", kind: "number" },
+  { path: "augment.scale", label: "Scale ± (fraction)", kind: "number" },
+  { path: "augment.brightness", label: "Brightness ±", kind: "number" },
+  { path: "augment.contrast", label: "Contrast ±", kind: "number" },
+  { path: "seed", label: "Random seed", kind: "int" },
+  { path: "limitTrain", label: "Training images (empty: all 60,000)", kind: "optional-int" },
+  { path: "limitTest", label: "Test images (empty: all 10,000)", kind: "optional-int" },
+  { path: "reportEvery", label: "Update the plots every (batches)", kind: "int" },
+];
+
+/** The page reads the running loss back more often than the CLI does, for a livelier plot. */
+const PAGE_REPORT_EVERY = 10;
+
+/** Switching an optimizer or schedule kind brings that kind's settings. */
+const KIND_DEFAULTS: Record<string, object> = {
+  sgd: { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 0 },
+  adam: { kind: "adam", weightDecay: 0 },
+  constant: { kind: "constant" },
+  step: { kind: "step", every: 8, gamma: 0.25 },
+  oneCycle: { kind: "oneCycle", warmup: 0.2, div: 10, finalDiv: 100 },
+};
+
+function get(c: TrainConfig, path: string): unknown {
+  return path.split(".").reduce<any>((o, k) => o?.[k], c);
+}
+
+function set(c: TrainConfig, path: string, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop()!;
+  const parent = keys.reduce<any>((o, k) => o[k], c);
+  if (last === "kind") {
+    const kept = Object.fromEntries(Object.entries(parent).filter(([k]) => k in KIND_DEFAULTS[value as string]));
+    Object.keys(parent).forEach((k) => delete parent[k]);
+    Object.assign(parent, KIND_DEFAULTS[value as string], kept, { kind: value });
+  } else {
+    parent[last] = value;
+  }
+}
+
+/** The text in a field → its value, or a message saying what is wrong. */
+function parse(kind: Kind, text: string, checked: boolean): { value: unknown } | { error: string } {
+  if (kind === "bool") return { value: checked };
+  if (typeof kind === "object") return { value: text };
+  const t = text.trim();
+  if (kind === "optional-int" && t === "") return { value: null };
+  const v = Number(t);
+  if (t === "" || !Number.isFinite(v)) return { error: `"${text}" is not a number` };
+  if (kind !== "number" && !Number.isInteger(v)) return { error: "must be a whole number" };
+  return { value: v };
+}
+
+export interface Setup {
+  recipe: string;
+  config: TrainConfig;
+  device: "auto" | Backend;
+}
+
+interface Options {
+  recipes: Map<string, TrainConfig>;
+  validate: (c: TrainConfig) => Promise<string | null>;
+  onChange: (setup: Setup, valid: boolean) => void;
+}
+
+/** The setup in the URL (recipe plus what differs from it), or the first recipe's. */
+function fromUrl(recipes: Map<string, TrainConfig>): Setup {
+  const q = new URLSearchParams(location.search);
+  const recipe = recipes.has(q.get("recipe") ?? "") ? q.get("recipe")! : "compact";
+  const config = structuredClone(recipes.get(recipe)!);
+  config.reportEvery = PAGE_REPORT_EVERY;
+  for (const f of FIELDS) {
+    if (q.has(f.path)) {
+      const text = q.get(f.path)!;
+      const r = parse(f.kind, text, text === "true");
+      if ("value" in r) set(config, f.path, r.value);
+    }
+  }
+  const device = q.get("device");
+  return { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" };
+}
+
+function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
+  const q = new URLSearchParams(location.search);
+  const base = { ...recipes.get(s.recipe)!, reportEvery: PAGE_REPORT_EVERY };
+  q.set("recipe", s.recipe);
+  for (const f of FIELDS) {
+    const v = get(s.config, f.path);
+    if (v !== undefined && JSON.stringify(v) !== JSON.stringify(get(base, f.path))) q.set(f.path, String(v ?? ""));
+    else q.delete(f.path);
+  }
+  if (s.device === "auto") q.delete("device");
+  else q.set("device", s.device);
+  history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
+}
+
+/** Builds the form; returns a getter for the current setup and a way to lock it during a run. */
+export function mountParams(opts: Options): { setup: () => Setup; lock: (locked: boolean) => void } {
+  const form = document.getElementById("mnist-params") as HTMLFormElement;
+  let setup = fromUrl(opts.recipes);
+  const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
+  form.innerHTML =
+    `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe">${recipeOptions}</select></label>` +
+    `<label class="field"><span>Device</span><select name="device"><option value="auto">WebGPU if available, else CPU</option>` +
+    `<option value="flex">CPU</option><option value="wgpu">WebGPU</option></select></label>` +
+    FIELDS.map((f) => {
+      const input = f.kind === "bool" ? `<input type="checkbox" name="${f.path}" />`
+        : typeof f.kind === "object" ? `<select name="${f.path}">${f.kind.options.map((o) => `<option>${o}</option>`).join("")}</select>`
+        : `<input name="${f.path}" inputmode="decimal" autocomplete="off" spellcheck="false" />`;
+      return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
+    }).join("") +
+    `<p class="form-error error" id="mnist-params-error" aria-live="polite"></p>`;
+
+  const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
+  const fill = () => {
+    input("recipe").value = setup.recipe;
+    input("device").value = setup.device;
+    for (const f of FIELDS) {
+      const el = input(f.path);
+      const v = get(setup.config, f.path);
+      if (f.kind === "bool") el.checked = Boolean(v);
+      else el.value = v == null ? "" : String(v);
+      el.closest<HTMLElement>(".field")!.hidden = f.when ? !f.when(setup.config) : false;
+    }
+  };
+
+  let check = 0;
+  const changed = async () => {
+    const mine = ++check;
+    let local = false;
+    for (const f of FIELDS) {
+      const el = input(f.path);
+      const field = el.closest<HTMLElement>(".field")!;
+      if (field.hidden) continue;
+      const r = parse(f.kind, el.value, el.checked);
+      field.classList.toggle("invalid", "error" in r);
+      field.querySelector(".field-error")!.textContent = "error" in r ? r.error : "";
+      if ("error" in r) local = true;
+      else set(setup.config, f.path, r.value);
+    }
+    const error = local ? "fix the marked fields" : await opts.validate(setup.config);
+    if (mine !== check) return;
+    form.querySelector("#mnist-params-error")!.textContent = error ?? "";
+    if (!local) toUrl(setup, opts.recipes);
+    opts.onChange(setup, error === null);
+  };
+
+  form.addEventListener("change", (event) => {
+    const target = event.target as HTMLInputElement;
+    if (target.name === "recipe") {
+      setup = { ...setup, recipe: target.value, config: { ...structuredClone(opts.recipes.get(target.value)!), reportEvery: PAGE_REPORT_EVERY } };
+    } else if (target.name === "device") {
+      setup.device = target.value as Setup["device"];
+    } else if (target.name.endsWith(".kind")) {
+      set(setup.config, target.name, target.value);
+    }
+    if (target.name === "recipe" || target.name.endsWith(".kind")) fill();
+    void changed();
+  });
+  form.addEventListener("input", () => void changed());
+  form.addEventListener("submit", (e) => e.preventDefault());
+  fill();
+  void changed();
+  return {
+    setup: () => structuredClone(setup),
+    lock: (locked) => form.querySelectorAll("input, select").forEach((el) => ((el as HTMLInputElement).disabled = locked)),
+  };
+}

@@ -1,0 +1,81 @@
+// Cell 5: what the trained model gets right and wrong: the confusion matrix as a heatmap,
+// accuracy per digit, the misclassified test digits (click one for its probabilities), the
+// first layer's filters and that digit's feature maps.
+import { mnist } from "./client";
+import { digitCanvas, heatCanvas, probabilityBars, toUnit } from "./digits";
+import type { Evaluation, Grid } from "./protocol";
+
+const GALLERY = 48;
+const $ = (id: string) => document.getElementById(id)!;
+
+function confusionTable(e: Evaluation): string {
+  const max = Math.max(...e.confusion.flatMap((row, t) => row.filter((_, p) => p !== t)), 1);
+  const head = e.confusion.map((_, p) => `<th>${p}</th>`).join("");
+  const rows = e.confusion.map((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    const cells = row.map((v, p) => {
+      // Off-diagonal cells shade by their share of the worst confusion; the diagonal is green.
+      const style = t === p ? "background:#d1fadf" : v ? `background:rgba(217,45,32,${(0.15 + (0.85 * v) / max).toFixed(2)})` : "";
+      return `<td style="${style}" title="true ${t}, predicted ${p}: ${v}">${v}</td>`;
+    });
+    const acc = total ? ((100 * row[t]) / total).toFixed(2) : "–";
+    return `<tr><th>${t}</th>${cells.join("")}<td class="per-class">${acc}%</td></tr>`;
+  });
+  return `<table class="confusion" id="confusion"><thead><tr><th>true ↓ / predicted →</th>${head}<th>accuracy</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+function grids(g: Grid, label: (i: number) => string): HTMLElement {
+  const [n, , h, w] = g.shape.length === 4 ? g.shape : [g.shape[0], 1, g.shape[1], g.shape[2]];
+  const div = document.createElement("div");
+  div.className = "digits small";
+  for (let i = 0; i < n; i++) {
+    const figure = document.createElement("figure");
+    figure.append(heatCanvas(g.values, i * h * w * (g.shape.length === 4 ? g.shape[1] : 1), w, h));
+    figure.append(Object.assign(document.createElement("figcaption"), { textContent: label(i) }));
+    div.append(figure);
+  }
+  return div;
+}
+
+async function inspect(pixels: Uint8Array, k: number, truth: number): Promise<void> {
+  const r = await mnist.call("inspect", toUnit(pixels, k));
+  const guess = r.probabilities.indexOf(Math.max(...r.probabilities));
+  const detail = $("mnist-inspect");
+  detail.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "inspect-head";
+  head.append(digitCanvas(pixels, k));
+  head.insertAdjacentHTML("beforeend", `<div><p>True digit <strong>${truth}</strong>, predicted <strong>${guess}</strong>.</p>${probabilityBars(r.probabilities)}</div>`);
+  detail.append(head);
+  detail.append(Object.assign(document.createElement("h3"), { textContent: "First layer's filters" }));
+  detail.append(grids(r.filters, (i) => `filter ${i + 1}`));
+  detail.append(Object.assign(document.createElement("h3"), { textContent: "This digit's feature maps after the first activation" }));
+  detail.append(grids(r.maps, (i) => `channel ${i + 1}`));
+}
+
+export async function showResults(e: Evaluation): Promise<void> {
+  const root = $("mnist-results");
+  root.innerHTML =
+    `<p>Test accuracy <strong id="results-accuracy">${e.accuracy.toFixed(2)}%</strong> (loss ${e.loss.toFixed(4)}); ` +
+    `${e.misclassified.length} test digits misclassified.</p>${confusionTable(e)}` +
+    `<h3>Misclassified digits <span class="dim">(true → predicted; click one)</span></h3><div class="digits" id="gallery"></div>` +
+    `<div id="mnist-inspect"></div>`;
+  const shown = e.misclassified.slice(0, GALLERY);
+  const gallery = $("gallery");
+  if (shown.length === 0) return;
+  const { pixels, labels } = await mnist.call("images", "test", shown);
+  const guesses = new Map<number, number>();
+  const probs = await mnist.call("predict", Float32Array.from(pixels, (v) => v / 255));
+  shown.forEach((index, k) => {
+    const p = Array.from(probs.subarray(k * 10, k * 10 + 10));
+    guesses.set(index, p.indexOf(Math.max(...p)));
+    const figure = document.createElement("figure");
+    figure.className = "clickable";
+    figure.dataset.index = String(index);
+    figure.append(digitCanvas(pixels, k, `test image ${index}`));
+    figure.append(Object.assign(document.createElement("figcaption"), { textContent: `${labels[k]} → ${guesses.get(index)}` }));
+    figure.addEventListener("click", () => void inspect(pixels, k, labels[k]));
+    gallery.append(figure);
+  });
+  await inspect(pixels, 0, labels[0]);
+}

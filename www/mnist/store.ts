@@ -1,0 +1,47 @@
+// Runs kept in IndexedDB: settings, every finished epoch's metrics and the latest epoch's
+// weights. A run still marked "running" after a reload is one the page can offer to resume.
+import type { Backend, EpochMetrics, TrainConfig } from "./protocol";
+
+export interface RunRecord {
+  id: number;
+  recipe: string;
+  config: TrainConfig;
+  backend: Backend;
+  epochs: EpochMetrics[];
+  /** The weights after the last finished epoch. */
+  checkpoint: Uint8Array | null;
+  status: "running" | "completed" | "stopped" | "diverged" | "failed";
+  created: number;
+}
+
+const DB = "gradbook";
+const STORE = "runs";
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function tx<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const request = work(db.transaction(STORE, mode).objectStore(STORE));
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  }).finally(() => db.close()) as Promise<T>;
+}
+
+export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run));
+export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id));
+export const clearRuns = () => tx("readwrite", (s) => s.clear());
+export const listRuns = async () => (await tx<RunRecord[]>("readonly", (s) => s.getAll())).sort((a, b) => a.id - b.id);
+
+/** How a run is named in the compare table and plot. */
+export function runLabel(r: RunRecord): string {
+  const when = new Date(r.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `${r.recipe} · ${r.config.epochs} ep · bs ${r.config.batchSize} · lr ${r.config.lr} · ${r.backend === "wgpu" ? "WebGPU" : "CPU"} · ${when}`;
+}

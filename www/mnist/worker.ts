@@ -1,0 +1,120 @@
+// Part 2's engine thread: holds the MNIST data and the model, trains, and answers the page's
+// pause / resume / stop between reports (the training loop yields to this worker's event loop
+// every few batches, so those messages get through).
+import init, * as wasm from "../../pkg/gradbook.js";
+import { emit, serve } from "../serve";
+import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
+
+/** The four canonical files, in the order the engine takes them. */
+const FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+const CACHE = "gradbook-mnist-v1";
+
+/** One file's bytes, from the Cache API if an earlier visit stored it, else fetched with progress. */
+async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array; cached: boolean }> {
+  const cache = "caches" in self ? await caches.open(CACHE) : null;
+  const hit = await cache?.match(url);
+  if (hit) return { bytes: new Uint8Array(await hit.arrayBuffer()), cached: true };
+
+  const response = await fetch(url);
+  if (!response.ok || !response.body) {
+    throw new Error(`could not fetch ${file} (${response.status} ${response.statusText}): the site has no MNIST data ` +
+      "— serve it with MNIST_DIR set (see the README; `gradbook download DIR` fetches the files)");
+  }
+  const total = Number(response.headers.get("content-length")) || null;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    emit("download", { file, loaded, total } satisfies DownloadEvent);
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  // Only bytes the engine accepted are cached (see load), so a broken download is fetched again.
+  return { bytes, cached: false };
+}
+
+async function load(baseUrl: string) {
+  const urls = FILES.map((f) => new URL(f, baseUrl).href);
+  const got = await Promise.all(FILES.map((f, i) => fetchFile(urls[i], f)));
+  const [train, test] = wasm.mnistLoad(got[0].bytes, got[1].bytes, got[2].bytes, got[3].bytes) as [number, number];
+  if ("caches" in self) {
+    const cache = await caches.open(CACHE);
+    await Promise.all(got.map((g, i) => (g.cached ? null : cache.put(urls[i], new Response(g.bytes.slice())))));
+  }
+  return { train, test, cached: got.every((g) => g.cached) };
+}
+
+function digits(bytes: Uint8Array, n: number): Digits {
+  return { pixels: bytes.subarray(0, n * 784), labels: bytes.subarray(n * 784) };
+}
+
+// Run control: the page's pause/stop take effect at the run's next report.
+let paused: { promise: Promise<void>; release: () => void } | null = null;
+let stopping = false;
+
+/** Lets queued messages (pause, stop) in, then waits while paused. */
+async function checkpoint(): Promise<"stop" | "go"> {
+  await new Promise((r) => setTimeout(r, 0));
+  while (paused && !stopping) await paused.promise;
+  return stopping ? "stop" : "go";
+}
+
+async function train(request: TrainRequest) {
+  stopping = false;
+  paused = null;
+  return wasm.mnistTrain(
+    request.config,
+    request.backend,
+    request.resume ?? undefined,
+    request.epochsDone,
+    (progress: unknown) => {
+      emit("progress", progress);
+      return checkpoint();
+    },
+    (metrics: unknown, checkpointBytes: Uint8Array) => {
+      emit("epoch", { metrics, checkpoint: checkpointBytes });
+      return checkpoint();
+    },
+  );
+}
+
+const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } = {
+  load,
+  models: () => wasm.mnistModels(),
+  recipes: () => wasm.mnistRecipes(),
+  validate: (config) => wasm.mnistValidate(config),
+  images: (which, indices) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
+  augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
+  train,
+  pause: () => {
+    if (!paused) {
+      let release = () => {};
+      const promise = new Promise<void>((r) => (release = r));
+      paused = { promise, release };
+    }
+  },
+  resume: () => {
+    paused?.release();
+    paused = null;
+  },
+  stop: () => {
+    stopping = true;
+    paused?.release();
+    paused = null;
+  },
+  loadWeights: (bytes, expected) => wasm.mnistLoadWeights(bytes, expected ?? undefined),
+  weights: () => wasm.mnistWeights(),
+  evaluate: () => wasm.mnistEvaluate(),
+  predict: (pixels) => wasm.mnistPredict(pixels),
+  inspect: (pixels) => wasm.mnistInspect(pixels),
+};
+
+serve(init(), handlers as { [method: string]: (...args: any[]) => unknown });
