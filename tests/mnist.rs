@@ -185,7 +185,7 @@ fn checkpoints_round_trip_and_refuse_the_wrong_model() {
     let net = spec.init(&device);
     let x = Tensor::<4>::ones([1, 1, 28, 28], &device);
     let before = net.forward(x.clone()).into_data();
-    let bytes = checkpoint::to_bytes(&spec, net).unwrap();
+    let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &net)).unwrap();
     let (back_spec, back) = checkpoint::from_bytes(&bytes, Some("compact"), &device).unwrap();
     assert_eq!(back_spec.name, "compact");
     assert_eq!(back.forward(x).into_data(), before);
@@ -317,7 +317,7 @@ impl Observer for Checkpoints {
         Control::Continue
     }
     async fn epoch(&mut self, m: &EpochMetrics, model: &gradbook::mnist::model::Net) -> Control {
-        self.saved.push((m.epoch, checkpoint::to_bytes(&self.spec, model.valid()).unwrap()));
+        self.saved.push((m.epoch, checkpoint::to_bytes(&self.spec, model).await.unwrap()));
         Control::Continue
     }
 }
@@ -343,7 +343,12 @@ fn a_run_resumes_from_an_epoch_checkpoint() {
     // The schedule picks up where it was: epoch 2's learning rate is the first run's.
     assert!((resumed.epochs[0].lr - run.epochs[1].lr).abs() < 1e-12);
 
+    // The last checkpoint is the trained model itself, BatchNorm statistics included.
     let (_, model) = checkpoint::from_bytes(&first.saved[2].1, None, &flex()).unwrap();
+    let images = vec![0.5; 3 * 784];
+    let p_saved = pollster::block_on(gradbook::mnist::infer::probabilities(&model.valid(), &images, &flex())).unwrap();
+    let p_run = pollster::block_on(gradbook::mnist::infer::probabilities(&run.model, &images, &flex())).unwrap();
+    assert_eq!(p_saved, p_run);
     let done = train::Start::Resume { model, epochs_done: 3 };
     let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, done)).err().unwrap();
     assert!(err.contains("already finished"), "{err}");

@@ -1,16 +1,18 @@
 //! Trained weights to bytes and back. The bytes are a short header naming the model, then
 //! burn's burnpack record, so loading into the wrong architecture says which one it was for.
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
 
 use super::model::{ModelSpec, Net};
 
 const MAGIC: &str = "gradbook-mnist-v1";
 
-/// `model` (trained from `spec`) as bytes.
-pub fn to_bytes(spec: &ModelSpec, model: Net) -> Result<Vec<u8>, String> {
+/// `model` (trained from `spec`, on any device) as bytes.
+pub async fn to_bytes(spec: &ModelSpec, model: &Net) -> Result<Vec<u8>, String> {
+    // burn serialises with synchronous reads, which WebGPU forbids: copy to the CPU first.
+    let model = to_cpu(spec, model).await?;
     let record = model.into_record().into_bytes().map_err(|e| format!("could not serialise the weights: {e:?}"))?;
     let mut out = format!("{MAGIC}\n{}\n", spec.name).into_bytes();
     out.extend_from_slice(&record);
@@ -40,4 +42,50 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
         .try_load_record(record)
         .map_err(|e| format!("the checkpoint does not fit model '{name}': {e:?}"))?;
     Ok((spec, model))
+}
+
+/// A copy of `model` on the CPU, its weights and BatchNorm statistics read back in one
+/// asynchronous transfer.
+async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
+    struct Collect(Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let t = param.val();
+            let n = t.shape().num_elements();
+            self.0.push(t.reshape([n]));
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    model.valid().visit(&mut collect);
+    let values = Tensor::cat(collect.0, 0)
+        .into_data_async()
+        .await
+        .map_err(|e| format!("reading the weights back failed: {e:?}"))?
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| format!("unexpected weight data: {e:?}"))?;
+
+    // The same spec visits its tensors in the same order: refill a fresh CPU model with them.
+    struct Fill {
+        values: Vec<f32>,
+        at: usize,
+        device: Device,
+    }
+    impl ModuleMapper for Fill {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let shape = param.shape();
+            let n = shape.num_elements();
+            let data = TensorData::new(self.values[self.at..self.at + n].to_vec(), shape);
+            self.at += n;
+            let device = self.device.clone();
+            param.map(|_| Tensor::from_data(data, &device))
+        }
+    }
+    let device = Device::flex();
+    let mut fill = Fill { values, at: 0, device: device.clone() };
+    let cpu = spec.init(&device).map(&mut fill);
+    if fill.at != fill.values.len() {
+        return Err(format!("model '{}' does not match its weights ({} of {} values used)", spec.name, fill.at, fill.values.len()));
+    }
+    Ok(cpu)
 }

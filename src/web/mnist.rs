@@ -165,7 +165,7 @@ impl Observer for Callbacks {
     }
 
     async fn epoch(&mut self, metrics: &EpochMetrics, model: &Net) -> Control {
-        let bytes = match checkpoint::to_bytes(&self.spec, model.valid()) {
+        let bytes = match checkpoint::to_bytes(&self.spec, model).await {
             Ok(b) => Uint8Array::from(&b[..]),
             Err(e) => {
                 self.error = Some(e);
@@ -247,9 +247,9 @@ pub fn mnist_load_weights(bytes: &[u8], expected: Option<String>) -> Result<Stri
 
 /// The current model's weights as a file.
 #[wasm_bindgen(js_name = mnistWeights)]
-pub fn mnist_weights() -> Result<Vec<u8>, JsError> {
+pub async fn mnist_weights() -> Result<Vec<u8>, JsError> {
     let c = current()?;
-    checkpoint::to_bytes(&c.spec, c.model.clone()).map_err(err)
+    checkpoint::to_bytes(&c.spec, &c.model).await.map_err(err)
 }
 
 /// The current model on the whole test set: accuracy, loss, confusion matrix, mistakes.

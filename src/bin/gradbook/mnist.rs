@@ -185,7 +185,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         write(path, serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?.as_bytes())?;
     }
     if let Some(path) = &args.save {
-        write(path, &checkpoint::to_bytes(&spec, run.model)?)?;
+        write(path, &pollster::block_on(checkpoint::to_bytes(&spec, &run.model))?)?;
     }
     match run.outcome.message() {
         Some(m) => Err(m),
