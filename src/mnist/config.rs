@@ -60,6 +60,10 @@ pub struct TrainConfig {
     /// 0 = plain cross-entropy (log-softmax + NLL).
     pub label_smoothing: f64,
     pub augment: AugmentConfig,
+    /// The last this many epochs train on the images as they are, without augmentation: the
+    /// model settles on the distribution it is tested on while the learning rate is small.
+    #[serde(default)]
+    pub clean_epochs: usize,
     pub seed: u64,
     /// Use only the first N training / test images (quick runs, tests).
     pub limit_train: Option<usize>,
@@ -82,6 +86,7 @@ impl TrainConfig {
             schedule: Schedule::Step { every: 8, gamma: 0.25 },
             label_smoothing: 0.0,
             augment: AugmentConfig::SEED,
+            clean_epochs: 0,
             seed: 1,
             limit_train: None,
             limit_test: None,
@@ -112,6 +117,7 @@ impl TrainConfig {
             schedule: Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 },
             label_smoothing: 0.05,
             augment: AugmentConfig { rotation: 0.0, affine_rotation: 8.0, translate: 0.1, scale: 0.1, brightness: 0.0, contrast: 0.0 },
+            clean_epochs: 0,
             seed: 1,
             limit_train: None,
             limit_test: None,
@@ -165,6 +171,9 @@ impl TrainConfig {
         finite("scale", a.scale, 0.0, 0.9)?;
         finite("brightness", a.brightness, 0.0, 0.9)?;
         finite("contrast", a.contrast, 0.0, 0.9)?;
+        if self.clean_epochs > self.epochs {
+            return Err(format!("clean epochs ({}) cannot exceed the epochs ({})", self.clean_epochs, self.epochs));
+        }
         if self.report_every == 0 {
             return Err("report_every must be at least 1".into());
         }

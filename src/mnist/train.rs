@@ -326,7 +326,8 @@ pub async fn train_from(
             let step = (epoch - 1) * per_epoch + b;
             lr = config.schedule.lr(config.lr, step, per_epoch, total);
             let (x, y) = batch(&train_split, indices, &ad);
-            let x = if config.augment.is_identity() {
+            let clean = epoch > config.epochs - config.clean_epochs;
+            let x = if clean || config.augment.is_identity() {
                 x
             } else {
                 let params: Vec<Params> = indices.iter().map(|_| config.augment.draw(&mut rng)).collect();

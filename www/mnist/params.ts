@@ -36,6 +36,7 @@ const FIELDS: Field[] = [
   { path: "augment.scale", label: "Scale ± (fraction)", kind: "number" },
   { path: "augment.brightness", label: "Brightness ±", kind: "number" },
   { path: "augment.contrast", label: "Contrast ±", kind: "number" },
+  { path: "cleanEpochs", label: "Last epochs without augmentation", kind: "int" },
   { path: "seed", label: "Random seed", kind: "int" },
   { path: "limitTrain", label: "Training images (empty: all 60,000)", kind: "optional-int" },
   { path: "limitTest", label: "Test images (empty: all 10,000)", kind: "optional-int" },

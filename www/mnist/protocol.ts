@@ -29,6 +29,7 @@ export interface TrainConfig {
   schedule: Schedule;
   labelSmoothing: number;
   augment: Augment;
+  cleanEpochs: number;
   seed: number;
   limitTrain: number | null;
   limitTest: number | null;
