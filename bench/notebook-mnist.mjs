@@ -1,0 +1,57 @@
+// Times Part 2 of the built notebook (dist/, built with MNIST_DIR) in Chromium: ms per training
+// step for a model and batch size, on WebGPU and on the CPU backend (WebGPU disabled), and the
+// tab's peak memory during training (resident size of Chromium's renderer processes: the page,
+// its workers and their wasm memories; the GPU process is not counted).
+//
+//   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20]
+//
+// The step time is read from the page's own progress (seconds since the epoch began ÷ batches),
+// after a first report so that shader compilation and warm-up are not counted.
+import { execSync, spawn } from "node:child_process";
+import { chromium } from "@playwright/test";
+
+const [recipe = "compact", batch = "64", steps = "20"] = process.argv.slice(2);
+const report = 5;
+const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=1&limitTrain=${batch * (Number(steps) + report)}&limitTest=100&reportEvery=${report}`;
+const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
+await new Promise((r) => setTimeout(r, 2000));
+
+/** Resident kB of all Chromium renderer processes (one tab here). */
+function rendererKb() {
+  const out = execSync("ps -eo rss=,args=", { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes("--type=renderer")).reduce((kb, l) => kb + Number(l.trim().split(/\s+/)[0]), 0);
+}
+
+async function measure(args, label) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", ...args] });
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.locator("body[data-mnist-ready=true]").waitFor({ timeout: 600_000 });
+  await page.click("#mnist-load");
+  await page.locator("#mnist-data .samples canvas").first().waitFor({ timeout: 600_000 });
+  await page.click("#mnist-start");
+
+  // [seconds, batch] at each report, from the bar's text.
+  const seen = [];
+  let peak = 0;
+  while (!(await page.locator("#results-accuracy").count())) {
+    const text = (await page.locator("#mnist-bar-text").textContent()) ?? "";
+    const m = /batch (\d+)\/(\d+)/.exec(text);
+    const t = await page.evaluate(() => performance.now());
+    if (m && !seen.some((s) => s[1] === Number(m[1]))) seen.push([t / 1000, Number(m[1])]);
+    peak = Math.max(peak, rendererKb());
+    await page.waitForTimeout(200);
+  }
+  const backend = await page.locator("#mnist-device [data-backend]").getAttribute("data-backend");
+  const [first, last] = [seen[0], seen[seen.length - 1]];
+  const ms = last && first && last[1] > first[1] ? ((last[0] - first[0]) * 1000) / (last[1] - first[1]) : NaN;
+  console.log(`${label}: ${recipe} batch ${batch} on ${backend}: ${ms.toFixed(0)} ms/step over ${last[1] - first[1]} steps; renderer memory peak ${(peak / 1024).toFixed(0)} MB`);
+  await browser.close();
+}
+
+try {
+  await measure(["--enable-unsafe-webgpu"], "WebGPU (software adapter)");
+  await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
+} finally {
+  server.kill();
+}
