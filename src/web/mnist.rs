@@ -7,7 +7,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use burn::module::Module;
 use burn::tensor::Device;
 use js_sys::{Function, Promise, Uint8Array};
 use serde::Serialize;
