@@ -67,3 +67,21 @@ test("a reload in the middle of a run offers to resume it, and resuming continue
   await expect(page.locator("#compare-table tbody tr")).toHaveCount(1);
   await expect(page.locator("#compare-table tbody td").nth(2)).toHaveText("3");
 });
+
+test("after a first visit the notebook and its data work offline", async ({ page, context }) => {
+  test.setTimeout(300_000);
+  await open(page, QUICK);
+  await loadData(page);
+  // The service worker takes over on the first visit; a reload lets it see every request.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator("#status")).toHaveText(/^Ready/);
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+});
