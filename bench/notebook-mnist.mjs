@@ -3,14 +3,14 @@
 // tab's peak memory during training (resident size of Chromium's renderer processes: the page,
 // its workers and their wasm memories; the GPU process is not counted).
 //
-//   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20]
+//   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
 //
 // The step time is read from the page's own progress (seconds since the epoch began ÷ batches),
 // after a first report so that shader compilation and warm-up are not counted.
 import { execSync, spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 
-const [recipe = "compact", batch = "64", steps = "20"] = process.argv.slice(2);
+const [recipe = "compact", batch = "64", steps = "20", devices = "wgpu,flex"] = process.argv.slice(2);
 const report = 5;
 const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=1&limitTrain=${batch * (Number(steps) + report)}&limitTest=100&reportEvery=${report}`;
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
@@ -50,8 +50,8 @@ async function measure(args, label) {
 }
 
 try {
-  await measure(["--enable-unsafe-webgpu"], "WebGPU (software adapter)");
-  await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
+  if (devices.includes("wgpu")) await measure(["--enable-unsafe-webgpu"], "WebGPU (software adapter)");
+  if (devices.includes("flex")) await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
 } finally {
   server.kill();
 }

@@ -326,7 +326,7 @@ pub async fn train_from(
             let step = (epoch - 1) * per_epoch + b;
             lr = config.schedule.lr(config.lr, step, per_epoch, total);
             let (x, y) = batch(&train_split, indices, &ad);
-            let clean = epoch > config.epochs - config.clean_epochs;
+            let clean = epoch + config.clean_epochs > config.epochs;
             let x = if clean || config.augment.is_identity() {
                 x
             } else {
