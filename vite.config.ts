@@ -1,9 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
-
-// The four MNIST files the notebook fetches from its own origin, under mnist/.
-const MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+import { MNIST_FILES } from "./www/mnist/files";
 
 /** Serves $MNIST_DIR at mnist/ during `npm start` and copies it into dist/mnist/ on `npm run build`. */
 function mnistData(): Plugin {

@@ -6,6 +6,7 @@ import { preferredBackend } from "../engine";
 import { mnist } from "./client";
 import { showCompare } from "./compare";
 import { loadData, showDownload, showSamples } from "./data";
+import { MNIST_CACHE, MNIST_FILES } from "./files";
 import { showModel } from "./model";
 import { mountParams, type Setup } from "./params";
 import type { Backend, DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
@@ -14,7 +15,6 @@ import { mountSketch } from "./sketch";
 import { clearRuns, listRuns, saveRun, type RunRecord } from "./store";
 import { log, resetRun, setRunState, showDevice, showEpoch, showProgress } from "./training";
 
-const FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let dataLoaded = false;
@@ -114,7 +114,7 @@ function onEpoch(e: EpochEvent): void {
 function ensureData(): Promise<boolean> {
   loading ??= (async () => {
     $<HTMLButtonElement>("mnist-load").disabled = true;
-    dataLoaded = await loadData(FILES);
+    dataLoaded = await loadData(MNIST_FILES);
     $<HTMLButtonElement>("mnist-load").disabled = dataLoaded;
     $<HTMLButtonElement>("mnist-augment").disabled = !dataLoaded;
     refreshStart();
@@ -218,7 +218,7 @@ async function start(): Promise<void> {
   const interrupted = runs.reverse().find((r) => r.status === "running" && r.epochs.length > 0 && r.checkpoint);
   if (interrupted) offerResume(interrupted);
   // A returning visitor's data is in the cache: load it without asking.
-  if ("caches" in window && (await caches.has("gradbook-mnist-v1"))) void ensureData();
+  if ("caches" in window && (await caches.has(MNIST_CACHE))) void ensureData();
   document.body.dataset.mnistReady = "true";
 }
 

@@ -3,11 +3,9 @@
 // every few batches, so those messages get through).
 import init, * as wasm from "../../pkg/gradbook.js";
 import { emit, serve } from "../serve";
+import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
 
-/** The four canonical files, in the order the engine takes them. */
-const FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-const CACHE = "gradbook-mnist-v1";
 
 /** One file's bytes, from the Cache API if an earlier visit stored it, else fetched with progress. */
 async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array; cached: boolean }> {
