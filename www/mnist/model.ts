@@ -10,7 +10,7 @@ export function showModel(info: ModelInfo): void {
   const stack = info.rows
     .map((r) => {
       const kind = r.layer.split(/[ (]/)[0].toLowerCase();
-      const width = 20 + (80 * r.shape[0]) / widest;
+      const width = 50 + (50 * r.shape[0]) / widest; // wide enough for the label at any width
       return `<div class="layer layer-${kind}" style="width:${width}%" title="${r.layer}: ${r.shape.join("×")}">${r.layer} <small>${r.shape.join("×")}</small></div>`;
     })
     .join("");
