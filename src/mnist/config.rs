@@ -112,7 +112,7 @@ impl TrainConfig {
             model: "compact".into(),
             dropout: false,
             epochs: 15,
-            batch_size: 128,
+            batch_size: 64,
             lr: 0.1,
             optimizer: OptimizerConfig::Sgd { momentum: 0.9, nesterov: true, weight_decay: 5e-5 },
             schedule: Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 },
