@@ -34,14 +34,16 @@ async fn burn_agrees_with_exact(compute: Compute) {
 
 #[wasm_bindgen_test]
 async fn webgpu_autodiff_matches_the_chain_rule() {
+    web::init();
     // webdriver.json enables WebGPU; a software adapter is enough.
-    let compute = Compute::init(Backend::Wgpu).await;
+    let compute = web::compute(Backend::Wgpu).await; // one wgpu device per page
     assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
     burn_agrees_with_exact(compute).await;
 }
 
 #[wasm_bindgen_test]
 async fn flex_autodiff_matches_the_chain_rule() {
+    web::init();
     burn_agrees_with_exact(Compute::flex()).await;
 }
 
@@ -53,6 +55,7 @@ fn js_config(edit: impl FnOnce(&mut TinyConfig)) -> JsValue {
 
 #[wasm_bindgen_test]
 fn boundary_reports_bad_input_as_errors() {
+    web::init();
     // A negative learning rate: tinyValidate names the field, tinyExact refuses.
     let bad = js_config(|c| c.learning_rates = vec![0.5, -1.0]);
     let verdict = web::tiny_validate(bad.clone()).expect("validate answers");
@@ -104,18 +107,21 @@ async fn mnist_steps(compute: Compute) {
 
 #[wasm_bindgen_test]
 async fn mnist_trains_on_webgpu() {
-    let compute = Compute::init(Backend::Wgpu).await;
+    web::init();
+    let compute = web::compute(Backend::Wgpu).await; // one wgpu device per page
     assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
     mnist_steps(compute).await;
 }
 
 #[wasm_bindgen_test]
 async fn mnist_trains_on_flex() {
+    web::init();
     mnist_steps(Compute::flex()).await;
 }
 
 #[wasm_bindgen_test]
 async fn mnist_boundary_reports_bad_input_as_errors() {
+    web::init();
     // Garbage instead of IDX files, and garbage instead of weights: errors, not panics.
     assert!(web::mnist_load(b"nope", b"nope", b"nope", b"nope").is_err());
     assert!(web::mnist_load_weights(b"not weights", None).is_err());

@@ -23,12 +23,18 @@ unsafe extern "C" {
     fn __wasm_call_ctors();
 }
 
+/// Runs the static constructors, once. Without an explicit call the linker wraps EVERY export
+/// in them — including the glue's allocation helpers, called for each value handed across —
+/// which made a 1000-iteration table take 85 s instead of milliseconds. The page's glue calls
+/// [`start`]; wasm-bindgen-test does not, so the browser tests call this first.
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| unsafe { __wasm_call_ctors() });
+}
+
 #[wasm_bindgen(start)]
 fn start() {
-    // Run the constructors once, here. Without an explicit call the linker wraps EVERY export
-    // in them — including the glue's allocation helpers, called for each value handed across —
-    // which made a 1000-iteration table take 85 s instead of milliseconds.
-    unsafe { __wasm_call_ctors() };
+    init();
     // If a panic slips through anyway, say where in the console instead of "unreachable".
     console_error_panic_hook::set_once();
 }
@@ -48,7 +54,8 @@ thread_local! {
     static COMPUTE: RefCell<Vec<(Backend, Compute)>> = const { RefCell::new(Vec::new()) };
 }
 
-pub(crate) async fn compute(preferred: Backend) -> Compute {
+/// The device for `preferred`, initialised on first use and shared by every later call.
+pub async fn compute(preferred: Backend) -> Compute {
     if let Some(c) = COMPUTE.with_borrow(|v| v.iter().find(|(b, _)| *b == preferred).map(|(_, c)| c.clone())) {
         return c;
     }
