@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
-import { MNIST_FILES } from "./www/mnist/files";
+import { MNIST_FILES } from "./www/mnist/files.ts";
 
 /** Serves $MNIST_DIR at mnist/ during `npm start` and copies it into dist/mnist/ on `npm run build`. */
 function mnistData(): Plugin {
@@ -19,8 +19,13 @@ function mnistData(): Plugin {
       if (missing.length) explain();
       server.middlewares.use("/mnist", (req, res, next) => {
         const name = (req.url ?? "").replace(/^\//, "").split("?")[0];
-        if (!dir || !MNIST_FILES.includes(name) || missing.includes(name)) return next();
-        const path = join(dir, name);
+        if (!MNIST_FILES.includes(name)) return next();
+        if (missing.includes(name)) {
+          // A clear 404, not the dev server's index.html fallback, which the page would try to parse.
+          res.statusCode = 404;
+          return res.end(`${name} is not served: ${dir ? `it is not in MNIST_DIR=${dir}` : "MNIST_DIR is not set"}`);
+        }
+        const path = join(dir!, name);
         res.setHeader("Content-Type", "application/gzip");
         res.setHeader("Content-Length", String(statSync(path).size));
         createReadStream(path).pipe(res);

@@ -14,7 +14,9 @@ async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array
   if (hit) return { bytes: new Uint8Array(await hit.arrayBuffer()), cached: true };
 
   const response = await fetch(url);
-  if (!response.ok || !response.body) {
+  // A static host may answer a missing file with its index page; that is not data either.
+  const html = (response.headers.get("content-type") ?? "").includes("text/html");
+  if (!response.ok || !response.body || html) {
     throw new Error(`could not fetch ${file} (${response.status} ${response.statusText}): the site has no MNIST data ` +
       "— serve it with MNIST_DIR set (see the README; `gradbook download DIR` fetches the files)");
   }
