@@ -32,12 +32,18 @@ async fn burn_agrees_with_exact(compute: Compute) {
     assert!(diff < 1e-5, "burn on {:?} differs from the chain rule by {diff}", compute.backend);
 }
 
+/// The page's one wgpu device (a second init in the same worker fails); webdriver.json enables
+/// WebGPU and a software adapter is enough.
+async fn webgpu() -> Compute {
+    let compute = web::compute(Backend::Wgpu).await;
+    assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
+    compute
+}
+
 #[wasm_bindgen_test]
 async fn webgpu_autodiff_matches_the_chain_rule() {
     web::init();
-    // webdriver.json enables WebGPU; a software adapter is enough.
-    let compute = web::compute(Backend::Wgpu).await; // one wgpu device per page
-    assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
+    let compute = webgpu().await;
     burn_agrees_with_exact(compute).await;
 }
 
@@ -108,8 +114,7 @@ async fn mnist_steps(compute: Compute) {
 #[wasm_bindgen_test]
 async fn mnist_trains_on_webgpu() {
     web::init();
-    let compute = web::compute(Backend::Wgpu).await; // one wgpu device per page
-    assert_eq!(compute.backend, Backend::Wgpu, "no WebGPU: {:?}", compute.fallback_reason);
+    let compute = webgpu().await;
     mnist_steps(compute).await;
 }
 

@@ -6,6 +6,7 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 
 use super::model::{ModelSpec, Net};
+use super::train::read_back;
 
 const MAGIC: &str = "gradbook-mnist-v1";
 
@@ -57,13 +58,7 @@ async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
     }
     let mut collect = Collect(Vec::new());
     model.valid().visit(&mut collect);
-    let values = Tensor::cat(collect.0, 0)
-        .into_data_async()
-        .await
-        .map_err(|e| format!("reading the weights back failed: {e:?}"))?
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| format!("unexpected weight data: {e:?}"))?;
+    let values = read_back::<f32>(Tensor::cat(collect.0, 0)).await?;
 
     // The same spec visits its tensors in the same order: refill a fresh CPU model with them.
     struct Fill {

@@ -8,12 +8,7 @@ use super::augment::{self, AugmentConfig, Params};
 use super::data::{Split, PIXELS, SIDE};
 use super::model::Net;
 use super::rng::Rng;
-use super::train::{batch, normalise};
-
-async fn read(t: Tensor<1>) -> Result<Vec<f32>, String> {
-    let data = t.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
-    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected data: {e:?}"))
-}
+use super::train::{batch, normalise, read_back};
 
 fn images(pixels: &[f32], device: &Device) -> Result<Tensor<4>, String> {
     if pixels.is_empty() || pixels.len() % PIXELS != 0 {
@@ -32,7 +27,7 @@ pub async fn probabilities(model: &Net, pixels: &[f32], device: &Device) -> Resu
     let x = images(pixels, device)?;
     let p = softmax(model.forward(normalise(x)), 1);
     let n: usize = p.dims().iter().product();
-    read(p.reshape([n])).await
+    read_back::<f32>(p.reshape([n])).await
 }
 
 /// Tensors flattened for display, with their shape.
@@ -46,7 +41,7 @@ pub struct Grid {
 async fn grid<const D: usize>(t: Tensor<D>) -> Result<Grid, String> {
     let shape = t.dims().to_vec();
     let n: usize = shape.iter().product();
-    Ok(Grid { shape, values: read(t.reshape([n])).await? })
+    Ok(Grid { shape, values: read_back::<f32>(t.reshape([n])).await? })
 }
 
 /// The first layer's filters and one image's feature maps after the first activation.
@@ -87,5 +82,5 @@ pub async fn augmented(split: &Split, indices: &[usize], config: &AugmentConfig,
     let (x, _) = batch(split, indices, device);
     let x = augment::apply(x, &params);
     let n: usize = x.dims().iter().product();
-    Ok(read(x.reshape([n])).await?.into_iter().map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8).collect())
+    Ok(read_back::<f32>(x.reshape([n])).await?.into_iter().map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8).collect())
 }

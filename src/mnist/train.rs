@@ -223,10 +223,10 @@ pub fn loss(logits: Tensor<2>, targets: Tensor<1, Int>, smoothing: f64) -> Tenso
     nll.mul_scalar(1.0 - smoothing) + uniform.mul_scalar(smoothing)
 }
 
-async fn read_f64(t: Tensor<1>) -> Result<Vec<f64>, String> {
+/// `t`'s values on the host, read back asynchronously (the only way WebGPU allows), as `E`.
+pub(crate) async fn read_back<E: burn::tensor::Element>(t: Tensor<1>) -> Result<Vec<E>, String> {
     let data = t.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
-    let v = data.convert::<f64>().try_into_vec::<f64>().map_err(|e| format!("unexpected data: {e:?}"))?;
-    Ok(v)
+    data.convert::<E>().try_into_vec::<E>().map_err(|e| format!("unexpected data: {e:?}"))
 }
 
 /// Test-set accuracy, loss, confusion matrix and mistakes, in batches of 1000.
@@ -242,7 +242,7 @@ pub async fn evaluate(model: &Net, split: &Split, device: &Device) -> Result<Eva
         let logits = model.forward(normalise(x));
         let losses = loss(logits.clone(), y, 0.0).sum();
         let predicted = logits.argmax(1).reshape([indices.len()]).float();
-        let values = read_f64(Tensor::cat(vec![losses, predicted], 0)).await?;
+        let values = read_back::<f64>(Tensor::cat(vec![losses, predicted], 0)).await?;
         loss_sum += values[0];
         for (k, &i) in indices.iter().enumerate() {
             let (truth, guess) = (split.labels[i] as usize, values[1 + k] as usize);
@@ -341,7 +341,7 @@ pub async fn train_from(
 
             let last = b + 1 == per_epoch;
             if (b + 1) % config.report_every == 0 || last {
-                let v = read_f64(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
+                let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
                 (read_loss, read_correct) = (v[0], v[1]);
                 if !read_loss.is_finite() {
                     let model = last_good.valid();

@@ -74,8 +74,11 @@ pub fn mnist_models() -> Result<JsValue, JsError> {
 /// The named recipes as `[name, settings]` pairs.
 #[wasm_bindgen(js_name = mnistRecipes)]
 pub fn mnist_recipes() -> Result<JsValue, JsError> {
-    let recipes: Vec<(&str, TrainConfig)> =
-        TrainConfig::RECIPES.iter().map(|&n| (n, TrainConfig::recipe(n).expect("listed recipes exist"))).collect();
+    let recipes = TrainConfig::RECIPES
+        .iter()
+        .map(|&n| TrainConfig::recipe(n).map(|c| (n, c)))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(err)?;
     to_js(&recipes)
 }
 
