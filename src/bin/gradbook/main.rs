@@ -7,6 +7,12 @@ mod mnist;
 #[cfg(not(target_arch = "wasm32"))]
 mod tiny;
 
+// Flex allocates a fresh buffer per tensor op; glibc's malloc returns the big ones to the OS
+// each time and page-faults them back in, a third of a training step. mimalloc keeps them.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     use clap::Parser;
