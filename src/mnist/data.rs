@@ -1,6 +1,8 @@
 //! MNIST in memory: pixels stay u8 (47 MB for the training set instead of 188 MB of f32);
 //! they become normalised floats on the device, one batch at a time.
 
+use std::borrow::Cow;
+
 use super::idx::{self, IdxError};
 
 pub const SIDE: usize = 28;
@@ -74,11 +76,16 @@ impl Split {
         self.labels.is_empty()
     }
 
-    /// The first `n` examples only (for quick runs and tests).
-    pub fn truncate(&mut self, n: usize) {
-        let n = n.min(self.len());
-        self.labels.truncate(n);
-        self.images.truncate(n * PIXELS);
+    /// The first `limit` examples only (quick runs and tests): borrowed when that is all of
+    /// them, so a full run does not copy the 47 MB training set.
+    pub fn first(&self, limit: Option<usize>) -> Cow<'_, Split> {
+        match limit {
+            Some(n) if n < self.len() => Cow::Owned(Split {
+                images: self.images[..n * PIXELS].to_vec(),
+                labels: self.labels[..n].to_vec(),
+            }),
+            _ => Cow::Borrowed(self),
+        }
     }
 
     /// The pixels and labels of the examples at `indices`, gathered contiguously.

@@ -276,14 +276,8 @@ pub async fn train_from(
     start: Start,
 ) -> Result<RunResult, String> {
     config.validate()?;
-    let mut train_split = data.train.clone();
-    let mut test_split = data.test.clone();
-    if let Some(n) = config.limit_train {
-        train_split.truncate(n);
-    }
-    if let Some(n) = config.limit_test {
-        test_split.truncate(n);
-    }
+    let train_split = data.train.first(config.limit_train);
+    let test_split = data.test.first(config.limit_test);
     if train_split.is_empty() || test_split.is_empty() {
         return Err("no training or test images".into());
     }
