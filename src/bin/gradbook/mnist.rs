@@ -211,7 +211,8 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// A recipe whose model, optimizer and loss are timed.
+    /// A recipe whose model, optimizer and loss are timed, or a model name (timed with the
+    /// `compact` recipe's optimizer and loss).
     #[arg(long, default_value = "compact")]
     model: String,
     #[arg(long, default_value_t = 64)]
@@ -230,7 +231,9 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
     use burn::tensor::{Int, Tensor, TensorData};
     use gradbook::mnist::train::Stepper;
 
-    let mut config = TrainConfig::recipe(&args.model)?;
+    let mut config = TrainConfig::recipe(&args.model).or_else(|_| {
+        ModelSpec::by_name(&args.model).map(|m| TrainConfig { model: m.name.into(), ..TrainConfig::compact() })
+    })?;
     config.batch_size = args.batch;
     config.validate()?;
     let spec = train::spec_for(&config)?;
