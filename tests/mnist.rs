@@ -370,9 +370,9 @@ fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
     assert!(e.contains("between 0 and 1"), "{e}");
 
     let view = pollster::block_on(infer::inspect(&model, &[0.5; 784], &device)).unwrap();
-    assert_eq!(view.filters.shape, [4, 1, 3, 3]);
-    assert_eq!(view.maps.shape, [4, 28, 28]);
-    assert_eq!(view.maps.values.len(), 4 * 28 * 28);
+    assert_eq!(view.filters.shape, [8, 1, 3, 3]);
+    assert_eq!(view.maps.shape, [8, 28, 28]);
+    assert_eq!(view.maps.values.len(), 8 * 28 * 28);
     // After the first ReLU, nothing is negative.
     assert!(view.maps.values.iter().all(|&v| v >= 0.0));
 }
