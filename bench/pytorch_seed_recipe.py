@@ -44,11 +44,18 @@ def read_idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
+def find(folder, stem):
+    """The IDX file named `stem`, gzip-compressed or not."""
+    for name in (stem + ".gz", stem):
+        if os.path.exists(os.path.join(folder, name)):
+            return os.path.join(folder, name)
+    raise SystemExit(f"{stem}(.gz) is not in {folder}: pass --data DIR or set MNIST_DIR")
+
+
 class Mnist(torch.utils.data.Dataset):
     def __init__(self, folder, split, transform):
-        find = lambda stem: next(os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(stem))
-        self.images = read_idx(find(f"{split}-images-idx3-ubyte"))
-        self.labels = read_idx(find(f"{split}-labels-idx1-ubyte"))
+        self.images = read_idx(find(folder, f"{split}-images-idx3-ubyte"))
+        self.labels = read_idx(find(folder, f"{split}-labels-idx1-ubyte"))
         self.transform = transform
 
     def __len__(self):

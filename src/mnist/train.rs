@@ -315,17 +315,18 @@ pub async fn train_from(
         let mut correct = Tensor::<1>::zeros([1], device);
         let (mut seen, mut read_loss, mut read_correct) = (0usize, 0.0, 0.0);
         let (mut seen_before, mut loss_before) = (0usize, 0.0);
+        // The last `clean_epochs` epochs see the images as they are.
+        let augment = !config.augment.is_identity() && epoch + config.clean_epochs <= config.epochs;
 
         for (b, indices) in order.chunks(config.batch_size).enumerate() {
             let step = (epoch - 1) * per_epoch + b;
             lr = config.schedule.lr(config.lr, step, per_epoch, total);
             let (x, y) = batch(&train_split, indices, &ad);
-            let clean = epoch + config.clean_epochs > config.epochs;
-            let x = if clean || config.augment.is_identity() {
-                x
-            } else {
+            let x = if augment {
                 let params: Vec<Params> = indices.iter().map(|_| config.augment.draw(&mut rng)).collect();
                 augment::apply(x, &params)
+            } else {
+                x
             };
             let n = indices.len();
             let (mean, hits) = stepper.step(normalise(x), y, lr);

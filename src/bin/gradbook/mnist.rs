@@ -231,8 +231,10 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
     use burn::tensor::{Int, Tensor, TensorData};
     use gradbook::mnist::train::Stepper;
 
-    let mut config = TrainConfig::recipe(&args.model).or_else(|_| {
-        ModelSpec::by_name(&args.model).map(|m| TrainConfig { model: m.name.into(), ..TrainConfig::compact() })
+    let mut config = TrainConfig::recipe(&args.model).or_else(|recipe_error| {
+        ModelSpec::by_name(&args.model)
+            .map(|m| TrainConfig { model: m.name.into(), ..TrainConfig::compact() })
+            .map_err(|model_error| format!("{recipe_error}; {model_error}"))
     })?;
     config.batch_size = args.batch;
     config.validate()?;
