@@ -6,7 +6,7 @@ use std::io::Write;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use gradbook::mnist::augment::{self, AugmentConfig, Params};
+use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
 use gradbook::mnist::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
 use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
@@ -94,11 +94,11 @@ fn values(t: Tensor<4>) -> Vec<f32> {
 #[test]
 fn augmentation_identity_returns_the_input() {
     let (v, t) = pattern(&flex());
-    let out = values(augment::apply(t.clone(), &[Params::IDENTITY]));
+    let out = values(augment::apply(t.clone(), &[Params::IDENTITY], Bilinear));
     assert_eq!(out, v);
     // A geometric identity still goes through grid_sample: it must land on the same pixels.
     let almost = Params { scale: 1.0 + 1e-9, ..Params::IDENTITY };
-    let out = values(augment::apply(t, &[almost]));
+    let out = values(augment::apply(t, &[almost], Bilinear));
     let worst = out.iter().zip(&v).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(worst < 1e-4, "identity resample moved pixels by {worst}");
 }
@@ -106,7 +106,7 @@ fn augmentation_identity_returns_the_input() {
 #[test]
 fn augmentation_rotates_a_quarter_turn_counter_clockwise() {
     let (v, t) = pattern(&flex());
-    let out = values(augment::apply(t, &[Params { degrees: 90.0, ..Params::IDENTITY }]));
+    let out = values(augment::apply(t, &[Params { degrees: 90.0, ..Params::IDENTITY }], Bilinear));
     // Counter-clockwise on screen: the right column becomes the top row.
     // out[r][c] = in[c][27 - r]
     let mut worst = 0f32;
@@ -119,13 +119,30 @@ fn augmentation_rotates_a_quarter_turn_counter_clockwise() {
 }
 
 #[test]
+fn nearest_shifts_by_whole_pixels_and_invents_no_values() {
+    let (v, t) = pattern(&flex());
+    // 0.1 of 28 pixels rounds to a 3-pixel shift right, as torchvision's RandomAffine does.
+    let out = values(augment::apply(t.clone(), &[Params { translate: [0.1, 0.0], ..Params::IDENTITY }], Nearest));
+    for r in 0..28 {
+        for c in 0..28 {
+            let expected = if c < 3 { 0.0 } else { v[r * 28 + c - 3] };
+            assert!((out[r * 28 + c] - expected).abs() < 1e-5, "pixel ({r}, {c}): {} vs {expected}", out[r * 28 + c]);
+        }
+    }
+    // Any turn and scale: every output pixel is a copy of an input pixel or the black fill.
+    let turned = values(augment::apply(t, &[Params { rotation: 4.0, degrees: -7.0, scale: 1.1, ..Params::IDENTITY }], Nearest));
+    assert!(turned.iter().all(|o| *o == 0.0 || v.iter().any(|i| (i - o).abs() < 1e-5)));
+    assert!(turned.iter().zip(&v).any(|(o, i)| o != i), "the transform changed nothing");
+}
+
+#[test]
 fn brightness_and_contrast_on_a_constant_image() {
     let device = flex();
     let grey = Tensor::<4>::from_data(TensorData::new(vec![0.4f32; 784], [1, 1, 28, 28]), &device);
-    let brighter = values(augment::apply(grey.clone(), &[Params { brightness: 1.1, ..Params::IDENTITY }]));
+    let brighter = values(augment::apply(grey.clone(), &[Params { brightness: 1.1, ..Params::IDENTITY }], Bilinear));
     assert!(brighter.iter().all(|&p| (p - 0.44).abs() < 1e-6));
     // Contrast blends with the image's own mean, which for a constant image is itself.
-    let contrast = values(augment::apply(grey, &[Params { contrast: 0.9, ..Params::IDENTITY }]));
+    let contrast = values(augment::apply(grey, &[Params { contrast: 0.9, ..Params::IDENTITY }], Bilinear));
     assert!(contrast.iter().all(|&p| (p - 0.4).abs() < 1e-6));
 }
 
@@ -134,7 +151,7 @@ fn a_draw_stays_within_the_seed_ranges() {
     let mut rng = gradbook::mnist::rng::Rng::new(7);
     for _ in 0..1000 {
         let p = AugmentConfig::SEED.draw(&mut rng);
-        assert!(p.degrees.abs() <= 13.0 && p.translate.iter().all(|t| t.abs() <= 0.15));
+        assert!(p.rotation.abs() <= 5.0 && p.degrees.abs() <= 8.0 && p.translate.iter().all(|t| t.abs() <= 0.15));
         assert!((0.85..=1.15).contains(&p.scale) && (0.9..=1.1).contains(&p.brightness) && (0.9..=1.1).contains(&p.contrast));
     }
 }

@@ -2,6 +2,9 @@
 //! translate ±15 %, scale 0.85–1.15) fold into ONE affine transform per image, applied with a
 //! single bilinear `grid_sample`; ColorJitter(brightness, contrast) is two broadcast ops. The
 //! CPU only draws six random numbers per image.
+//!
+//! `Interpolation::Nearest` instead does what torchvision does to the seed's PIL images:
+//! each transform resamples on its own, nearest-neighbour, with whole-pixel shifts.
 
 use burn::tensor::grid::affine_grid_2d;
 use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
@@ -26,21 +29,50 @@ pub struct AugmentConfig {
     pub brightness: f64,
     /// ColorJitter contrast: factor in [1 - c, 1 + c].
     pub contrast: f64,
+    /// How the geometric transforms resample (reports written before this existed are bilinear).
+    #[serde(default)]
+    pub interpolation: Interpolation,
+}
+
+/// Bilinear blends the four nearest pixels: one resample, slightly smoothed digits.
+/// Nearest copies the closest pixel, so digits stay as sharp as the test images; torchvision's
+/// default for RandomRotation and RandomAffine, which the seed used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Interpolation {
+    #[default]
+    Bilinear,
+    Nearest,
 }
 
 impl AugmentConfig {
     /// The seed's settings.
-    pub const SEED: AugmentConfig =
-        AugmentConfig { rotation: 5.0, affine_rotation: 8.0, translate: 0.15, scale: 0.15, brightness: 0.1, contrast: 0.1 };
+    pub const SEED: AugmentConfig = AugmentConfig {
+        rotation: 5.0,
+        affine_rotation: 8.0,
+        translate: 0.15,
+        scale: 0.15,
+        brightness: 0.1,
+        contrast: 0.1,
+        interpolation: Interpolation::Bilinear,
+    };
     /// Nothing changes.
-    pub const NONE: AugmentConfig =
-        AugmentConfig { rotation: 0.0, affine_rotation: 0.0, translate: 0.0, scale: 0.0, brightness: 0.0, contrast: 0.0 };
+    pub const NONE: AugmentConfig = AugmentConfig {
+        rotation: 0.0,
+        affine_rotation: 0.0,
+        translate: 0.0,
+        scale: 0.0,
+        brightness: 0.0,
+        contrast: 0.0,
+        interpolation: Interpolation::Bilinear,
+    };
 
     /// One image's draw.
     pub fn draw(&self, rng: &mut Rng) -> Params {
         let sym = |rng: &mut Rng, r: f64| if r > 0.0 { rng.uniform(-r, r) } else { 0.0 };
         Params {
-            degrees: sym(rng, self.rotation) + sym(rng, self.affine_rotation),
+            rotation: sym(rng, self.rotation),
+            degrees: sym(rng, self.affine_rotation),
             translate: [sym(rng, self.translate), sym(rng, self.translate)],
             scale: 1.0 + sym(rng, self.scale),
             brightness: 1.0 + sym(rng, self.brightness),
@@ -49,14 +81,16 @@ impl AugmentConfig {
     }
 
     pub fn is_identity(&self) -> bool {
-        *self == Self::NONE
+        Self { interpolation: Interpolation::Bilinear, ..*self } == Self::NONE
     }
 }
 
 /// The transform of one image.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
-    /// Counter-clockwise on screen.
+    /// RandomRotation's turn, counter-clockwise on screen, degrees.
+    pub rotation: f64,
+    /// RandomAffine's turn, likewise.
     pub degrees: f64,
     /// Shift right and down, as a fraction of the image size.
     pub translate: [f64; 2],
@@ -66,41 +100,51 @@ pub struct Params {
 }
 
 impl Params {
-    pub const IDENTITY: Params = Params { degrees: 0.0, translate: [0.0, 0.0], scale: 1.0, brightness: 1.0, contrast: 1.0 };
+    pub const IDENTITY: Params = Params { rotation: 0.0, degrees: 0.0, translate: [0.0, 0.0], scale: 1.0, brightness: 1.0, contrast: 1.0 };
 
-    /// The 2×3 matrix `affine_grid_2d` wants: it maps each OUTPUT pixel to where it samples the
-    /// input, in coordinates running from -1 to 1 across the image. So it is the inverse of the
-    /// transform: undo the shift, rotate back, divide by the scale.
-    fn sampling_matrix(&self) -> [f32; 6] {
+    fn is_geometric(&self) -> bool {
+        self.rotation != 0.0 || self.degrees != 0.0 || self.translate != [0.0, 0.0] || self.scale != 1.0
+    }
+
+    /// The 2×3 matrix `affine_grid_2d` wants for turning by `degrees`, then scaling and shifting
+    /// by `shift` (in grid units: 2 is the distance between the outer pixels' centres). It maps
+    /// each OUTPUT pixel to where it samples the input, in coordinates running from -1 to 1 across
+    /// the image. So it is the inverse of the transform: undo the shift, rotate back, divide by
+    /// the scale.
+    fn sampling_matrix(degrees: f64, scale: f64, [tx, ty]: [f64; 2]) -> [f32; 6] {
         // y points down on screen, so a counter-clockwise turn there is clockwise in (x, y).
-        let t = -self.degrees.to_radians();
-        let (sin, cos) = t.sin_cos();
-        let [tx, ty] = [2.0 * self.translate[0], 2.0 * self.translate[1]];
+        let (sin, cos) = (-degrees.to_radians()).sin_cos();
         // p_in = R(-t) (p_out - shift) / s
-        let (a, b, c, d) = (cos / self.scale, sin / self.scale, -sin / self.scale, cos / self.scale);
+        let (a, b, c, d) = (cos / scale, sin / scale, -sin / scale, cos / scale);
         [a, b, -(a * tx + b * ty), c, d, -(c * tx + d * ty)].map(|v| v as f32)
     }
 }
 
 /// Applies one draw per image to `images` `[B, 1, H, W]` with pixels in [0, 1].
-pub fn apply(images: Tensor<4>, params: &[Params]) -> Tensor<4> {
-    let dims = images.dims();
-    let device = images.device();
-    let b = dims[0];
+pub fn apply(images: Tensor<4>, params: &[Params], interpolation: Interpolation) -> Tensor<4> {
+    let b = images.dims()[0];
     assert_eq!(params.len(), b, "one draw per image");
 
-    let geometric = params.iter().any(|p| p.degrees != 0.0 || p.translate != [0.0, 0.0] || p.scale != 1.0);
     let mut x = images;
-    if geometric {
-        let m: Vec<f32> = params.iter().flat_map(|p| p.sampling_matrix()).collect();
-        let grid = affine_grid_2d(Tensor::from_data(TensorData::new(m, [b, 2, 3]), &device), dims);
-        // align_corners: affine_grid_2d puts -1 and 1 on the corner pixels' centres.
-        let options = GridSampleOptions::new(InterpolateMode::Bilinear)
-            .with_padding_mode(GridSamplePaddingMode::Zeros)
-            .with_align_corners(true);
-        x = x.grid_sample_2d(grid, options);
+    if params.iter().any(Params::is_geometric) {
+        x = match interpolation {
+            // Rotations compose by adding angles, so one resample does both transforms.
+            Interpolation::Bilinear => resample(x, params, interpolation, |p| {
+                Params::sampling_matrix(p.rotation + p.degrees, p.scale, p.translate.map(|t| 2.0 * t))
+            }),
+            Interpolation::Nearest => {
+                // torchvision's RandomAffine rounds its shift to whole pixels; one pixel is
+                // 2 / (side - 1) grid units.
+                let side = x.dims()[3] as f64;
+                let x = resample(x, params, interpolation, |p| Params::sampling_matrix(p.rotation, 1.0, [0.0, 0.0]));
+                resample(x, params, interpolation, |p| {
+                    Params::sampling_matrix(p.degrees, p.scale, p.translate.map(|t| (t * side).round() * 2.0 / (side - 1.0)))
+                })
+            }
+        };
     }
     if params.iter().any(|p| p.brightness != 1.0 || p.contrast != 1.0) {
+        let device = x.device();
         let per_image = |f: fn(&Params) -> f64| {
             Tensor::<4>::from_data(TensorData::new(params.iter().map(|p| f(p) as f32).collect::<Vec<_>>(), [b, 1, 1, 1]), &device)
         };
@@ -111,4 +155,24 @@ pub fn apply(images: Tensor<4>, params: &[Params]) -> Tensor<4> {
         x = (x * c.clone() + mean * (c.neg() + 1.0)).clamp(0.0, 1.0);
     }
     x
+}
+
+/// One `grid_sample` of every image with its own sampling matrix.
+fn resample(x: Tensor<4>, params: &[Params], interpolation: Interpolation, matrix: impl Fn(&Params) -> [f32; 6]) -> Tensor<4> {
+    let dims = x.dims();
+    let device = x.device();
+    let m: Vec<f32> = params.iter().flat_map(matrix).collect();
+    let mut grid = affine_grid_2d(Tensor::from_data(TensorData::new(m, [dims[0], 2, 3]), &device), dims);
+    if interpolation == Interpolation::Nearest {
+        // Snap every sampling point onto the nearest pixel centre: bilinear sampling there IS
+        // nearest-neighbour, and it works on every backend (wgpu's grid_sample is bilinear only).
+        let half_span = Tensor::<1>::from_data(TensorData::new(vec![(dims[3] - 1) as f32 / 2.0, (dims[2] - 1) as f32 / 2.0], [2]), &device)
+            .reshape([1, 1, 1, 2]);
+        grid = ((grid + 1.0) * half_span.clone()).round() / half_span - 1.0;
+    }
+    // align_corners: affine_grid_2d puts -1 and 1 on the corner pixels' centres.
+    let options = GridSampleOptions::new(InterpolateMode::Bilinear)
+        .with_padding_mode(GridSamplePaddingMode::Zeros)
+        .with_align_corners(true);
+    x.grid_sample_2d(grid, options)
 }

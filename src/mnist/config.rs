@@ -119,7 +119,7 @@ impl TrainConfig {
             optimizer: OptimizerConfig::Sgd { momentum: 0.9, nesterov: true, weight_decay: 5e-5 },
             schedule: Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 },
             label_smoothing: 0.05,
-            augment: AugmentConfig { rotation: 0.0, affine_rotation: 6.0, translate: 0.08, scale: 0.08, brightness: 0.0, contrast: 0.0 },
+            augment: AugmentConfig { affine_rotation: 6.0, translate: 0.08, scale: 0.08, ..AugmentConfig::NONE },
             clean_epochs: 4,
             seed: 1,
             limit_train: None,

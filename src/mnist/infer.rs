@@ -80,7 +80,7 @@ pub async fn augmented(split: &Split, indices: &[usize], config: &AugmentConfig,
     let mut rng = Rng::new(seed);
     let params: Vec<Params> = indices.iter().map(|_| config.draw(&mut rng)).collect();
     let (x, _) = batch(split, indices, device);
-    let x = augment::apply(x, &params);
+    let x = augment::apply(x, &params, config.interpolation);
     let n: usize = x.dims().iter().product();
     Ok(read_back::<f32>(x.reshape([n])).await?.into_iter().map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8).collect())
 }

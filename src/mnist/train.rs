@@ -324,7 +324,7 @@ pub async fn train_from(
             let (x, y) = batch(&train_split, indices, &ad);
             let x = if augment {
                 let params: Vec<Params> = indices.iter().map(|_| config.augment.draw(&mut rng)).collect();
-                augment::apply(x, &params)
+                augment::apply(x, &params, config.augment.interpolation)
             } else {
                 x
             };

@@ -34,6 +34,7 @@ const FIELDS: Field[] = [
   { path: "augment.affineRotation", label: "RandomAffine ± degrees", kind: "number" },
   { path: "augment.translate", label: "Translate ± (fraction)", kind: "number" },
   { path: "augment.scale", label: "Scale ± (fraction)", kind: "number" },
+  { path: "augment.interpolation", label: "Resampling", kind: { options: ["bilinear", "nearest"] } },
   { path: "augment.brightness", label: "Brightness ±", kind: "number" },
   { path: "augment.contrast", label: "Contrast ±", kind: "number" },
   { path: "cleanEpochs", label: "Last epochs without augmentation", kind: "int" },

@@ -8,6 +8,8 @@ export interface Augment {
   scale: number;
   brightness: number;
   contrast: number;
+  /** How rotations, shifts and scaling resample: one bilinear pass, or torchvision's nearest. */
+  interpolation: "bilinear" | "nearest";
 }
 
 export type Optimizer =
