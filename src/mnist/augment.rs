@@ -5,8 +5,9 @@
 //!
 //! Two ways to resample. `Nearest` does what torchvision does to the seed's PIL images: each
 //! transform on its own, nearest-neighbour, whole-pixel shifts. `Bilinear` folds both transforms
-//! into one smooth resample. The recipes use `Nearest`: it trained better (docs/results.md), as
-//! the blur of bilinear resampling makes training digits softer than the test digits.
+//! into one smooth resample. The seed's recipe uses `Nearest`: it trained the seed's model better
+//! (docs/results.md), plausibly because bilinear's blur makes training digits softer than the
+//! test digits; for `compact`, with its milder transforms, the two came out level.
 
 use burn::tensor::grid::affine_grid_2d;
 use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
