@@ -1,7 +1,7 @@
 //! The seed's augmentation, batched on the device: RandomRotation(±5°), RandomAffine(±8°,
 //! translate ±15 %, scale 0.85–1.15) and ColorJitter(brightness, contrast). The geometric part is
-//! one `grid_sample` per transform for the whole batch; the colour part is two broadcast ops. The
-//! CPU only draws six random numbers per image.
+//! a `grid_sample` over the whole batch (one, or one per transform; see below); the colour part
+//! is two broadcast ops. The CPU only draws six random numbers per image.
 //!
 //! Two ways to resample. `Nearest` does what torchvision does to the seed's PIL images: each
 //! transform on its own, nearest-neighbour, whole-pixel shifts. `Bilinear` folds both transforms
