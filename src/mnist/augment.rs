@@ -115,7 +115,8 @@ impl Params {
     /// each OUTPUT pixel to where it samples the input, in coordinates running from -1 to 1 across
     /// the image. So it is the inverse of the transform: undo the shift, rotate back, divide by
     /// the scale.
-    fn sampling_matrix(degrees: f64, scale: f64, [tx, ty]: [f64; 2]) -> [f32; 6] {
+    fn sampling_matrix(degrees: f64, scale: f64, shift: [f64; 2]) -> [f32; 6] {
+        let [tx, ty] = shift;
         // y points down on screen, so a counter-clockwise turn there is clockwise in (x, y).
         let (sin, cos) = (-degrees.to_radians()).sin_cos();
         // p_in = R(-t) (p_out - shift) / s
@@ -132,7 +133,9 @@ pub fn apply(images: Tensor<4>, params: &[Params], interpolation: Interpolation)
     let mut x = images;
     if params.iter().any(Params::is_geometric) {
         x = match interpolation {
-            // Rotations compose by adding angles, so one resample does both transforms.
+            // Rotations compose by adding angles, so one resample does both transforms. The
+            // shift here is a fraction of the span between the outer pixels' centres (27 of 28
+            // pixels): kept as it was, so earlier runs reproduce.
             Interpolation::Bilinear => resample(x, params, interpolation, |p| {
                 Params::sampling_matrix(p.rotation + p.degrees, p.scale, p.translate.map(|t| 2.0 * t))
             }),
@@ -140,7 +143,12 @@ pub fn apply(images: Tensor<4>, params: &[Params], interpolation: Interpolation)
                 // torchvision's RandomAffine rounds its shift to whole pixels; one pixel is
                 // 2 / (side - 1) grid units.
                 let side = x.dims()[3] as f64;
-                let x = resample(x, params, interpolation, |p| Params::sampling_matrix(p.rotation, 1.0, [0.0, 0.0]));
+                // No RandomRotation in this batch (e.g. affine-only settings): skip its resample.
+                let x = if params.iter().any(|p| p.rotation != 0.0) {
+                    resample(x, params, interpolation, |p| Params::sampling_matrix(p.rotation, 1.0, [0.0, 0.0]))
+                } else {
+                    x
+                };
                 resample(x, params, interpolation, |p| {
                     Params::sampling_matrix(p.degrees, p.scale, p.translate.map(|t| (t * side).round() * 2.0 / (side - 1.0)))
                 })
