@@ -11,6 +11,8 @@
 pub mod augment;
 pub mod checkpoint;
 pub mod config;
+pub mod conv_cpu;
+pub mod conv_op;
 pub mod data;
 pub mod idx;
 pub mod infer;

@@ -1,0 +1,275 @@
+//! A stride-1 2-D convolution for the CPU, forward and both gradients, as im2col + matrix
+//! products, one image at a time.
+//!
+//! Why: burn's Flex backend computes a convolution's input gradient as a transposed
+//! convolution (a direct loop) and its weight gradient as a convolution over batch-swapped
+//! copies of the input and the output gradient; on our small maps those two took most of a
+//! training step. Written as matrix products on one image's "column" matrix, all three are
+//! a few small `gemm`s on data that stays in cache:
+//!
+//! ```text
+//! cols  = im2col(x)            [C·K·K, Ho·Wo]   each row: one input channel seen through one kernel tap
+//! y     = W · cols             [O, Ho·Wo]       forward
+//! dW   += dy · colsᵀ           [O, C·K·K]       weight gradient, summed over the batch
+//! dx    = col2im(Wᵀ · dy)                       input gradient: each tap's contribution added back
+//! ```
+//!
+//! Everything is plain `f32` slices in NCHW order; [`super::conv_op`] connects it to burn.
+
+/// The geometry of one convolution: a batch of `n` images of `c × h × w`, `o` square kernels
+/// of side `k`, zero padding `pad` on every side, stride 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvShape {
+    pub n: usize,
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub o: usize,
+    pub k: usize,
+    pub pad: usize,
+}
+
+impl ConvShape {
+    pub fn out_h(&self) -> usize {
+        self.h + 2 * self.pad + 1 - self.k
+    }
+    pub fn out_w(&self) -> usize {
+        self.w + 2 * self.pad + 1 - self.k
+    }
+    /// Output pixels per image (columns of the column matrix).
+    fn l(&self) -> usize {
+        self.out_h() * self.out_w()
+    }
+    /// Rows of the column matrix: one per (input channel, kernel tap).
+    fn rows(&self) -> usize {
+        self.c * self.k * self.k
+    }
+    fn in_len(&self) -> usize {
+        self.c * self.h * self.w
+    }
+    fn out_len(&self) -> usize {
+        self.o * self.l()
+    }
+    /// A 1×1 kernel without padding: the image already is its column matrix.
+    fn is_pointwise(&self) -> bool {
+        self.k == 1 && self.pad == 0
+    }
+}
+
+/// For kernel offset `kk` and padding `pad`, the output positions `lo..hi` (of `out` many)
+/// whose input position `o + kk - pad` falls inside `0..size`.
+fn valid_range(kk: usize, pad: usize, size: usize, out: usize) -> (usize, usize) {
+    let lo = pad.saturating_sub(kk).min(out);
+    let hi = (size + pad).saturating_sub(kk).min(out).max(lo);
+    (lo, hi)
+}
+
+/// One image `x` `[c, h, w]` to its column matrix `[c·k·k, ho·wo]` (zeros where the kernel
+/// hangs over the padding).
+fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
+    let (ho, wo) = (s.out_h(), s.out_w());
+    let mut rows = cols.chunks_exact_mut(ho * wo);
+    for ch in x.chunks_exact(s.h * s.w) {
+        for ky in 0..s.k {
+            let (y0, y1) = valid_range(ky, s.pad, s.h, ho);
+            for kx in 0..s.k {
+                let (x0, x1) = valid_range(kx, s.pad, s.w, wo);
+                let row = rows.next().expect("cols has c·k·k rows");
+                row.fill(0.0);
+                for oy in y0..y1 {
+                    let src = &ch[(oy + ky - s.pad) * s.w + x0 + kx - s.pad..][..x1 - x0];
+                    row[oy * wo + x0..oy * wo + x1].copy_from_slice(src);
+                }
+            }
+        }
+    }
+}
+
+/// The reverse of [`im2col`]: add each column-matrix entry back onto the input pixel it was
+/// read from (pixels seen through several taps collect several contributions).
+fn col2im_add(cols: &[f32], s: &ConvShape, dx: &mut [f32]) {
+    let (ho, wo) = (s.out_h(), s.out_w());
+    let mut rows = cols.chunks_exact(ho * wo);
+    for ch in dx.chunks_exact_mut(s.h * s.w) {
+        for ky in 0..s.k {
+            let (y0, y1) = valid_range(ky, s.pad, s.h, ho);
+            for kx in 0..s.k {
+                let (x0, x1) = valid_range(kx, s.pad, s.w, wo);
+                let row = rows.next().expect("cols has c·k·k rows");
+                for oy in y0..y1 {
+                    let dst = &mut ch[(oy + ky - s.pad) * s.w + x0 + kx - s.pad..][..x1 - x0];
+                    for (d, v) in dst.iter_mut().zip(&row[oy * wo + x0..oy * wo + x1]) {
+                        *d += v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A matrix view for [`matmul`]: `rows × cols`, element (i, j) at
+/// `data[i * row_stride + j * col_stride]`. A transpose is the same data with the strides
+/// swapped.
+#[derive(Clone, Copy)]
+struct Mat<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl<'a> Mat<'a> {
+    /// The first `rows × cols` values of `data`, row-major.
+    fn new(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        assert!(data.len() >= rows * cols, "matrix data too short");
+        Mat { data, rows, cols, row_stride: cols, col_stride: 1 }
+    }
+    fn t(self) -> Self {
+        Mat {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+}
+
+/// `dst = a · b` (or `dst += a · b` with `accumulate`), `dst` row-major `a.rows × b.cols`.
+fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+    assert_eq!(a.cols, b.rows, "matmul: inner dimensions differ");
+    assert!(dst.len() >= a.rows * b.cols, "matmul: destination too short");
+    // SAFETY: `Mat::new` checked each operand's data covers its rows × cols (a transpose
+    // covers the same elements), and `dst` is checked above; gemm reads and writes only there.
+    unsafe {
+        gemm::gemm(
+            a.rows,
+            b.cols,
+            a.cols,
+            dst.as_mut_ptr(),
+            1,
+            b.cols as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.col_stride as isize,
+            a.row_stride as isize,
+            b.data.as_ptr(),
+            b.col_stride as isize,
+            b.row_stride as isize,
+            1.0, // dst's own factor when accumulating
+            1.0, // the product's factor
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// Runs `f(image index, scratch)` for every image of the batch — across threads natively,
+/// one after the other in wasm (single-threaded) — with one scratch buffer per worker.
+fn for_each_image<T: Send>(
+    outputs: &mut [T],
+    scratch_len: usize,
+    f: impl Fn(usize, &mut T, &mut Vec<f32>) + Send + Sync,
+) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        outputs
+            .par_iter_mut()
+            .enumerate()
+            .for_each_init(|| vec![0.0; scratch_len], |scratch, (i, out)| f(i, out, scratch));
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut scratch = vec![0.0; scratch_len];
+        for (i, out) in outputs.iter_mut().enumerate() {
+            f(i, out, &mut scratch);
+        }
+    }
+}
+
+/// `y = conv(x, weight) + bias`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`, `bias` `[o]`;
+/// returns `[n, o, ho, wo]`.
+pub fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, s: &ConvShape) -> Vec<f32> {
+    let (l, rows) = (s.l(), s.rows());
+    let mut y = vec![0.0; s.n * s.out_len()];
+    let w = Mat::new(weight, s.o, rows);
+    let mut images: Vec<&mut [f32]> = y.chunks_exact_mut(s.out_len()).collect();
+    for_each_image(&mut images, if s.is_pointwise() { 0 } else { rows * l }, |i, y_i, cols| {
+        let x_i = &x[i * s.in_len()..][..s.in_len()];
+        let cols: &[f32] = if s.is_pointwise() {
+            x_i
+        } else {
+            im2col(x_i, s, cols);
+            cols
+        };
+        matmul(y_i, w, Mat::new(cols, rows, l), false);
+        if let Some(bias) = bias {
+            for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
+                plane.iter_mut().for_each(|v| *v += b);
+            }
+        }
+    });
+    y
+}
+
+/// The input gradient: `dx = col2im(Wᵀ · dy)` per image; `dy` `[n, o, ho, wo]`.
+pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
+    let (l, rows) = (s.l(), s.rows());
+    let mut dx = vec![0.0; s.n * s.in_len()];
+    let wt = Mat::new(weight, s.o, rows).t();
+    let mut images: Vec<&mut [f32]> = dx.chunks_exact_mut(s.in_len()).collect();
+    for_each_image(&mut images, if s.is_pointwise() { 0 } else { rows * l }, |i, dx_i, dcols| {
+        let dy_i = Mat::new(&dy[i * s.out_len()..][..s.out_len()], s.o, l);
+        if s.is_pointwise() {
+            matmul(dx_i, wt, dy_i, false);
+        } else {
+            matmul(dcols, wt, dy_i, false);
+            col2im_add(dcols, s, dx_i);
+        }
+    });
+    dx
+}
+
+/// The weight and bias gradients, summed over the batch: `dW = Σ dy · colsᵀ`,
+/// `db = Σ dy` over images and pixels. Returns `([o, c, k, k], [o])`.
+pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
+    let (l, rows) = (s.l(), s.rows());
+    // Each worker sums its share of the batch into its own accumulator; the few partial sums
+    // are added at the end.
+    let workers = worker_count().min(s.n).max(1);
+    let per = s.n.div_ceil(workers);
+    let mut partial = vec![(vec![0.0f32; s.o * rows], vec![0.0f32; s.o]); workers];
+    for_each_image(&mut partial, if s.is_pointwise() { 0 } else { rows * l }, |wk, (dw, db), cols| {
+        for i in wk * per..((wk + 1) * per).min(s.n) {
+            let x_i = &x[i * s.in_len()..][..s.in_len()];
+            let dy_i = &dy[i * s.out_len()..][..s.out_len()];
+            let cols: &[f32] = if s.is_pointwise() {
+                x_i
+            } else {
+                im2col(x_i, s, cols);
+                cols
+            };
+            matmul(dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
+            for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
+                *b += plane.iter().sum::<f32>();
+            }
+        }
+    });
+    let (mut dw, mut db) = partial.pop().expect("at least one worker");
+    for (pw, pb) in partial {
+        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
+        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
+    }
+    (dw, db)
+}
+
+fn worker_count() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    return 1;
+}
