@@ -3,6 +3,7 @@
 //! - [`idx`] and [`data`]: the four IDX files, validated, pixels kept as bytes.
 //! - [`augment`]: the seed's augmentation as one batched affine resample per batch.
 //! - [`model`]: the architectures as layer lists (`seed`, `compact`), with summaries.
+//! - [`cpu`]: faster CPU convolution and batch norm for the models on burn's Flex backend.
 //! - [`config`]: a run's settings and the named recipes.
 //! - [`train`]: the async training engine with progress, stop and divergence handling.
 //! - [`checkpoint`]: weights to bytes and back.
@@ -11,8 +12,7 @@
 pub mod augment;
 pub mod checkpoint;
 pub mod config;
-pub mod conv_cpu;
-pub mod conv_op;
+pub mod cpu;
 pub mod data;
 pub mod idx;
 pub mod infer;

@@ -8,7 +8,7 @@ use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgP
 use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
 use burn::tensor::{Device, Tensor};
 
-use super::conv_op;
+use super::cpu;
 use super::data::{CLASSES, SIDE};
 
 /// One layer of a model spec.
@@ -238,25 +238,6 @@ pub enum Block {
     Linear(nn::Linear),
 }
 
-/// A convolution layer: on the CPU through our own kernels ([`conv_op`]), which are several
-/// times faster there than burn's; on the GPU through burn's.
-fn conv_forward(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let plain = m.stride == [1, 1] && m.dilation == [1, 1] && m.groups == 1 && m.kernel_size[0] == m.kernel_size[1];
-    match m.padding {
-        PaddingConfig2d::Explicit(pad, b, l, r) if plain && [b, l, r] == [pad; 3] && conv_op::supported(&x.device()) => {
-            let y = conv_op::conv2d(x, m.weight.val(), pad);
-            match &m.bias {
-                Some(bias) => {
-                    let out = bias.dims()[0];
-                    y + bias.val().reshape([1, out, 1, 1])
-                }
-                None => y,
-            }
-        }
-        _ => m.forward(x),
-    }
-}
-
 /// A model built from a [`ModelSpec`].
 #[derive(Module, Debug)]
 pub struct Net {
@@ -276,9 +257,9 @@ impl Net {
         let mut x = images;
         for layer in &self.layers[..n.min(self.layers.len())] {
             x = match layer {
-                Block::Conv(m) => conv_forward(m, x),
+                Block::Conv(m) => cpu::conv_layer(m, x),
                 Block::Relu(m) => m.forward(x),
-                Block::BatchNorm(m) => m.forward(x),
+                Block::BatchNorm(m) => cpu::batch_norm_layer(m, x),
                 Block::Dropout(m) => m.forward(x),
                 Block::MaxPool(m) => m.forward(x),
                 Block::AvgPool(m) => m.forward(x),

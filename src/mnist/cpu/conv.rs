@@ -14,7 +14,9 @@
 //! dx    = col2im(Wᵀ · dy)                       input gradient: each tap's contribution added back
 //! ```
 //!
-//! Everything is plain `f32` slices in NCHW order; [`super::conv_op`] connects it to burn.
+//! Everything is plain `f32` slices in NCHW order; [`super`] connects it to burn.
+
+use super::parallel;
 
 /// The geometry of one convolution: a batch of `n` images of `c × h × w`, `o` square kernels
 /// of side `k`, zero padding `pad` on every side, stride 1.
@@ -49,6 +51,14 @@ impl ConvShape {
     }
     fn out_len(&self) -> usize {
         self.o * self.l()
+    }
+    /// The column matrix's size; none needed when the image already is its column matrix.
+    fn scratch_len(&self) -> usize {
+        if self.is_pointwise() {
+            0
+        } else {
+            self.rows() * self.l()
+        }
     }
     /// A 1×1 kernel without padding: the image already is its column matrix.
     fn is_pointwise(&self) -> bool {
@@ -167,38 +177,13 @@ fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     }
 }
 
-/// Runs `f(image index, scratch)` for every image of the batch — across threads natively,
-/// one after the other in wasm (single-threaded) — with one scratch buffer per worker.
-fn for_each_image<T: Send>(
-    outputs: &mut [T],
-    scratch_len: usize,
-    f: impl Fn(usize, &mut T, &mut Vec<f32>) + Send + Sync,
-) {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        outputs
-            .par_iter_mut()
-            .enumerate()
-            .for_each_init(|| vec![0.0; scratch_len], |scratch, (i, out)| f(i, out, scratch));
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let mut scratch = vec![0.0; scratch_len];
-        for (i, out) in outputs.iter_mut().enumerate() {
-            f(i, out, &mut scratch);
-        }
-    }
-}
-
-/// `y = conv(x, weight) + bias`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`, `bias` `[o]`;
-/// returns `[n, o, ho, wo]`.
-pub fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, s: &ConvShape) -> Vec<f32> {
+/// `y = conv(x, weight)`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`; returns
+/// `[n, o, ho, wo]`. (A bias is an ordinary broadcast add on top.)
+pub fn forward(x: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     let mut y = vec![0.0; s.n * s.out_len()];
     let w = Mat::new(weight, s.o, rows);
-    let mut images: Vec<&mut [f32]> = y.chunks_exact_mut(s.out_len()).collect();
-    for_each_image(&mut images, if s.is_pointwise() { 0 } else { rows * l }, |i, y_i, cols| {
+    parallel::for_each_chunk_with_scratch(&mut y, s.out_len(), s.scratch_len(), |i, y_i, cols| {
         let x_i = &x[i * s.in_len()..][..s.in_len()];
         let cols: &[f32] = if s.is_pointwise() {
             x_i
@@ -207,11 +192,6 @@ pub fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, s: &ConvShape) -
             cols
         };
         matmul(y_i, w, Mat::new(cols, rows, l), false);
-        if let Some(bias) = bias {
-            for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
-                plane.iter_mut().for_each(|v| *v += b);
-            }
-        }
     });
     y
 }
@@ -221,8 +201,7 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     let mut dx = vec![0.0; s.n * s.in_len()];
     let wt = Mat::new(weight, s.o, rows).t();
-    let mut images: Vec<&mut [f32]> = dx.chunks_exact_mut(s.in_len()).collect();
-    for_each_image(&mut images, if s.is_pointwise() { 0 } else { rows * l }, |i, dx_i, dcols| {
+    parallel::for_each_chunk_with_scratch(&mut dx, s.in_len(), s.scratch_len(), |i, dx_i, dcols| {
         let dy_i = Mat::new(&dy[i * s.out_len()..][..s.out_len()], s.o, l);
         if s.is_pointwise() {
             matmul(dx_i, wt, dy_i, false);
@@ -234,42 +213,32 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
     dx
 }
 
-/// The weight and bias gradients, summed over the batch: `dW = Σ dy · colsᵀ`,
-/// `db = Σ dy` over images and pixels. Returns `([o, c, k, k], [o])`.
-pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
+/// The weight gradient, summed over the batch: `dW = Σ dy · colsᵀ`, `[o, c, k, k]`.
+pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     // Each worker sums its share of the batch into its own accumulator; the few partial sums
     // are added at the end.
-    let workers = worker_count().min(s.n).max(1);
+    let workers = parallel::workers().clamp(1, s.n.max(1));
     let per = s.n.div_ceil(workers);
-    let mut partial = vec![(vec![0.0f32; s.o * rows], vec![0.0f32; s.o]); workers];
-    for_each_image(&mut partial, if s.is_pointwise() { 0 } else { rows * l }, |wk, (dw, db), cols| {
+    let mut partial = parallel::map(workers, |wk| {
+        let mut dw = vec![0.0f32; s.o * rows];
+        let mut cols = vec![0.0f32; s.scratch_len()];
         for i in wk * per..((wk + 1) * per).min(s.n) {
             let x_i = &x[i * s.in_len()..][..s.in_len()];
             let dy_i = &dy[i * s.out_len()..][..s.out_len()];
             let cols: &[f32] = if s.is_pointwise() {
                 x_i
             } else {
-                im2col(x_i, s, cols);
-                cols
+                im2col(x_i, s, &mut cols);
+                &cols
             };
-            matmul(dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
-            for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
-                *b += plane.iter().sum::<f32>();
-            }
+            matmul(&mut dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
         }
+        dw
     });
-    let (mut dw, mut db) = partial.pop().expect("at least one worker");
-    for (pw, pb) in partial {
-        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
-        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
+    let mut dw = partial.pop().expect("at least one worker");
+    for p in partial {
+        dw.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }
-    (dw, db)
-}
-
-fn worker_count() -> usize {
-    #[cfg(not(target_arch = "wasm32"))]
-    return rayon::current_num_threads();
-    #[cfg(target_arch = "wasm32")]
-    return 1;
+    dw
 }

@@ -1,11 +1,13 @@
-//! Our CPU convolution (`conv_op`, used by the models on Flex): its gradients against finite
-//! differences, and forward and gradients against burn's own `conv2d`.
+//! Our CPU convolution and batch norm (`gradbook::mnist::cpu`, what the models train with on
+//! Flex): the convolution's gradients against finite differences; both layers' outputs,
+//! gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
+use burn::nn::BatchNormConfig;
 use burn::tensor::{Device, Distribution, Tensor};
-use gradbook::mnist::conv_op;
+use gradbook::mnist::cpu;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
@@ -40,7 +42,7 @@ fn gradients_match_central_finite_differences() {
     let device = Device::flex();
     let (x, w) = (random([2, 3, 5, 6], &device), random([4, 3, 3, 3], &device));
     let g = random([2, 4, 5, 6], &device);
-    let ours = |x, w| conv_op::conv2d(x, w, 1);
+    let ours = |x, w| cpu::conv2d(x, w, 1);
     let (_, dx, dw) = loss_and_grads(ours, &x, &w, &g);
 
     // The loss is linear in x (and in w), so a central difference is exact up to rounding
@@ -49,7 +51,7 @@ fn gradients_match_central_finite_differences() {
     let loss_at = |x: Vec<f32>, w: Vec<f32>| {
         let x = Tensor::<4>::from_data(burn::tensor::TensorData::new(x, [2, 3, 5, 6]), &device);
         let w = Tensor::<4>::from_data(burn::tensor::TensorData::new(w, [4, 3, 3, 3]), &device);
-        values((conv_op::conv2d(x, w, 1) * g.clone()).sum())[0]
+        values((cpu::conv2d(x, w, 1) * g.clone()).sum())[0]
     };
     let (xv, wv) = (values(x.clone()), values(w.clone()));
     for (i, analytic) in dx.iter().enumerate().step_by(7) {
@@ -80,7 +82,7 @@ fn forward_and_gradients_match_burns_conv2d() {
         let w = random([o, c, k, k], &device);
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], 1);
         let theirs = |x, w| burn_conv2d(x, w, None, options.clone());
-        let ours = |x, w| conv_op::conv2d(x, w, pad);
+        let ours = |x, w| cpu::conv2d(x, w, pad);
 
         let expected = values(theirs(x.clone(), w.clone()));
         let got = values(ours(x.clone(), w.clone()));
@@ -102,13 +104,57 @@ fn strided_views_are_read_in_logical_order() {
     let view = random([2, 3, 6, 7], &device).swap_dims(2, 3);
     let copy = Tensor::<4>::from_data(view.to_data(), &device);
     let w = random([4, 3, 3, 3], &device);
-    let through_view = values(conv_op::conv2d(view, w.clone(), 1));
-    let from_copy = values(conv_op::conv2d(copy, w, 1));
+    let through_view = values(cpu::conv2d(view, w.clone(), 1));
+    let from_copy = values(cpu::conv2d(copy, w, 1));
     assert_eq!(through_view, from_copy);
 }
 
 #[test]
 fn only_flex_devices_take_the_cpu_path() {
-    assert!(conv_op::supported(&Device::flex()));
-    assert!(conv_op::supported(&Device::flex().autodiff()));
+    assert!(cpu::supported(&Device::flex()));
+    assert!(cpu::supported(&Device::flex().autodiff()));
+}
+
+#[test]
+fn batch_norm_matches_burns_layer_including_running_averages() {
+    let device = Device::flex().autodiff();
+    let ours = BatchNormConfig::new(3).init(&device);
+    let theirs = BatchNormConfig::new(3).init(&device);
+    // γ and β away from their initial 1 and 0, and a channel mean far from 0 (the variance
+    // must not lose its digits to it).
+    let gamma = Tensor::<1>::from_floats([0.5, -1.5, 2.0], &device);
+    let beta = Tensor::<1>::from_floats([0.1, 0.0, -0.3], &device);
+    let (ours, theirs) = [ours, theirs].map(|mut m| {
+        m.gamma = m.gamma.map(|_| gamma.clone().require_grad());
+        m.beta = m.beta.map(|_| beta.clone().require_grad());
+        m
+    }).into();
+    let x = random([4, 3, 5, 6], &Device::flex()) + 100.0;
+    let g = random([4, 3, 5, 6], &Device::flex());
+
+    for step in 0..2 {
+        let run = |layer: &dyn Fn(Tensor<4>) -> Tensor<4>, m: &burn::nn::BatchNorm| {
+            let x = x.clone().autodiff().require_grad();
+            let y = layer(x.clone());
+            let grads = (y.clone() * g.clone().autodiff()).sum().backward();
+            let grad = |t: Option<Tensor<1>>| values(t.unwrap());
+            (
+                values(y.inner()),
+                values(x.grad(&grads).unwrap()),
+                grad(m.gamma.val().grad(&grads)),
+                grad(m.beta.val().grad(&grads)),
+            )
+        };
+        let a = run(&|x| gradbook::mnist::cpu::batch_norm_layer(&ours, x), &ours);
+        let b = run(&|x| theirs.forward(x), &theirs);
+        assert!(max_difference(&a.0, &b.0) < 1e-3, "output, step {step}");
+        assert!(max_difference(&a.1, &b.1) < 1e-3, "dx, step {step}");
+        assert!(max_difference(&a.2, &b.2) < 1e-3, "dγ, step {step}");
+        assert!(max_difference(&a.3, &b.3) < 1e-3, "dβ, step {step}");
+        let stats = |m: &burn::nn::BatchNorm| [values(m.running_mean.value_sync()), values(m.running_var.value_sync())];
+        let (sa, sb) = (stats(&ours), stats(&theirs));
+        assert!(max_difference(&sa[0], &sb[0]) < 1e-3, "running mean, step {step}");
+        assert!(max_difference(&sa[1], &sb[1]) < 1e-3, "running variance, step {step}");
+        assert!(sa[0].iter().all(|&m| m > 9.0), "running mean moved toward 100 ({:?})", sa[0]);
+    }
 }
