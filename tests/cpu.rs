@@ -158,3 +158,20 @@ fn batch_norm_matches_burns_layer_including_running_averages() {
         assert!(sa[0].iter().all(|&m| m > 9.0), "running mean moved toward 100 ({:?})", sa[0]);
     }
 }
+
+#[test]
+fn gradients_do_not_depend_on_the_thread_count() {
+    // Runs are reproducible from their seed on any machine: the kernels split work over
+    // threads, but every sum is taken in the same order whatever the pool's size.
+    let device = Device::flex();
+    let x = random([19, 3, 9, 9], &device);
+    let w = random([5, 3, 3, 3], &device);
+    let g = random([19, 5, 9, 9], &device);
+    let grads_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| loss_and_grads(|x, w| cpu::conv2d(x, w, 1), &x, &w, &g))
+    };
+    let (one, three) = (grads_with(1), grads_with(3));
+    assert_eq!(one.1, three.1, "dx");
+    assert_eq!(one.2, three.2, "dw");
+}

@@ -216,14 +216,13 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
 /// The weight gradient, summed over the batch: `dW = Σ dy · colsᵀ`, `[o, c, k, k]`.
 pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
-    // Each worker sums its share of the batch into its own accumulator; the few partial sums
-    // are added at the end.
-    let workers = parallel::workers().clamp(1, s.n.max(1));
-    let per = s.n.div_ceil(workers);
-    let mut partial = parallel::map(workers, |wk| {
+    // Fixed groups of images each sum into their own accumulator, spread over the threads; the
+    // partial sums are added in order, so the result does not depend on the thread count.
+    const IMAGES_PER_SUM: usize = 8;
+    let mut partial = parallel::map(s.n.div_ceil(IMAGES_PER_SUM), |group| {
         let mut dw = vec![0.0f32; s.o * rows];
         let mut cols = vec![0.0f32; s.scratch_len()];
-        for i in wk * per..((wk + 1) * per).min(s.n) {
+        for i in group * IMAGES_PER_SUM..((group + 1) * IMAGES_PER_SUM).min(s.n) {
             let x_i = &x[i * s.in_len()..][..s.in_len()];
             let dy_i = &dy[i * s.out_len()..][..s.out_len()];
             let cols: &[f32] = if s.is_pointwise() {
@@ -236,7 +235,7 @@ pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
         }
         dw
     });
-    let mut dw = partial.pop().expect("at least one worker");
+    let mut dw = if partial.is_empty() { vec![0.0; s.o * rows] } else { partial.remove(0) };
     for p in partial {
         dw.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }

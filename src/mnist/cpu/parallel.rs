@@ -42,11 +42,3 @@ pub fn for_each_chunk_with_scratch(
 pub fn for_each_chunk(data: &mut [f32], chunk_len: usize, f: impl Fn(usize, &mut [f32]) + Send + Sync) {
     for_each_chunk_with_scratch(data, chunk_len, 0, |i, chunk, _| f(i, chunk));
 }
-
-/// How many workers share a batch: the thread pool's size natively, 1 in wasm.
-pub fn workers() -> usize {
-    #[cfg(not(target_arch = "wasm32"))]
-    return rayon::current_num_threads();
-    #[cfg(target_arch = "wasm32")]
-    return 1;
-}
