@@ -2,12 +2,15 @@
 //! with their own backward passes: [`conv2d`] and [`batch_norm_train`].
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
-//! and Flex under autodiff, whose backward steps call our gradient kernels. Other backends
-//! (wgpu) keep burn's own layers: the model asks [`supported`] first.
+//! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
+//! go through [`conv_layer`] and [`batch_norm_layer`], which take these on Flex and leave
+//! every other backend (wgpu) to burn's own layers.
 //!
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
-//! - [`parallel`]: how a batch is split over threads (none in wasm).
+//! - `parallel`: how a batch is split over threads (not at all in wasm).
+//!
+//! Both kernels are checked against burn's layers and finite differences in `tests/cpu.rs`.
 
 pub mod batch_norm;
 pub mod conv;
