@@ -6,7 +6,7 @@
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::nn::BatchNormConfig;
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gradbook::mnist::cpu;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -22,51 +22,46 @@ fn max_difference(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
-/// `loss = Σ conv(x, w) ⊙ g` and its gradients with respect to `x` and `w`, through `conv`.
-fn loss_and_grads(
-    conv: impl Fn(Tensor<4>, Tensor<4>) -> Tensor<4>,
-    x: &Tensor<4>,
-    w: &Tensor<4>,
-    g: &Tensor<4>,
-) -> (f32, Vec<f32>, Vec<f32>) {
+type Conv<'a> = dyn Fn(Tensor<4>, Tensor<4>, Tensor<1>) -> Tensor<4> + 'a;
+
+/// `loss = Σ conv(x, w, b) ⊙ g` and its gradients with respect to `x`, `w` and `b`.
+fn loss_and_grads(conv: &Conv<'_>, x: &Tensor<4>, w: &Tensor<4>, b: &Tensor<1>, g: &Tensor<4>) -> [Vec<f32>; 4] {
     let x = x.clone().autodiff().require_grad();
     let w = w.clone().autodiff().require_grad();
-    let loss = (conv(x.clone(), w.clone()) * g.clone().autodiff()).sum();
-    let value = values(loss.clone().inner())[0];
+    let b = b.clone().autodiff().require_grad();
+    let loss = (conv(x.clone(), w.clone(), b.clone()) * g.clone().autodiff()).sum();
+    let value = values(loss.clone().inner());
     let grads = loss.backward();
-    (value, values(x.grad(&grads).unwrap()), values(w.grad(&grads).unwrap()))
+    [value, values(x.grad(&grads).unwrap()), values(w.grad(&grads).unwrap()), values(b.grad(&grads).unwrap())]
 }
 
 #[test]
 fn gradients_match_central_finite_differences() {
     let device = Device::flex();
-    let (x, w) = (random([2, 3, 5, 6], &device), random([4, 3, 3, 3], &device));
+    let (x, w, b) = (random([2, 3, 5, 6], &device), random([4, 3, 3, 3], &device), random([4], &device));
     let g = random([2, 4, 5, 6], &device);
-    let ours = |x, w| cpu::conv2d(x, w, 1);
-    let (_, dx, dw) = loss_and_grads(ours, &x, &w, &g);
+    let ours = |x, w, b| cpu::conv2d(x, w, b, 1);
+    let [_, dx, dw, db] = loss_and_grads(&ours, &x, &w, &b, &g);
 
-    // The loss is linear in x (and in w), so a central difference is exact up to rounding
-    // whatever the step; a step of 0.5 keeps the rounding small against the loss.
+    // The loss is linear in each of x, w and b, so a central difference is exact up to
+    // rounding whatever the step; a step of 0.5 keeps the rounding small against the loss.
     let h = 0.5;
-    let loss_at = |x: Vec<f32>, w: Vec<f32>| {
-        let x = Tensor::<4>::from_data(burn::tensor::TensorData::new(x, [2, 3, 5, 6]), &device);
-        let w = Tensor::<4>::from_data(burn::tensor::TensorData::new(w, [4, 3, 3, 3]), &device);
-        values((cpu::conv2d(x, w, 1) * g.clone()).sum())[0]
+    let inputs = [values(x), values(w), values(b)];
+    let loss_at = |v: &[Vec<f32>; 3]| {
+        let x = Tensor::<4>::from_data(TensorData::new(v[0].clone(), [2, 3, 5, 6]), &device);
+        let w = Tensor::<4>::from_data(TensorData::new(v[1].clone(), [4, 3, 3, 3]), &device);
+        let b = Tensor::<1>::from_data(TensorData::new(v[2].clone(), [4]), &device);
+        values((cpu::conv2d(x, w, b, 1) * g.clone()).sum())[0]
     };
-    let (xv, wv) = (values(x.clone()), values(w.clone()));
-    for (i, analytic) in dx.iter().enumerate().step_by(7) {
-        let (mut plus, mut minus) = (xv.clone(), xv.clone());
-        plus[i] += h;
-        minus[i] -= h;
-        let numeric = (loss_at(plus, wv.clone()) - loss_at(minus, wv.clone())) / (2.0 * h);
-        assert!((numeric - analytic).abs() < 1e-3, "dx[{i}]: numeric {numeric}, analytic {analytic}");
-    }
-    for (i, analytic) in dw.iter().enumerate() {
-        let (mut plus, mut minus) = (wv.clone(), wv.clone());
-        plus[i] += h;
-        minus[i] -= h;
-        let numeric = (loss_at(xv.clone(), plus) - loss_at(xv.clone(), minus)) / (2.0 * h);
-        assert!((numeric - analytic).abs() < 1e-3, "dw[{i}]: numeric {numeric}, analytic {analytic}");
+    for (which, analytic) in [dx, dw, db].iter().enumerate() {
+        for i in (0..analytic.len()).step_by(if which == 0 { 7 } else { 1 }) {
+            let (mut plus, mut minus) = (inputs.clone(), inputs.clone());
+            plus[which][i] += h;
+            minus[which][i] -= h;
+            let numeric = (loss_at(&plus) - loss_at(&minus)) / (2.0 * h);
+            let name = ["dx", "dw", "db"][which];
+            assert!((numeric - analytic[i]).abs() < 1e-3, "{name}[{i}]: numeric {numeric}, analytic {}", analytic[i]);
+        }
     }
 }
 
@@ -78,22 +73,22 @@ fn forward_and_gradients_match_burns_conv2d() {
     for (n, c, o, h, wd, k, pad) in
         [(3, 1, 4, 9, 7, 3, 1), (2, 5, 3, 8, 10, 3, 0), (2, 6, 4, 5, 5, 1, 0), (1, 2, 3, 6, 4, 5, 2)]
     {
-        let x = random([n, c, h, wd], &device);
-        let w = random([o, c, k, k], &device);
+        let (x, w, b) = (random([n, c, h, wd], &device), random([o, c, k, k], &device), random([o], &device));
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], 1);
-        let theirs = |x, w| burn_conv2d(x, w, None, options.clone());
-        let ours = |x, w| cpu::conv2d(x, w, pad);
+        let theirs = |x, w, b| burn_conv2d(x, w, Some(b), options.clone());
+        let ours = |x, w, b| cpu::conv2d(x, w, b, pad);
 
-        let expected = values(theirs(x.clone(), w.clone()));
-        let got = values(ours(x.clone(), w.clone()));
+        let expected = values(theirs(x.clone(), w.clone(), b.clone()));
+        let got = values(ours(x.clone(), w.clone(), b.clone()));
         assert!(max_difference(&got, &expected) < 1e-4, "forward, case k={k} pad={pad}");
 
         let g = random([n, o, h + 2 * pad + 1 - k, wd + 2 * pad + 1 - k], &device);
-        let (l1, dx1, dw1) = loss_and_grads(theirs, &x, &w, &g);
-        let (l2, dx2, dw2) = loss_and_grads(ours, &x, &w, &g);
-        assert!((l1 - l2).abs() < 1e-3 * l1.abs().max(1.0), "loss, case k={k} pad={pad}");
-        assert!(max_difference(&dx1, &dx2) < 1e-4, "dx, case k={k} pad={pad}");
-        assert!(max_difference(&dw1, &dw2) < 1e-3, "dw, case k={k} pad={pad}");
+        let reference = loss_and_grads(&theirs, &x, &w, &b, &g);
+        let result = loss_and_grads(&ours, &x, &w, &b, &g);
+        for (i, name) in ["loss", "dx", "dw", "db"].iter().enumerate() {
+            let tolerance = 1e-3 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            assert!(max_difference(&result[i], &reference[i]) < tolerance, "{name}, case k={k} pad={pad}");
+        }
     }
 }
 
@@ -103,9 +98,9 @@ fn strided_views_are_read_in_logical_order() {
     let device = Device::flex();
     let view = random([2, 3, 6, 7], &device).swap_dims(2, 3);
     let copy = Tensor::<4>::from_data(view.to_data(), &device);
-    let w = random([4, 3, 3, 3], &device);
-    let through_view = values(cpu::conv2d(view, w.clone(), 1));
-    let from_copy = values(cpu::conv2d(copy, w, 1));
+    let (w, b) = (random([4, 3, 3, 3], &device), random([4], &device));
+    let through_view = values(cpu::conv2d(view, w.clone(), b.clone(), 1));
+    let from_copy = values(cpu::conv2d(copy, w, b, 1));
     assert_eq!(through_view, from_copy);
 }
 
@@ -164,14 +159,11 @@ fn gradients_do_not_depend_on_the_thread_count() {
     // Runs are reproducible from their seed on any machine: the kernels split work over
     // threads, but every sum is taken in the same order whatever the pool's size.
     let device = Device::flex();
-    let x = random([19, 3, 9, 9], &device);
-    let w = random([5, 3, 3, 3], &device);
+    let (x, w, b) = (random([19, 3, 9, 9], &device), random([5, 3, 3, 3], &device), random([5], &device));
     let g = random([19, 5, 9, 9], &device);
     let grads_with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| loss_and_grads(|x, w| cpu::conv2d(x, w, 1), &x, &w, &g))
+        pool.install(|| loss_and_grads(&|x, w, b| cpu::conv2d(x, w, b, 1), &x, &w, &b, &g))
     };
-    let (one, three) = (grads_with(1), grads_with(3));
-    assert_eq!(one.1, three.1, "dx");
-    assert_eq!(one.2, three.2, "dw");
+    assert_eq!(grads_with(1), grads_with(3));
 }

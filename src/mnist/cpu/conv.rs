@@ -10,7 +10,8 @@
 //! ```text
 //! cols  = im2col(x)            [C·K·K, Ho·Wo]   each row: one input channel seen through one kernel tap
 //! y     = W · cols             [O, Ho·Wo]       forward
-//! dW   += dy · colsᵀ           [O, C·K·K]       weight gradient, summed over the batch
+//! y    += b                                     bias, per output channel
+//! dW   += dy · colsᵀ           [O, C·K·K]       weight gradient, summed over the batch (db: Σ dy)
 //! dx    = col2im(Wᵀ · dy)                       input gradient: each tap's contribution added back
 //! ```
 //!
@@ -177,9 +178,9 @@ fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     }
 }
 
-/// `y = conv(x, weight)`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`; returns
-/// `[n, o, ho, wo]`. (A bias is an ordinary broadcast add on top.)
-pub fn forward(x: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
+/// `y = conv(x, weight) + bias`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`, `bias` `[o]`;
+/// returns `[n, o, ho, wo]`.
+pub fn forward(x: &[f32], weight: &[f32], bias: &[f32], s: &ConvShape) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     let mut y = vec![0.0; s.n * s.out_len()];
     let w = Mat::new(weight, s.o, rows);
@@ -192,6 +193,9 @@ pub fn forward(x: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
             cols
         };
         matmul(y_i, w, Mat::new(cols, rows, l), false);
+        for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
+            plane.iter_mut().for_each(|v| *v += b);
+        }
     });
     y
 }
@@ -213,14 +217,15 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
     dx
 }
 
-/// The weight gradient, summed over the batch: `dW = Σ dy · colsᵀ`, `[o, c, k, k]`.
-pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
+/// The weight and bias gradients, summed over the batch: `dW = Σ dy · colsᵀ` `[o, c, k, k]`,
+/// and `db = Σ dy` over images and pixels, `[o]`.
+pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
     let (l, rows) = (s.l(), s.rows());
     // Fixed groups of images each sum into their own accumulator, spread over the threads; the
     // partial sums are added in order, so the result does not depend on the thread count.
     const IMAGES_PER_SUM: usize = 8;
-    let mut partial = parallel::map(s.n.div_ceil(IMAGES_PER_SUM), |group| {
-        let mut dw = vec![0.0f32; s.o * rows];
+    let partial = parallel::map(s.n.div_ceil(IMAGES_PER_SUM), |group| {
+        let (mut dw, mut db) = (vec![0.0f32; s.o * rows], vec![0.0f32; s.o]);
         let mut cols = vec![0.0f32; s.scratch_len()];
         for i in group * IMAGES_PER_SUM..((group + 1) * IMAGES_PER_SUM).min(s.n) {
             let x_i = &x[i * s.in_len()..][..s.in_len()];
@@ -232,12 +237,16 @@ pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
                 &cols
             };
             matmul(&mut dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
+            for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
+                *b += plane.iter().sum::<f32>();
+            }
         }
-        dw
+        (dw, db)
     });
-    let mut dw = if partial.is_empty() { vec![0.0; s.o * rows] } else { partial.remove(0) };
-    for p in partial {
-        dw.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+    let (mut dw, mut db) = (vec![0.0; s.o * rows], vec![0.0; s.o]);
+    for (pw, pb) in partial {
+        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
+        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
     }
-    dw
+    (dw, db)
 }

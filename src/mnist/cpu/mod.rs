@@ -49,14 +49,12 @@ pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let plain = m.stride == [1, 1] && m.dilation == [1, 1] && m.groups == 1 && m.kernel_size[0] == m.kernel_size[1];
     match m.padding {
         PaddingConfig2d::Explicit(pad, b, l, r) if plain && [b, l, r] == [pad; 3] && supported(&x.device()) => {
-            let y = conv2d(x, m.weight.val(), pad);
-            match &m.bias {
-                Some(bias) => {
-                    let out = bias.dims()[0];
-                    y + bias.val().reshape([1, out, 1, 1])
-                }
-                None => y,
-            }
+            let bias = match &m.bias {
+                Some(bias) => bias.val(),
+                // A constant zero: nothing asks for its gradient.
+                None => Tensor::zeros([m.weight.dims()[0]], &x.device()),
+            };
+            conv2d(x, m.weight.val(), bias, pad)
         }
         _ => m.forward(x),
     }
@@ -79,10 +77,15 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     y
 }
 
-/// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]`, zero padding
-/// `pad`, no bias; differentiable. Only on devices [`supported`] says yes to.
-pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, pad: usize) -> Tensor<4> {
-    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(x.into_dispatch(), weight.into_dispatch(), pad))
+/// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
+/// `[o]`, zero padding `pad`; differentiable. Only on devices [`supported`] says yes to.
+pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> Tensor<4> {
+    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+        pad,
+    ))
 }
 
 /// Batch normalisation of `x` `[n, c, h, w]` with the batch's own statistics, differentiable:
@@ -113,7 +116,12 @@ pub struct BatchNormOut<B: Backend> {
 
 #[backend_extension(Flex, Autodiff)]
 pub trait CpuOps: Backend {
-    fn cpu_conv2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self>;
+    fn cpu_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        pad: usize,
+    ) -> FloatTensor<Self>;
     fn cpu_batch_norm(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
@@ -123,9 +131,10 @@ pub trait CpuOps: Backend {
 }
 
 impl CpuOps for Flex {
-    fn cpu_conv2d(x: FlexTensor, weight: FlexTensor, pad: usize) -> FlexTensor {
-        let s = conv_shape(&x, &weight, pad);
-        flex([s.n, s.o, s.out_h(), s.out_w()], conv::forward(&values(&x), &values(&weight), &s))
+    fn cpu_conv2d(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, pad: usize) -> FlexTensor {
+        let s = conv_shape(&x, &weight, &bias, pad);
+        let y = conv::forward(&values(&x), &values(&weight), &values(&bias), &s);
+        flex([s.n, s.o, s.out_h(), s.out_w()], y)
     }
 
     fn cpu_batch_norm(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> BatchNormOut<Self> {
@@ -136,15 +145,24 @@ impl CpuOps for Flex {
 }
 
 impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
-    fn cpu_conv2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self> {
-        match ConvBackward.prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
+    fn cpu_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        pad: usize,
+    ) -> FloatTensor<Self> {
+        match ConvBackward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
             OpsKind::Tracked(mut prep) => {
                 let state = (prep.checkpoint(&x), prep.checkpoint(&weight), pad);
-                prep.finish(state, Flex::cpu_conv2d(x.into_primitive(), weight.into_primitive(), pad))
+                let y = Flex::cpu_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), pad);
+                prep.finish(state, y)
             }
-            OpsKind::UnTracked(prep) => {
-                prep.finish(Flex::cpu_conv2d(x.into_primitive(), weight.into_primitive(), pad))
-            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_conv2d(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+                pad,
+            )),
         }
     }
 
@@ -173,28 +191,34 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
     }
 }
 
-/// The convolution's backward step: input and weight gradients, each only when something
-/// upstream needs it (the images never do).
+/// The convolution's backward step: input, weight and bias gradients, each only when
+/// something upstream needs it (the images never do, nor a bias-free layer's zero bias).
 #[derive(Debug)]
 struct ConvBackward;
 
-impl Backward<Flex, 2> for ConvBackward {
+impl Backward<Flex, 3> for ConvBackward {
     type State = (NodeId, NodeId, usize);
 
-    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [node_x, node_weight] = ops.parents;
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x, node_weight, node_bias] = ops.parents;
         let dy = grads.consume::<Flex>(&ops.node);
         let (x_id, weight_id, pad) = ops.state;
         let x: FlexTensor = checkpointer.retrieve_node_output(x_id);
         let weight: FlexTensor = checkpointer.retrieve_node_output(weight_id);
-        let s = conv_shape(&x, &weight, pad);
+        let [n, c, h, w] = dims4(&x);
+        let [o, _, k, _] = dims4(&weight);
+        let s = ConvShape { n, c, h, w, o, k, pad };
         if let Some(node) = node_x {
             let dx = conv::backward_x(&values(&dy), &values(&weight), &s);
-            grads.register::<Flex>(node.id, flex([s.n, s.c, s.h, s.w], dx));
+            grads.register::<Flex>(node.id, flex([n, c, h, w], dx));
         }
-        if let Some(node) = node_weight {
-            let dw = conv::backward_weight(&values(&x), &values(&dy), &s);
-            grads.register::<Flex>(node.id, flex([s.o, s.c, s.k, s.k], dw));
+        if node_weight.is_some() || node_bias.is_some() {
+            let (dw, db) = conv::backward_weight(&values(&x), &values(&dy), &s);
+            for (node, grad) in [(node_weight, flex([o, c, k, k], dw)), (node_bias, flex([o], db))] {
+                if let Some(node) = node {
+                    grads.register::<Flex>(node.id, grad);
+                }
+            }
         }
     }
 }
@@ -242,11 +266,12 @@ impl Backward<Flex, 3> for BatchNormBackward {
     }
 }
 
-/// The convolution's geometry from its operands' shapes.
-fn conv_shape(x: &FlexTensor, weight: &FlexTensor, pad: usize) -> ConvShape {
+/// The convolution's geometry from its operands' shapes, checked.
+fn conv_shape(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, pad: usize) -> ConvShape {
     let [n, c, h, w] = dims4(x);
     let [o, wc, k, k2] = dims4(weight);
     assert!(wc == c && k == k2, "conv2d: weight {:?} does not fit input {:?}", dims4(weight), dims4(x));
+    assert_eq!(bias.layout().shape().dims(), [o], "conv2d: bias must have one value per output channel");
     assert!(h + 2 * pad >= k && w + 2 * pad >= k, "conv2d: kernel {k} larger than padded input {h}×{w}");
     ConvShape { n, c, h, w, o, k, pad }
 }
