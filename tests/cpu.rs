@@ -3,9 +3,9 @@
 //! gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
 
+use burn::nn::BatchNormConfig;
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
-use burn::nn::BatchNormConfig;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gradbook::mnist::cpu;
 
@@ -32,13 +32,22 @@ fn loss_and_grads(conv: &Conv<'_>, x: &Tensor<4>, w: &Tensor<4>, b: &Tensor<1>, 
     let loss = (conv(x.clone(), w.clone(), b.clone()) * g.clone().autodiff()).sum();
     let value = values(loss.clone().inner());
     let grads = loss.backward();
-    [value, values(x.grad(&grads).unwrap()), values(w.grad(&grads).unwrap()), values(b.grad(&grads).unwrap())]
+    [
+        value,
+        values(x.grad(&grads).unwrap()),
+        values(w.grad(&grads).unwrap()),
+        values(b.grad(&grads).unwrap()),
+    ]
 }
 
 #[test]
 fn gradients_match_central_finite_differences() {
     let device = Device::flex();
-    let (x, w, b) = (random([2, 3, 5, 6], &device), random([4, 3, 3, 3], &device), random([4], &device));
+    let (x, w, b) = (
+        random([2, 3, 5, 6], &device),
+        random([4, 3, 3, 3], &device),
+        random([4], &device),
+    );
     let g = random([2, 4, 5, 6], &device);
     let ours = |x, w, b| cpu::conv2d(x, w, b, 1);
     let [_, dx, dw, db] = loss_and_grads(&ours, &x, &w, &b, &g);
@@ -60,7 +69,11 @@ fn gradients_match_central_finite_differences() {
             minus[which][i] -= h;
             let numeric = (loss_at(&plus) - loss_at(&minus)) / (2.0 * h);
             let name = ["dx", "dw", "db"][which];
-            assert!((numeric - analytic[i]).abs() < 1e-3, "{name}[{i}]: numeric {numeric}, analytic {}", analytic[i]);
+            assert!(
+                (numeric - analytic[i]).abs() < 1e-3,
+                "{name}[{i}]: numeric {numeric}, analytic {}",
+                analytic[i]
+            );
         }
     }
 }
@@ -70,10 +83,17 @@ fn forward_and_gradients_match_burns_conv2d() {
     let device = Device::flex();
     // (batch, in, out, height, width, kernel, pad): the models' kinds of layer, on odd,
     // non-square maps — padded 3×3, unpadded 3×3, 1×1 — and a 5×5 with a wide pad.
-    for (n, c, o, h, wd, k, pad) in
-        [(3, 1, 4, 9, 7, 3, 1), (2, 5, 3, 8, 10, 3, 0), (2, 6, 4, 5, 5, 1, 0), (1, 2, 3, 6, 4, 5, 2)]
-    {
-        let (x, w, b) = (random([n, c, h, wd], &device), random([o, c, k, k], &device), random([o], &device));
+    for (n, c, o, h, wd, k, pad) in [
+        (3, 1, 4, 9, 7, 3, 1),
+        (2, 5, 3, 8, 10, 3, 0),
+        (2, 6, 4, 5, 5, 1, 0),
+        (1, 2, 3, 6, 4, 5, 2),
+    ] {
+        let (x, w, b) = (
+            random([n, c, h, wd], &device),
+            random([o, c, k, k], &device),
+            random([o], &device),
+        );
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], 1);
         let theirs = |x, w, b| burn_conv2d(x, w, Some(b), options.clone());
         let ours = |x, w, b| cpu::conv2d(x, w, b, pad);
@@ -87,7 +107,10 @@ fn forward_and_gradients_match_burns_conv2d() {
         let result = loss_and_grads(&ours, &x, &w, &b, &g);
         for (i, name) in ["loss", "dx", "dw", "db"].iter().enumerate() {
             let tolerance = 1e-3 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
-            assert!(max_difference(&result[i], &reference[i]) < tolerance, "{name}, case k={k} pad={pad}");
+            assert!(
+                max_difference(&result[i], &reference[i]) < tolerance,
+                "{name}, case k={k} pad={pad}"
+            );
         }
     }
 }
@@ -119,11 +142,13 @@ fn batch_norm_matches_burns_layer_including_running_averages() {
     // must not lose its digits to it).
     let gamma = Tensor::<1>::from_floats([0.5, -1.5, 2.0], &device);
     let beta = Tensor::<1>::from_floats([0.1, 0.0, -0.3], &device);
-    let (ours, theirs) = [ours, theirs].map(|mut m| {
-        m.gamma = m.gamma.map(|_| gamma.clone().require_grad());
-        m.beta = m.beta.map(|_| beta.clone().require_grad());
-        m
-    }).into();
+    let (ours, theirs) = [ours, theirs]
+        .map(|mut m| {
+            m.gamma = m.gamma.map(|_| gamma.clone().require_grad());
+            m.beta = m.beta.map(|_| beta.clone().require_grad());
+            m
+        })
+        .into();
     let x = random([4, 3, 5, 6], &Device::flex()) + 100.0;
     let g = random([4, 3, 5, 6], &Device::flex());
 
@@ -150,7 +175,11 @@ fn batch_norm_matches_burns_layer_including_running_averages() {
         let (sa, sb) = (stats(&ours), stats(&theirs));
         assert!(max_difference(&sa[0], &sb[0]) < 1e-3, "running mean, step {step}");
         assert!(max_difference(&sa[1], &sb[1]) < 1e-3, "running variance, step {step}");
-        assert!(sa[0].iter().all(|&m| m > 9.0), "running mean moved toward 100 ({:?})", sa[0]);
+        assert!(
+            sa[0].iter().all(|&m| m > 9.0),
+            "running mean moved toward 100 ({:?})",
+            sa[0]
+        );
     }
 }
 
@@ -159,7 +188,11 @@ fn gradients_do_not_depend_on_the_thread_count() {
     // Runs are reproducible from their seed on any machine: the kernels split work over
     // threads, but every sum is taken in the same order whatever the pool's size.
     let device = Device::flex();
-    let (x, w, b) = (random([19, 3, 9, 9], &device), random([5, 3, 3, 3], &device), random([5], &device));
+    let (x, w, b) = (
+        random([19, 3, 9, 9], &device),
+        random([5, 3, 3, 3], &device),
+        random([5], &device),
+    );
     let g = random([19, 5, 9, 9], &device);
     let grads_with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -35,13 +35,7 @@ impl BatchShape {
 }
 
 /// The forward pass: `(y, per-channel mean, per-channel biased variance)`.
-pub fn forward(
-    x: &[f32],
-    gamma: &[f32],
-    beta: &[f32],
-    epsilon: f64,
-    s: &BatchShape,
-) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+pub fn forward(x: &[f32], gamma: &[f32], beta: &[f32], epsilon: f64, s: &BatchShape) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     // Two passes per channel (mean, then the squared deviations from it): the one-pass
     // E[x²] − E[x]² loses digits when a channel's mean is large against its spread.
     let stats = parallel::map(s.c, |ch| {
@@ -51,9 +45,17 @@ pub fn forward(
     });
     let (mean, var): (Vec<f32>, Vec<f32>) = stats.into_iter().unzip();
     // y = scale·x + shift per channel, with scale = γ/√(σ²+ε) and shift = β − scale·μ.
-    let scale: Vec<f32> =
-        var.iter().zip(gamma).map(|(v, g)| g / (v + epsilon as f32).sqrt()).collect();
-    let shift: Vec<f32> = beta.iter().zip(&scale).zip(&mean).map(|((b, k), m)| b - k * m).collect();
+    let scale: Vec<f32> = var
+        .iter()
+        .zip(gamma)
+        .map(|(v, g)| g / (v + epsilon as f32).sqrt())
+        .collect();
+    let shift: Vec<f32> = beta
+        .iter()
+        .zip(&scale)
+        .zip(&mean)
+        .map(|((b, k), m)| b - k * m)
+        .collect();
     let mut y = vec![0.0; x.len()];
     parallel::for_each_chunk(&mut y, s.c * s.hw, |i, y_i| {
         let x_i = &x[i * s.c * s.hw..][..s.c * s.hw];
@@ -79,9 +81,10 @@ pub fn backward(
     let inv_std: Vec<f32> = var.iter().map(|v| 1.0 / (v + epsilon as f32).sqrt()).collect();
     let sums = parallel::map(s.c, |ch| {
         let (m, inv) = (mean[ch], inv_std[ch]);
-        s.channel(dy, ch).flatten().zip(s.channel(x, ch).flatten()).fold((0.0f32, 0.0f32), |(db, dg), (d, v)| {
-            (db + d, dg + d * (v - m) * inv)
-        })
+        s.channel(dy, ch)
+            .flatten()
+            .zip(s.channel(x, ch).flatten())
+            .fold((0.0f32, 0.0f32), |(db, dg), (d, v)| (db + d, dg + d * (v - m) * inv))
     });
     let (dbeta, dgamma): (Vec<f32>, Vec<f32>) = sums.into_iter().unzip();
     let mut dx = vec![0.0; x.len()];
@@ -93,7 +96,11 @@ pub fn backward(
             let k = gamma[ch] * inv;
             let (db_mean, dg_mean) = (dbeta[ch] / s.count(), dgamma[ch] / s.count());
             let range = ch * s.hw..(ch + 1) * s.hw;
-            for ((dx, d), v) in dx_i[range.clone()].iter_mut().zip(&dy_i[range.clone()]).zip(&x_i[range]) {
+            for ((dx, d), v) in dx_i[range.clone()]
+                .iter_mut()
+                .zip(&dy_i[range.clone()])
+                .zip(&x_i[range])
+            {
                 *dx = k * (d - db_mean - (v - m) * inv * dg_mean);
             }
         }

@@ -134,7 +134,13 @@ impl<'a> Mat<'a> {
     /// The first `rows × cols` values of `data`, row-major.
     fn new(data: &'a [f32], rows: usize, cols: usize) -> Self {
         assert!(data.len() >= rows * cols, "matrix data too short");
-        Mat { data, rows, cols, row_stride: cols, col_stride: 1 }
+        Mat {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
     }
     fn t(self) -> Self {
         Mat {

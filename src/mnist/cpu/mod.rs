@@ -25,7 +25,9 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::NodeId;
 use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{backend_extension, Autodiff, AutodiffBackend, Backend, Dispatch, DispatchDevice, ExtensionType, Flex};
+use burn::backend::{
+    backend_extension, Autodiff, AutodiffBackend, Backend, Dispatch, DispatchDevice, ExtensionType, Flex,
+};
 use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::{Device, Shape, Tensor, TensorData};
@@ -70,7 +72,11 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     }
     let (y, mean, var) = batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon);
     let blend = |running: Tensor<1>, batch: Tensor<1>| {
-        running.to_device(&device).mul_scalar(1.0 - m.momentum).add(batch.mul_scalar(m.momentum)).detach()
+        running
+            .to_device(&device)
+            .mul_scalar(1.0 - m.momentum)
+            .add(batch.mul_scalar(m.momentum))
+            .detach()
     };
     m.running_mean.update(blend(m.running_mean.value_sync(), mean));
     m.running_var.update(blend(m.running_var.value_sync(), var));
@@ -97,13 +103,13 @@ pub fn batch_norm_train(
     beta: Tensor<1>,
     epsilon: f64,
 ) -> (Tensor<4>, Tensor<1>, Tensor<1>) {
-    let out = <Dispatch as CpuOps>::cpu_batch_norm(
-        x.into_dispatch(),
-        gamma.into_dispatch(),
-        beta.into_dispatch(),
-        epsilon,
-    );
-    (Tensor::from_dispatch(out.output), Tensor::from_dispatch(out.mean), Tensor::from_dispatch(out.var))
+    let out =
+        <Dispatch as CpuOps>::cpu_batch_norm(x.into_dispatch(), gamma.into_dispatch(), beta.into_dispatch(), epsilon);
+    (
+        Tensor::from_dispatch(out.output),
+        Tensor::from_dispatch(out.mean),
+        Tensor::from_dispatch(out.var),
+    )
 }
 
 /// What [`CpuOps::cpu_batch_norm`] returns.
@@ -140,7 +146,11 @@ impl CpuOps for Flex {
     fn cpu_batch_norm(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> BatchNormOut<Self> {
         let (shape, s) = batch_shape(&x);
         let (y, mean, var) = batch_norm::forward(&values(&x), &values(&gamma), &values(&beta), epsilon, &s);
-        BatchNormOut { output: flex(shape, y), mean: flex([s.c], mean), var: flex([s.c], var) }
+        BatchNormOut {
+            output: flex(shape, y),
+            mean: flex([s.c], mean),
+            var: flex([s.c], var),
+        }
     }
 }
 
@@ -151,7 +161,11 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
         bias: FloatTensor<Self>,
         pad: usize,
     ) -> FloatTensor<Self> {
-        match ConvBackward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
+        match ConvBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
             OpsKind::Tracked(mut prep) => {
                 let state = (prep.checkpoint(&x), prep.checkpoint(&weight), pad);
                 let y = Flex::cpu_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), pad);
@@ -172,8 +186,17 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> BatchNormOut<Self> {
-        let out = Flex::cpu_batch_norm(x.primitive().clone(), gamma.primitive().clone(), beta.primitive().clone(), epsilon);
-        let output = match BatchNormBackward.prepare::<C>([x.node(), gamma.node(), beta.node()]).compute_bound().stateful() {
+        let out = Flex::cpu_batch_norm(
+            x.primitive().clone(),
+            gamma.primitive().clone(),
+            beta.primitive().clone(),
+            epsilon,
+        );
+        let output = match BatchNormBackward
+            .prepare::<C>([x.node(), gamma.node(), beta.node()])
+            .compute_bound()
+            .stateful()
+        {
             OpsKind::Tracked(mut prep) => {
                 let state = BatchNormState {
                     x: prep.checkpoint(&x),
@@ -187,7 +210,11 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
             OpsKind::UnTracked(prep) => prep.finish(out.output),
         };
         // The statistics are constants to autodiff: they only feed the running averages.
-        BatchNormOut { output, mean: Self::from_inner(out.mean), var: Self::from_inner(out.var) }
+        BatchNormOut {
+            output,
+            mean: Self::from_inner(out.mean),
+            var: Self::from_inner(out.var),
+        }
     }
 }
 
@@ -270,9 +297,21 @@ impl Backward<Flex, 3> for BatchNormBackward {
 fn conv_shape(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, pad: usize) -> ConvShape {
     let [n, c, h, w] = dims4(x);
     let [o, wc, k, k2] = dims4(weight);
-    assert!(wc == c && k == k2, "conv2d: weight {:?} does not fit input {:?}", dims4(weight), dims4(x));
-    assert_eq!(bias.layout().shape().dims(), [o], "conv2d: bias must have one value per output channel");
-    assert!(h + 2 * pad >= k && w + 2 * pad >= k, "conv2d: kernel {k} larger than padded input {h}×{w}");
+    assert!(
+        wc == c && k == k2,
+        "conv2d: weight {:?} does not fit input {:?}",
+        dims4(weight),
+        dims4(x)
+    );
+    assert_eq!(
+        bias.layout().shape().dims(),
+        [o],
+        "conv2d: bias must have one value per output channel"
+    );
+    assert!(
+        h + 2 * pad >= k && w + 2 * pad >= k,
+        "conv2d: kernel {k} larger than padded input {h}×{w}"
+    );
     ConvShape { n, c, h, w, o, k, pad }
 }
 
@@ -283,14 +322,20 @@ fn batch_shape(x: &FlexTensor) -> ([usize; 4], BatchShape) {
 
 fn dims4(t: &FlexTensor) -> [usize; 4] {
     let dims = t.layout().shape().dims();
-    dims.try_into().unwrap_or_else(|_| panic!("expected a 4-d tensor, got {dims:?}"))
+    dims.try_into()
+        .unwrap_or_else(|_| panic!("expected a 4-d tensor, got {dims:?}"))
 }
 
 /// A tensor's values in row-major order: borrowed when it is stored that way already.
 fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
     match t.as_slice::<f32>() {
         Some(v) => v.into(),
-        None => t.to_contiguous().as_slice::<f32>().expect("contiguous f32").to_vec().into(),
+        None => t
+            .to_contiguous()
+            .as_slice::<f32>()
+            .expect("contiguous f32")
+            .to_vec()
+            .into(),
     }
 }
 
