@@ -40,15 +40,23 @@ fn loss_and_grads(conv: &Conv<'_>, x: &Tensor<4>, w: &Tensor<4>, b: &Tensor<1>, 
     ]
 }
 
+/// Random `x` `[n, c, h, w]`, weights `[o, c, k, k]`, bias `[o]` and an output gradient `g`
+/// of the convolution's output shape, on Flex.
+fn operands([n, c, o, h, w, k, pad]: [usize; 7]) -> (Tensor<4>, Tensor<4>, Tensor<1>, Tensor<4>) {
+    let device = Device::flex();
+    let g = random([n, o, h + 2 * pad + 1 - k, w + 2 * pad + 1 - k], &device);
+    (
+        random([n, c, h, w], &device),
+        random([o, c, k, k], &device),
+        random([o], &device),
+        g,
+    )
+}
+
 #[test]
 fn gradients_match_central_finite_differences() {
     let device = Device::flex();
-    let (x, w, b) = (
-        random([2, 3, 5, 6], &device),
-        random([4, 3, 3, 3], &device),
-        random([4], &device),
-    );
-    let g = random([2, 4, 5, 6], &device);
+    let (x, w, b, g) = operands([2, 3, 4, 5, 6, 3, 1]);
     let ours = |x, w, b| cpu::conv2d(x, w, b, 1);
     let [_, dx, dw, db] = loss_and_grads(&ours, &x, &w, &b, &g);
 
@@ -80,20 +88,16 @@ fn gradients_match_central_finite_differences() {
 
 #[test]
 fn forward_and_gradients_match_burns_conv2d() {
-    let device = Device::flex();
     // (batch, in, out, height, width, kernel, pad): the models' kinds of layer, on odd,
     // non-square maps — padded 3×3, unpadded 3×3, 1×1 — and a 5×5 with a wide pad.
-    for (n, c, o, h, wd, k, pad) in [
-        (3, 1, 4, 9, 7, 3, 1),
-        (2, 5, 3, 8, 10, 3, 0),
-        (2, 6, 4, 5, 5, 1, 0),
-        (1, 2, 3, 6, 4, 5, 2),
+    for case in [
+        [3, 1, 4, 9, 7, 3, 1],
+        [2, 5, 3, 8, 10, 3, 0],
+        [2, 6, 4, 5, 5, 1, 0],
+        [1, 2, 3, 6, 4, 5, 2],
     ] {
-        let (x, w, b) = (
-            random([n, c, h, wd], &device),
-            random([o, c, k, k], &device),
-            random([o], &device),
-        );
+        let [k, pad] = [case[5], case[6]];
+        let (x, w, b, g) = operands(case);
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], 1);
         let theirs = |x, w, b| burn_conv2d(x, w, Some(b), options.clone());
         let ours = |x, w, b| cpu::conv2d(x, w, b, pad);
@@ -102,7 +106,6 @@ fn forward_and_gradients_match_burns_conv2d() {
         let got = values(ours(x.clone(), w.clone(), b.clone()));
         assert!(max_difference(&got, &expected) < 1e-4, "forward, case k={k} pad={pad}");
 
-        let g = random([n, o, h + 2 * pad + 1 - k, wd + 2 * pad + 1 - k], &device);
         let reference = loss_and_grads(&theirs, &x, &w, &b, &g);
         let result = loss_and_grads(&ours, &x, &w, &b, &g);
         for (i, name) in ["loss", "dx", "dw", "db"].iter().enumerate() {
@@ -187,13 +190,7 @@ fn batch_norm_matches_burns_layer_including_running_averages() {
 fn gradients_do_not_depend_on_the_thread_count() {
     // Runs are reproducible from their seed on any machine: the kernels split work over
     // threads, but every sum is taken in the same order whatever the pool's size.
-    let device = Device::flex();
-    let (x, w, b) = (
-        random([19, 3, 9, 9], &device),
-        random([5, 3, 3, 3], &device),
-        random([5], &device),
-    );
-    let g = random([19, 5, 9, 9], &device);
+    let (x, w, b, g) = operands([19, 3, 5, 9, 9, 3, 1]);
     let grads_with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| loss_and_grads(&|x, w, b| cpu::conv2d(x, w, b, 1), &x, &w, &b, &g))

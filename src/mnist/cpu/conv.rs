@@ -75,47 +75,45 @@ fn valid_range(kk: usize, pad: usize, size: usize, out: usize) -> (usize, usize)
     (lo, hi)
 }
 
-/// One image `x` `[c, h, w]` to its column matrix `[c·k·k, ho·wo]` (zeros where the kernel
-/// hangs over the padding).
-fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
+/// The runs of one image's column matrix that see real input (the rest is zero padding):
+/// `f(row, input offset, offset in the row, length)` for each, where the row is one
+/// (channel, kernel tap) and a run is one output line's in-bounds stretch of it.
+fn for_each_run(s: &ConvShape, mut f: impl FnMut(usize, usize, usize, usize)) {
     let (ho, wo) = (s.out_h(), s.out_w());
-    let mut rows = cols.chunks_exact_mut(ho * wo);
-    for ch in x.chunks_exact(s.h * s.w) {
+    for ch in 0..s.c {
         for ky in 0..s.k {
             let (y0, y1) = valid_range(ky, s.pad, s.h, ho);
             for kx in 0..s.k {
                 let (x0, x1) = valid_range(kx, s.pad, s.w, wo);
-                let row = rows.next().expect("cols has c·k·k rows");
-                row.fill(0.0);
+                let row = (ch * s.k + ky) * s.k + kx;
                 for oy in y0..y1 {
-                    let src = &ch[(oy + ky - s.pad) * s.w + x0 + kx - s.pad..][..x1 - x0];
-                    row[oy * wo + x0..oy * wo + x1].copy_from_slice(src);
+                    let input = ch * s.h * s.w + (oy + ky - s.pad) * s.w + x0 + kx - s.pad;
+                    f(row, input, oy * wo + x0, x1 - x0);
                 }
             }
         }
     }
 }
 
+/// One image `x` `[c, h, w]` to its column matrix `[c·k·k, ho·wo]` (zeros where the kernel
+/// hangs over the padding).
+fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
+    let l = s.l();
+    cols.fill(0.0);
+    for_each_run(s, |row, input, at, len| {
+        cols[row * l + at..][..len].copy_from_slice(&x[input..][..len]);
+    });
+}
+
 /// The reverse of [`im2col`]: add each column-matrix entry back onto the input pixel it was
 /// read from (pixels seen through several taps collect several contributions).
 fn col2im_add(cols: &[f32], s: &ConvShape, dx: &mut [f32]) {
-    let (ho, wo) = (s.out_h(), s.out_w());
-    let mut rows = cols.chunks_exact(ho * wo);
-    for ch in dx.chunks_exact_mut(s.h * s.w) {
-        for ky in 0..s.k {
-            let (y0, y1) = valid_range(ky, s.pad, s.h, ho);
-            for kx in 0..s.k {
-                let (x0, x1) = valid_range(kx, s.pad, s.w, wo);
-                let row = rows.next().expect("cols has c·k·k rows");
-                for oy in y0..y1 {
-                    let dst = &mut ch[(oy + ky - s.pad) * s.w + x0 + kx - s.pad..][..x1 - x0];
-                    for (d, v) in dst.iter_mut().zip(&row[oy * wo + x0..oy * wo + x1]) {
-                        *d += v;
-                    }
-                }
-            }
+    let l = s.l();
+    for_each_run(s, |row, input, at, len| {
+        for (d, v) in dx[input..][..len].iter_mut().zip(&cols[row * l + at..][..len]) {
+            *d += v;
         }
-    }
+    });
 }
 
 /// A matrix view for [`matmul`]: `rows × cols`, element (i, j) at

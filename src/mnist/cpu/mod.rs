@@ -30,7 +30,7 @@ use burn::backend::{
 };
 use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
-use burn::tensor::{Device, Shape, Tensor, TensorData};
+use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
 
 use batch_norm::BatchShape;
 use conv::ConvShape;
@@ -46,11 +46,20 @@ pub fn supported(device: &Device) -> bool {
 }
 
 /// A convolution layer's forward pass: on the CPU through [`conv2d`] (several times faster
-/// there than burn's), elsewhere burn's own.
+/// there than burn's), elsewhere — or for a layer or input our kernel does not cover, which
+/// burn then reports in its own words — burn's own.
 pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let plain = m.stride == [1, 1] && m.dilation == [1, 1] && m.groups == 1 && m.kernel_size[0] == m.kernel_size[1];
+    let [_, _, h, w] = x.dims();
+    let k = m.kernel_size[0];
+    let fits = |pad: usize| h + 2 * pad >= k && w + 2 * pad >= k && x.dtype() == DType::F32;
     match m.padding {
-        PaddingConfig2d::Explicit(pad, b, l, r) if plain && [b, l, r] == [pad; 3] && supported(&x.device()) => {
+        PaddingConfig2d::Explicit(pad, b, l, r)
+            if plain && [b, l, r] == [pad; 3] && fits(pad) && supported(&x.device()) =>
+        {
+            // The bias is read before the weight on purpose: burn initialises parameters
+            // lazily, on first read, so this order decides which random draws each one gets;
+            // changing it changes every recorded run of a model with biases.
             let bias = match &m.bias {
                 Some(bias) => bias.val(),
                 // A constant zero: nothing asks for its gradient.
@@ -67,7 +76,8 @@ pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
 /// GPU) burn's layer itself.
 pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     let device = x.device();
-    if !(device.is_autodiff() && m.training.is_enabled() && supported(&device)) {
+    let fits = x.dims()[1] == m.gamma.dims()[0] && x.dtype() == DType::F32;
+    if !(device.is_autodiff() && m.training.is_enabled() && fits && supported(&device)) {
         return m.forward(x);
     }
     let (y, mean, var) = batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon);
@@ -84,7 +94,8 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
 }
 
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
-/// `[o]`, zero padding `pad`; differentiable. Only on devices [`supported`] says yes to.
+/// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on devices [`supported`] says
+/// yes to, and only for operands that fit ([`conv_layer`] checks both).
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(
         x.into_dispatch(),
@@ -235,12 +246,13 @@ impl Backward<Flex, 3> for ConvBackward {
         let [n, c, h, w] = dims4(&x);
         let [o, _, k, _] = dims4(&weight);
         let s = ConvShape { n, c, h, w, o, k, pad };
+        let dy = values(&dy);
         if let Some(node) = node_x {
-            let dx = conv::backward_x(&values(&dy), &values(&weight), &s);
+            let dx = conv::backward_x(&dy, &values(&weight), &s);
             grads.register::<Flex>(node.id, flex([n, c, h, w], dx));
         }
         if node_weight.is_some() || node_bias.is_some() {
-            let (dw, db) = conv::backward_weight(&values(&x), &values(&dy), &s);
+            let (dw, db) = conv::backward_weight(&values(&x), &dy, &s);
             for (node, grad) in [(node_weight, flex([o, c, k, k], dw)), (node_bias, flex([o], db))] {
                 if let Some(node) = node {
                     grads.register::<Flex>(node.id, grad);
@@ -293,24 +305,17 @@ impl Backward<Flex, 3> for BatchNormBackward {
     }
 }
 
-/// The convolution's geometry from its operands' shapes, checked.
+/// The convolution's geometry from its operands' shapes. [`conv_layer`] only sends operands
+/// that fit; the checks here guard direct callers (a misfit would index out of bounds below).
 fn conv_shape(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, pad: usize) -> ConvShape {
     let [n, c, h, w] = dims4(x);
     let [o, wc, k, k2] = dims4(weight);
+    let fits = wc == c && k == k2 && bias.layout().shape().dims() == [o] && h + 2 * pad >= k && w + 2 * pad >= k;
     assert!(
-        wc == c && k == k2,
-        "conv2d: weight {:?} does not fit input {:?}",
-        dims4(weight),
-        dims4(x)
-    );
-    assert_eq!(
-        bias.layout().shape().dims(),
-        [o],
-        "conv2d: bias must have one value per output channel"
-    );
-    assert!(
-        h + 2 * pad >= k && w + 2 * pad >= k,
-        "conv2d: kernel {k} larger than padded input {h}×{w}"
+        fits,
+        "conv2d: weight {:?} / bias does not fit input {:?} with padding {pad}",
+        [o, wc, k, k2],
+        [n, c, h, w]
     );
     ConvShape { n, c, h, w, o, k, pad }
 }
@@ -320,22 +325,17 @@ fn batch_shape(x: &FlexTensor) -> ([usize; 4], BatchShape) {
     ([n, c, h, w], BatchShape { n, c, hw: h * w })
 }
 
+/// A 4-d tensor's shape (the public wrappers take `Tensor<4>`, so it always is one).
 fn dims4(t: &FlexTensor) -> [usize; 4] {
-    let dims = t.layout().shape().dims();
-    dims.try_into()
-        .unwrap_or_else(|_| panic!("expected a 4-d tensor, got {dims:?}"))
+    t.layout().shape().dims::<4>()
 }
 
-/// A tensor's values in row-major order: borrowed when it is stored that way already.
+/// A tensor's values in row-major order: borrowed when it is stored that way already, else
+/// laid out afresh. (The layer functions only route `f32` tensors here.)
 fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
     match t.as_slice::<f32>() {
         Some(v) => v.into(),
-        None => t
-            .to_contiguous()
-            .as_slice::<f32>()
-            .expect("contiguous f32")
-            .to_vec()
-            .into(),
+        None => Cow::Owned(t.to_contiguous().storage::<f32>().to_vec()),
     }
 }
 
