@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
+use std::sync::{Mutex, MutexGuard};
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -74,6 +75,14 @@ fn idx_rejects_bad_files_naming_them() {
     assert!(err(Split::from_idx("i", &small, "l", &labels(&[1, 2]))).contains("28×28"));
     // Empty file.
     assert!(err(Split::from_idx("empty", &[], "l", &labels(&[1]))).contains("too short"));
+}
+
+/// burn draws initial weights from one generator per process, which a run seeds first. Tests
+/// that initialise a model hold this lock, so no other test draws between a seed and its use
+/// (a run here once trained from different weights and missed its threshold).
+fn one_generator() -> MutexGuard<'static, ()> {
+    static GENERATOR: Mutex<()> = Mutex::new(());
+    GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn flex() -> Device {
@@ -158,6 +167,7 @@ fn a_draw_stays_within_the_seed_ranges() {
 
 #[test]
 fn parameter_counts_are_exact() {
+    let _generator = one_generator();
     assert_eq!(ModelSpec::seed().num_params(), 9_320);
     assert_eq!(ModelSpec::compact().num_params(), 7_880);
     for spec in ModelSpec::all() {
@@ -174,6 +184,7 @@ fn parameter_counts_are_exact() {
 
 #[test]
 fn models_run_forward_to_ten_logits() {
+    let _generator = one_generator();
     let device = flex();
     for spec in ModelSpec::all() {
         let net = spec.init(&device);
@@ -197,6 +208,7 @@ fn schedules_step_per_epoch_and_cycle_once() {
 
 #[test]
 fn checkpoints_round_trip_and_refuse_the_wrong_model() {
+    let _generator = one_generator();
     let device = flex();
     let spec = ModelSpec::compact();
     let net = spec.init(&device);
@@ -265,6 +277,7 @@ impl Observer for Recorder {
 /// Trains `config` on the real files on the CPU; returns the run and how many progress reports came.
 fn train_with(config: &TrainConfig, stop_after: Option<usize>) -> (train::RunResult, usize) {
     let mut rec = Recorder { progress: 0, stop_after };
+    let _generator = one_generator();
     let run = pollster::block_on(train::train(config, &mnist(), &flex(), &mut rec)).unwrap();
     (run, rec.progress)
 }
@@ -291,8 +304,8 @@ fn a_short_run_learns_and_can_be_stopped() {
     // 64 batches an epoch, read back every 32.
     assert_eq!(reports, 4);
     let e = run.evaluation.unwrap();
-    // Chance is 10 %. Runs land between 60 and 90 %: the initial weights come from burn's
-    // global generator, which the other tests draw from concurrently.
+    // Chance is 10 %; this run lands at 77.6 % here (its test accuracy lags its training loss:
+    // two short epochs at a constant rate leave the batch norms' running averages behind).
     assert!(e.accuracy > 40.0, "two epochs of 4096 images should beat chance by far, got {}%", e.accuracy);
     assert!(run.epochs[1].train_loss < run.epochs[0].train_loss, "the training loss should fall");
     assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 500);
@@ -345,6 +358,7 @@ fn banded() -> Mnist {
 
 #[test]
 fn a_run_resumes_from_an_epoch_checkpoint() {
+    let _generator = one_generator();
     let config = TrainConfig { epochs: 3, batch_size: 64, report_every: 4, ..TrainConfig::compact() };
     let mut first = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
     let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut first)).unwrap();
@@ -373,6 +387,7 @@ fn a_run_resumes_from_an_epoch_checkpoint() {
 
 #[test]
 fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
+    let _generator = one_generator();
     use gradbook::mnist::infer;
     let device = flex();
     let model = ModelSpec::compact().init(&device).valid();
