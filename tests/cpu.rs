@@ -1,5 +1,5 @@
-//! Our CPU convolution and batch norm (`gradbook::mnist::cpu`, what the models train with on
-//! Flex): the convolution's gradients against finite differences; both layers' outputs,
+//! Our CPU convolutions and batch norm (`gradbook::mnist::cpu`, what the models train with on
+//! Flex): the convolution's gradients against finite differences; all layers' outputs,
 //! gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -36,7 +36,8 @@ fn loss_and_grads(conv: &Conv<'_>, x: &Tensor<4>, w: &Tensor<4>, b: &Tensor<1>, 
         value,
         values(x.grad(&grads).unwrap()),
         values(w.grad(&grads).unwrap()),
-        values(b.grad(&grads).unwrap()),
+        // A bias-free op (depthwise) leaves `b` out of the graph: no gradient.
+        b.grad(&grads).map(values).unwrap_or_default(),
     ]
 }
 
@@ -119,6 +120,27 @@ fn forward_and_gradients_match_burns_conv2d() {
 }
 
 #[test]
+fn depthwise_matches_burns_grouped_conv2d() {
+    // (batch, channels, height, width, kernel, pad): the separable model's padded 3×3 on
+    // odd, non-square maps, an unpadded 3×3 and a 5×5 with a wide pad.
+    for case in [[3, 4, 9, 7, 3, 1], [2, 5, 8, 10, 3, 0], [1, 2, 6, 4, 5, 2]] {
+        let [n, c, h, w, k, pad] = case;
+        let (x, _, b, g) = operands([n, c, c, h, w, k, pad]);
+        let weight = random([c, 1, k, k], &Device::flex());
+        let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], c);
+        let theirs = |x, w, _| burn_conv2d(x, w, None, options.clone());
+        let ours = |x, w, _| cpu::depthwise2d(x, w, pad);
+
+        let reference = loss_and_grads(&theirs, &x, &weight, &b, &g);
+        let result = loss_and_grads(&ours, &x, &weight, &b, &g);
+        for (i, name) in ["loss", "dx", "dw"].iter().enumerate() {
+            let tolerance = 1e-4 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            assert!(max_difference(&result[i], &reference[i]) < tolerance, "{name}, case {case:?}");
+        }
+    }
+}
+
+#[test]
 fn strided_views_are_read_in_logical_order() {
     // A transposed view is not stored row-major: the op must read it as it looks.
     let device = Device::flex();
@@ -196,4 +218,11 @@ fn gradients_do_not_depend_on_the_thread_count() {
         pool.install(|| loss_and_grads(&|x, w, b| cpu::conv2d(x, w, b, 1), &x, &w, &b, &g))
     };
     assert_eq!(grads_with(1), grads_with(3));
+    let w = random([3, 1, 3, 3], &Device::flex());
+    let (g, threads) = (g.slice([0..19, 0..3]), [1, 3]);
+    let [one, three] = threads.map(|t| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        pool.install(|| loss_and_grads(&|x, w, _| cpu::depthwise2d(x, w, 1), &x, &w, &b, &g))
+    });
+    assert_eq!(one, three, "depthwise");
 }

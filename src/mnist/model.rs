@@ -16,6 +16,9 @@ use super::data::{CLASSES, SIDE};
 pub enum Layer {
     /// Square convolution, stride 1.
     Conv { out: usize, kernel: usize, pad: usize, bias: bool },
+    /// Depthwise convolution: one k×k filter per channel (groups = channels), no bias, stride 1.
+    /// With a 1×1 conv after it, a "separable" conv: far fewer parameters than a full one.
+    Depthwise { kernel: usize, pad: usize },
     Relu,
     BatchNorm,
     Dropout(f64),
@@ -96,8 +99,27 @@ impl ModelSpec {
         ModelSpec { name, about, layers }
     }
 
+    /// A candidate spending parameters on width instead of full 3×3 convs: after a first full
+    /// conv, separable convs (depthwise 3×3, then a 1×1 conv mixing channels), widths 16/32/48.
+    pub fn compact_sep() -> Self {
+        let mut layers = vec![conv_nobias(16), BatchNorm, Relu];
+        for (i, width) in [16, 32, 32, 48, 48].into_iter().enumerate() {
+            if i == 1 || i == 3 {
+                layers.push(MaxPool);
+            }
+            layers.extend([
+                Depthwise { kernel: 3, pad: 1 },
+                Conv { out: width, kernel: 1, pad: 0, bias: false },
+                BatchNorm,
+                Relu,
+            ]);
+        }
+        layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
+        ModelSpec { name: "compact-sep", about: "a full 3×3 conv, then separable convs 16/32/32/48/48, GAP, 1×1 head", layers }
+    }
+
     pub fn all() -> Vec<Self> {
-        vec![Self::seed(), Self::compact(), Self::compact_v1(), Self::compact_wide()]
+        vec![Self::seed(), Self::compact(), Self::compact_v1(), Self::compact_wide(), Self::compact_sep()]
     }
 
     pub fn by_name(name: &str) -> Result<Self, String> {
@@ -123,6 +145,11 @@ impl ModelSpec {
                         let name = format!("Conv {kernel}×{kernel} {c}→{out}{}", if pad > 0 { format!(", pad {pad}") } else { String::new() });
                         c = out;
                         (name, p)
+                    }
+                    Depthwise { kernel, pad } => {
+                        side = side + 2 * pad + 1 - kernel;
+                        rf += (kernel - 1) * jump;
+                        (format!("Depthwise {kernel}×{kernel} ×{c}, pad {pad}"), c * kernel * kernel)
                     }
                     Relu => ("ReLU".into(), 0),
                     BatchNorm => (format!("BatchNorm({c})"), 2 * c),
@@ -188,6 +215,16 @@ impl ModelSpec {
                     c = out;
                     side = side + 2 * pad + 1 - kernel;
                     Block::Conv(m)
+                }
+                Depthwise { kernel, pad } => {
+                    side = side + 2 * pad + 1 - kernel;
+                    Block::Conv(
+                        Conv2dConfig::new([c, c], [kernel, kernel])
+                            .with_groups(c)
+                            .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                            .with_bias(false)
+                            .init(device),
+                    )
                 }
                 Relu => Block::Relu(nn::Relu::new()),
                 BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),

@@ -7,6 +7,7 @@
 //! every other backend (wgpu) to burn's own layers.
 //!
 //! - [`conv`]: convolution as im2col + matrix products.
+//! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //!
@@ -14,6 +15,7 @@
 
 pub mod batch_norm;
 pub mod conv;
+pub mod depthwise;
 mod parallel;
 
 use std::borrow::Cow;
@@ -49,23 +51,30 @@ pub fn supported(device: &Device) -> bool {
 /// there than burn's), elsewhere — or for a layer or input our kernel does not cover, which
 /// burn then reports in its own words — burn's own.
 pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let plain = m.stride == [1, 1] && m.dilation == [1, 1] && m.groups == 1 && m.kernel_size[0] == m.kernel_size[1];
-    let [_, _, h, w] = x.dims();
+    let [_, c, h, w] = x.dims();
     let k = m.kernel_size[0];
-    let fits = |pad: usize| h + 2 * pad >= k && w + 2 * pad >= k && x.dtype() == DType::F32;
-    match m.padding {
-        PaddingConfig2d::Explicit(pad, b, l, r)
-            if plain && [b, l, r] == [pad; 3] && fits(pad) && supported(&x.device()) =>
-        {
-            // The bias is read before the weight on purpose: burn initialises parameters
-            // lazily, on first read, so this order decides which random draws each one gets;
-            // changing it changes every recorded run of a model with biases.
-            let bias = match &m.bias {
-                Some(bias) => bias.val(),
-                // A constant zero: nothing asks for its gradient.
-                None => Tensor::zeros([m.weight.dims()[0]], &x.device()),
-            };
-            conv2d(x, m.weight.val(), bias, pad)
+    let simple = m.stride == [1, 1] && m.dilation == [1, 1] && m.kernel_size[1] == k && x.dtype() == DType::F32;
+    let pad = match m.padding {
+        PaddingConfig2d::Explicit(pad, b, l, r) if [b, l, r] == [pad; 3] => Some(pad),
+        _ => None,
+    };
+    match pad {
+        Some(pad) if simple && h + 2 * pad >= k && w + 2 * pad >= k && supported(&x.device()) => {
+            if m.groups == 1 {
+                // The bias is read before the weight on purpose: burn initialises parameters
+                // lazily, on first read, so this order decides which random draws each one
+                // gets; changing it changes every recorded run of a model with biases.
+                let bias = match &m.bias {
+                    Some(bias) => bias.val(),
+                    // A constant zero: nothing asks for its gradient.
+                    None => Tensor::zeros([m.weight.dims()[0]], &x.device()),
+                };
+                conv2d(x, m.weight.val(), bias, pad)
+            } else if m.groups == c && m.weight.dims()[0] == c && m.bias.is_none() {
+                depthwise2d(x, m.weight.val(), pad)
+            } else {
+                m.forward(x)
+            }
         }
         _ => m.forward(x),
     }
@@ -105,6 +114,13 @@ pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> T
     ))
 }
 
+/// A depthwise convolution (one filter per channel, stride 1, no bias) of `x` `[n, c, h, w]`
+/// with `weight` `[c, 1, k, k]`, zero padding `pad`, all `f32`; differentiable. Only on
+/// devices [`supported`] says yes to, and only for operands that fit ([`conv_layer`] checks).
+pub fn depthwise2d(x: Tensor<4>, weight: Tensor<4>, pad: usize) -> Tensor<4> {
+    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_depthwise2d(x.into_dispatch(), weight.into_dispatch(), pad))
+}
+
 /// Batch normalisation of `x` `[n, c, h, w]` with the batch's own statistics, differentiable:
 /// `(y, per-channel mean, per-channel biased variance)`, the statistics detached (for the
 /// running averages). Only on devices [`supported`] says yes to.
@@ -139,6 +155,7 @@ pub trait CpuOps: Backend {
         bias: FloatTensor<Self>,
         pad: usize,
     ) -> FloatTensor<Self>;
+    fn cpu_depthwise2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self>;
     fn cpu_batch_norm(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
@@ -152,6 +169,11 @@ impl CpuOps for Flex {
         let s = conv_shape(&x, &weight, &bias, pad);
         let y = conv::forward(&values(&x), &values(&weight), &values(&bias), &s);
         flex([s.n, s.o, s.out_h(), s.out_w()], y)
+    }
+
+    fn cpu_depthwise2d(x: FlexTensor, weight: FlexTensor, pad: usize) -> FlexTensor {
+        let s = depthwise_shape(&x, &weight, pad);
+        flex([s.n, s.c, s.out_h(), s.out_w()], depthwise::forward(&values(&x), &values(&weight), &s))
     }
 
     fn cpu_batch_norm(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> BatchNormOut<Self> {
@@ -188,6 +210,16 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
                 bias.into_primitive(),
                 pad,
             )),
+        }
+    }
+
+    fn cpu_depthwise2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self> {
+        match DepthwiseBackward.prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), pad);
+                prep.finish(state, Flex::cpu_depthwise2d(x.into_primitive(), weight.into_primitive(), pad))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_depthwise2d(x.into_primitive(), weight.into_primitive(), pad)),
         }
     }
 
@@ -262,6 +294,31 @@ impl Backward<Flex, 3> for ConvBackward {
     }
 }
 
+/// The depthwise convolution's backward step: input and weight gradients, each only when
+/// something upstream needs it.
+#[derive(Debug)]
+struct DepthwiseBackward;
+
+impl Backward<Flex, 2> for DepthwiseBackward {
+    type State = (NodeId, NodeId, usize);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x, node_weight] = ops.parents;
+        let dy = grads.consume::<Flex>(&ops.node);
+        let (x_id, weight_id, pad) = ops.state;
+        let x: FlexTensor = checkpointer.retrieve_node_output(x_id);
+        let weight: FlexTensor = checkpointer.retrieve_node_output(weight_id);
+        let s = depthwise_shape(&x, &weight, pad);
+        let dy = values(&dy);
+        if let Some(node) = node_x {
+            grads.register::<Flex>(node.id, flex([s.n, s.c, s.h, s.w], depthwise::backward_x(&dy, &values(&weight), &s)));
+        }
+        if let Some(node) = node_weight {
+            grads.register::<Flex>(node.id, flex([s.c, 1, s.k, s.k], depthwise::backward_weight(&values(&x), &dy, &s)));
+        }
+    }
+}
+
 /// The batch norm's backward step: gradients for the input, γ and β.
 #[derive(Debug)]
 struct BatchNormBackward;
@@ -318,6 +375,16 @@ fn conv_shape(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, pad: usize
         [n, c, h, w]
     );
     ConvShape { n, c, h, w, o, k, pad }
+}
+
+/// A depthwise convolution's geometry (`o == c`); as [`conv_shape`], the check guards direct
+/// callers.
+fn depthwise_shape(x: &FlexTensor, weight: &FlexTensor, pad: usize) -> ConvShape {
+    let [n, c, h, w] = dims4(x);
+    let [o, one, k, k2] = dims4(weight);
+    let fits = o == c && one == 1 && k == k2 && h + 2 * pad >= k && w + 2 * pad >= k;
+    assert!(fits, "depthwise2d: weight {:?} does not fit input {:?} with padding {pad}", [o, one, k, k2], [n, c, h, w]);
+    ConvShape { n, c, h, w, o: c, k, pad }
 }
 
 fn batch_shape(x: &FlexTensor) -> ([usize; 4], BatchShape) {
