@@ -42,10 +42,28 @@ def staged_model(stages):
     return nn.Sequential(*layers)
 
 
+def separable_model():
+    # compact-sep: a full 3x3 conv, then depthwise 3x3 + 1x1 convs, GAP, bias-free 1x1 head.
+    layers, cin = [nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for i, width in enumerate([16, 32, 32, 48, 48]):
+        if i in (1, 3):
+            layers.append(nn.MaxPool2d(2))
+        layers += [
+            nn.Conv2d(cin, cin, 3, padding=1, groups=cin, bias=False),
+            nn.Conv2d(cin, width, 1, bias=False),
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+        ]
+        cin = width
+    layers += [nn.Conv2d(cin, 10, 1, bias=False), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
 MODELS = {
     "seed": seed_model,
     "compact": lambda: staged_model([(8, 2), (8, 2), (16, 3)]),  # 7,880 parameters
     "compact-v1": lambda: staged_model([(4, 3), (8, 3), (16, 3)]),  # 7,852 parameters
+    "compact-sep": separable_model,  # 7,936 parameters
 }
 
 
