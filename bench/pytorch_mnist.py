@@ -43,7 +43,7 @@ def staged_model(stages):
 
 
 def separable_model():
-    # compact-sep: a full 3x3 conv, then depthwise 3x3 + 1x1 convs, GAP, bias-free 1x1 head.
+    # compact: a full 3x3 conv, then depthwise 3x3 + 1x1 convs, GAP, bias-free 1x1 head.
     layers, cin = [nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
     for i, width in enumerate([16, 32, 32, 48, 48]):
         if i in (1, 3):
@@ -61,9 +61,9 @@ def separable_model():
 
 MODELS = {
     "seed": seed_model,
-    "compact": lambda: staged_model([(8, 2), (8, 2), (16, 3)]),  # 7,880 parameters
+    "compact": separable_model,  # 7,936 parameters
+    "compact-v2": lambda: staged_model([(8, 2), (8, 2), (16, 3)]),  # 7,880 parameters
     "compact-v1": lambda: staged_model([(4, 3), (8, 3), (16, 3)]),  # 7,852 parameters
-    "compact-sep": separable_model,  # 7,936 parameters
 }
 
 

@@ -55,7 +55,7 @@ fn models_prints_every_summary() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("seed") && text.contains("9320"), "{text}");
-    assert!(text.contains("compact") && text.contains("7880"), "{text}");
+    assert!(text.contains("compact") && text.contains("7936"), "{text}");
 }
 
 #[test]

@@ -128,12 +128,7 @@ impl TrainConfig {
         }
     }
 
-    /// `compact`'s recipe on the separable `compact-sep` model.
-    pub fn compact_sep() -> Self {
-        TrainConfig { model: "compact-sep".into(), ..Self::compact() }
-    }
-
-    pub const RECIPES: [&'static str; 5] = ["seed", "seed-plain", "seed-aug", "compact", "compact-sep"];
+    pub const RECIPES: [&'static str; 4] = ["seed", "seed-plain", "seed-aug", "compact"];
 
     pub fn recipe(name: &str) -> Result<Self, String> {
         match name {
@@ -141,7 +136,6 @@ impl TrainConfig {
             "seed-plain" => Ok(Self::seed_plain()),
             "seed-aug" => Ok(Self::seed_aug()),
             "compact" => Ok(Self::compact()),
-            "compact-sep" => Ok(Self::compact_sep()),
             other => Err(format!("unknown recipe '{other}' (known: {})", Self::RECIPES.join(", "))),
         }
     }
