@@ -37,7 +37,8 @@ export async function trainOneEpoch(page: Page): Promise<void> {
     return performance.now() - t0;
   });
   expect(latency).toBeLessThan(200);
-  await expect(page.locator("#mnist-test-accuracy")).toBeVisible();
+  // Software WebGPU (SwiftShader, as in CI) takes seconds a step; what is checked is the flow.
+  await expect(page.locator("#mnist-test-accuracy")).toBeVisible({ timeout: 480_000 });
   await expect(page.locator("#mnist-bar")).toHaveJSProperty("value", 8);
   await expect(page.locator("#mnist-bar-text")).toContainText("batch 8/8 (100%)");
   await expect(page.locator("#mnist-log")).toContainText("TEST set: Average loss:");
