@@ -1,9 +1,9 @@
 //! A depthwise convolution for the CPU (one k×k filter per channel, stride 1, zero padding,
 //! no bias), forward and both gradients, as direct loops over each channel's plane.
 //!
-//! Why: burn's Flex backend runs a grouped convolution as many tiny ones, which made a
-//! separable model's step 2.6× slower than a full-conv one of the same size. A depthwise
-//! filter is 9 numbers per channel, so there is nothing for a matrix product to gain: each
+//! Why: with burn's grouped convolution the separable `compact` model's training step took
+//! 2.2× as long as with this kernel. A depthwise filter is 9 numbers per channel, so there
+//! is nothing for a matrix product to gain: each
 //! kernel tap adds a shifted copy of the plane, scaled, and its gradients are the same walk
 //! read the other way round:
 //!
