@@ -1,5 +1,5 @@
-//! Faster CPU kernels for the two layers that dominate a training step, as burn operations
-//! with their own backward passes: [`conv2d`] and [`batch_norm_train`].
+//! Faster CPU kernels for the layers that dominate a training step, as burn operations with
+//! their own backward passes: [`conv2d`], [`depthwise2d`] and [`batch_norm_train`].
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
