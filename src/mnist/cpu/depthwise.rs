@@ -70,7 +70,11 @@ pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
                 let plane_index = i * s.c + ch;
                 let (x_plane, dy_plane) = (&x[plane_index * hw..][..hw], &dy[plane_index * l..][..l]);
                 conv::for_each_run(&p, |tap, input, at, len| {
-                    dw[tap] += dy_plane[at..][..len].iter().zip(&x_plane[input..][..len]).map(|(d, x)| d * x).sum::<f32>();
+                    dw[tap] += dy_plane[at..][..len]
+                        .iter()
+                        .zip(&x_plane[input..][..len])
+                        .map(|(d, x)| d * x)
+                        .sum::<f32>();
                 });
             }
         }
