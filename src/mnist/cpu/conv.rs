@@ -105,6 +105,17 @@ fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
     });
 }
 
+/// One image's column matrix: the image itself for a pointwise conv, else [`im2col`] into
+/// `scratch`.
+fn columns<'a>(x_i: &'a [f32], s: &ConvShape, scratch: &'a mut [f32]) -> &'a [f32] {
+    if s.is_pointwise() {
+        x_i
+    } else {
+        im2col(x_i, s, scratch);
+        scratch
+    }
+}
+
 /// The reverse of [`im2col`]: add each column-matrix entry back onto the input pixel it was
 /// read from (pixels seen through several taps collect several contributions).
 fn col2im_add(cols: &[f32], s: &ConvShape, dx: &mut [f32]) {
@@ -189,13 +200,7 @@ pub fn forward(x: &[f32], weight: &[f32], bias: &[f32], s: &ConvShape) -> Vec<f3
     let mut y = vec![0.0; s.n * s.out_len()];
     let w = Mat::new(weight, s.o, rows);
     parallel::for_each_chunk_with_scratch(&mut y, s.out_len(), s.scratch_len(), |i, y_i, cols| {
-        let x_i = &x[i * s.in_len()..][..s.in_len()];
-        let cols: &[f32] = if s.is_pointwise() {
-            x_i
-        } else {
-            im2col(x_i, s, cols);
-            cols
-        };
+        let cols = columns(&x[i * s.in_len()..][..s.in_len()], s, cols);
         matmul(y_i, w, Mat::new(cols, rows, l), false);
         for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
             plane.iter_mut().for_each(|v| *v += b);
@@ -225,32 +230,16 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
 /// and `db = Σ dy` over images and pixels, `[o]`.
 pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
     let (l, rows) = (s.l(), s.rows());
-    // Fixed groups of images each sum into their own accumulator, spread over the threads; the
-    // partial sums are added in order, so the result does not depend on the thread count.
-    const IMAGES_PER_SUM: usize = 8;
-    let partial = parallel::map(s.n.div_ceil(IMAGES_PER_SUM), |group| {
-        let (mut dw, mut db) = (vec![0.0f32; s.o * rows], vec![0.0f32; s.o]);
-        let mut cols = vec![0.0f32; s.scratch_len()];
-        for i in group * IMAGES_PER_SUM..((group + 1) * IMAGES_PER_SUM).min(s.n) {
-            let x_i = &x[i * s.in_len()..][..s.in_len()];
-            let dy_i = &dy[i * s.out_len()..][..s.out_len()];
-            let cols: &[f32] = if s.is_pointwise() {
-                x_i
-            } else {
-                im2col(x_i, s, &mut cols);
-                &cols
-            };
-            matmul(&mut dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
-            for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
-                *b += plane.iter().sum::<f32>();
-            }
+    // dW and db share one accumulator: [o·rows | o].
+    let mut sums = parallel::sum_over_images(s.n, s.o * rows + s.o, s.scratch_len(), |i, acc, cols| {
+        let cols = columns(&x[i * s.in_len()..][..s.in_len()], s, cols);
+        let dy_i = &dy[i * s.out_len()..][..s.out_len()];
+        let (dw, db) = acc.split_at_mut(s.o * rows);
+        matmul(dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
+        for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
+            *b += plane.iter().sum::<f32>();
         }
-        (dw, db)
     });
-    let (mut dw, mut db) = (vec![0.0; s.o * rows], vec![0.0; s.o]);
-    for (pw, pb) in partial {
-        dw.iter_mut().zip(pw).for_each(|(a, b)| *a += b);
-        db.iter_mut().zip(pb).for_each(|(a, b)| *a += b);
-    }
-    (dw, db)
+    let db = sums.split_off(s.o * rows);
+    (sums, db)
 }

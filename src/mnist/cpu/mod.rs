@@ -11,7 +11,8 @@
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //!
-//! Both kernels are checked against burn's layers and finite differences in `tests/cpu.rs`.
+//! All three are checked against burn's layers (the convolution also against finite
+//! differences) in `tests/cpu.rs`.
 
 pub mod batch_norm;
 pub mod conv;

@@ -42,3 +42,28 @@ pub fn for_each_chunk_with_scratch(
 pub fn for_each_chunk(data: &mut [f32], chunk_len: usize, f: impl Fn(usize, &mut [f32]) + Send + Sync) {
     for_each_chunk_with_scratch(data, chunk_len, 0, |i, chunk, _| f(i, chunk));
 }
+
+/// The sum over `count` images of what `add(i, acc, scratch)` adds into a `len`-long
+/// accumulator (a weight gradient, say), with a zeroed `scratch_len` buffer to reuse. Fixed
+/// groups of images each sum into their own accumulator, spread over the threads, and the
+/// group sums are added in order: the result does not depend on the thread count.
+pub fn sum_over_images(
+    count: usize,
+    len: usize,
+    scratch_len: usize,
+    add: impl Fn(usize, &mut [f32], &mut [f32]) + Send + Sync,
+) -> Vec<f32> {
+    const IMAGES_PER_SUM: usize = 8;
+    let partial = map(count.div_ceil(IMAGES_PER_SUM), |group| {
+        let (mut acc, mut scratch) = (vec![0.0f32; len], vec![0.0f32; scratch_len]);
+        for i in group * IMAGES_PER_SUM..((group + 1) * IMAGES_PER_SUM).min(count) {
+            add(i, &mut acc, &mut scratch);
+        }
+        acc
+    });
+    let mut total = vec![0.0; len];
+    for part in partial {
+        total.iter_mut().zip(part).for_each(|(a, b)| *a += b);
+    }
+    total
+}
