@@ -13,7 +13,7 @@
 //!
 //! with the sums over the `M = n·h·w` values of a channel.
 
-use super::parallel;
+use super::{parallel, sum};
 
 /// A batch of `n` maps with `c` channels of `hw` pixels each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +39,8 @@ pub fn forward(x: &[f32], gamma: &[f32], beta: &[f32], epsilon: f64, s: &BatchSh
     // Two passes per channel (mean, then the squared deviations from it): the one-pass
     // E[x²] − E[x]² loses digits when a channel's mean is large against its spread.
     let stats = parallel::map(s.c, |ch| {
-        let mean = s.channel(x, ch).flatten().sum::<f32>() / s.count();
-        let var = s.channel(x, ch).flatten().map(|v| (v - mean) * (v - mean)).sum::<f32>() / s.count();
+        let mean = s.channel(x, ch).map(|run| sum::sum_map(run, |v| v)).sum::<f32>() / s.count();
+        let var = s.channel(x, ch).map(|run| sum::sum_map(run, |v| (v - mean) * (v - mean))).sum::<f32>() / s.count();
         (mean, var)
     });
     let (mean, var): (Vec<f32>, Vec<f32>) = stats.into_iter().unzip();
@@ -81,10 +81,9 @@ pub fn backward(
     let inv_std: Vec<f32> = var.iter().map(|v| 1.0 / (v + epsilon as f32).sqrt()).collect();
     let sums = parallel::map(s.c, |ch| {
         let (m, inv) = (mean[ch], inv_std[ch]);
-        s.channel(dy, ch)
-            .flatten()
-            .zip(s.channel(x, ch).flatten())
-            .fold((0.0f32, 0.0f32), |(db, dg), (d, v)| (db + d, dg + d * (v - m) * inv))
+        s.channel(dy, ch).zip(s.channel(x, ch)).fold((0.0f32, 0.0f32), |(db, dg), (dy, x)| {
+            (db + sum::sum_map(dy, |d| d), dg + sum::sum_pairs(dy, x, |d, v| d * (v - m)) * inv)
+        })
     });
     let (dbeta, dgamma): (Vec<f32>, Vec<f32>) = sums.into_iter().unzip();
     let mut dx = vec![0.0; x.len()];

@@ -17,7 +17,7 @@
 //!
 //! Everything is plain `f32` slices in NCHW order; [`super`] connects it to burn.
 
-use super::parallel;
+use super::{parallel, sum};
 
 /// The geometry of one convolution: a batch of `n` images of `c × h × w`, `o` square kernels
 /// of side `k`, zero padding `pad` on every side, stride 1.
@@ -237,7 +237,7 @@ pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f
         let (dw, db) = acc.split_at_mut(s.o * rows);
         matmul(dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
         for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
-            *b += plane.iter().sum::<f32>();
+            *b += sum::sum_map(plane, |v| v);
         }
     });
     let db = sums.split_off(s.o * rows);

@@ -10,6 +10,7 @@
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
+//! - `sum`: sums the compiler can vectorise.
 //!
 //! All three are checked against burn's layers (the convolution also against finite
 //! differences) in `tests/cpu.rs`.
@@ -18,6 +19,7 @@ pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
 mod parallel;
+mod sum;
 
 use std::borrow::Cow;
 
