@@ -1,8 +1,9 @@
-//! Our CPU convolutions and batch norm (`gradbook::mnist::cpu`, what the models train with on
-//! Flex): the convolution's gradients against finite differences; all layers' outputs,
-//! gradients and (batch norm) running averages against burn's own.
+//! Our CPU convolutions, batch norm and max pooling (`gradbook::mnist::cpu`, what the models
+//! train with on Flex): the convolution's gradients against finite differences; all layers'
+//! outputs, gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
 
+use burn::nn::pool::MaxPool2dConfig;
 use burn::nn::BatchNormConfig;
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
@@ -137,6 +138,32 @@ fn depthwise_matches_burns_grouped_conv2d() {
             let tolerance = 1e-4 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
             assert!(max_difference(&result[i], &reference[i]) < tolerance, "{name}, case {case:?}");
         }
+    }
+}
+
+#[test]
+fn max_pool_matches_burns_layer_exactly_including_ties_and_nan() {
+    // After a ReLU many windows hold several equal zeros: the gradient must go to the same
+    // one as burn's (the first), so values are rounded to a few levels to make ties common.
+    // Odd maps (7×7 → 3×3, as in the models) drop their last row and column.
+    let layer = MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init();
+    for shape in [[3, 4, 8, 6], [2, 3, 7, 7], [1, 2, 5, 9]] {
+        let device = Device::flex();
+        let mut x = values(random(shape, &device).clamp_min(0.0).mul_scalar(2.0).round());
+        x[5] = f32::NAN; // a NaN wins its window, forward and backward
+        let x = Tensor::<4>::from_data(TensorData::new(x, shape), &device);
+        let [n, c, h, w] = shape;
+        let g = random([n, c, h / 2, w / 2], &device);
+        let run = |pool: &dyn Fn(Tensor<4>) -> Tensor<4>| {
+            let x = x.clone().autodiff().require_grad();
+            let y = pool(x.clone());
+            let grads = (y.clone() * g.clone().autodiff()).sum().backward();
+            let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+            (bits(values(y.inner())), bits(values(x.grad(&grads).unwrap())))
+        };
+        let (ours, theirs) = (run(&|x| cpu::max_pool_layer(&layer, x)), run(&|x| layer.forward(x)));
+        assert_eq!(ours.0, theirs.0, "output, shape {shape:?}");
+        assert_eq!(ours.1, theirs.1, "input gradient, shape {shape:?}");
     }
 }
 

@@ -302,7 +302,7 @@ impl Net {
                 Block::Relu(m) => m.forward(x),
                 Block::BatchNorm(m) => cpu::batch_norm_layer(m, x),
                 Block::Dropout(m) => m.forward(x),
-                Block::MaxPool(m) => m.forward(x),
+                Block::MaxPool(m) => cpu::max_pool_layer(m, x),
                 Block::AvgPool(m) => m.forward(x),
                 Block::GlobalAvgPool(m) => m.forward(x),
                 Block::Linear(m) => {

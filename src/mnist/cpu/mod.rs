@@ -1,23 +1,26 @@
 //! Faster CPU kernels for the layers that dominate a training step, as burn operations with
-//! their own backward passes: [`conv2d`], [`depthwise2d`] and [`batch_norm_train`].
+//! their own backward passes: [`conv2d`], [`depthwise2d`], [`batch_norm_train`] and
+//! [`max_pool2x2`].
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through [`conv_layer`] and [`batch_norm_layer`], which take these on Flex and leave
-//! every other backend (wgpu) to burn's own layers.
+//! go through [`conv_layer`], [`batch_norm_layer`] and [`max_pool_layer`], which take these on
+//! Flex and leave every other backend (wgpu) to burn's own layers.
 //!
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
+//! - [`max_pool`]: 2×2 max pooling, four reads a window.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //! - `sum`: sums the compiler can vectorise.
 //!
-//! All three are checked against burn's layers (the convolution also against finite
+//! All four are checked against burn's layers (the convolution also against finite
 //! differences) in `tests/cpu.rs`.
 
 pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
+pub mod max_pool;
 mod parallel;
 mod sum;
 
@@ -34,11 +37,13 @@ use burn::backend::{
     backend_extension, Autodiff, AutodiffBackend, Backend, Dispatch, DispatchDevice, ExtensionType, Flex,
 };
 use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
 
 use batch_norm::BatchShape;
 use conv::ConvShape;
+use max_pool::PoolShape;
 
 /// Whether these operations run on `device`: Flex, with or without autodiff.
 pub fn supported(device: &Device) -> bool {
@@ -105,6 +110,24 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     y
 }
 
+/// A max-pooling layer's forward pass: 2×2 windows with stride 2 on the CPU through
+/// [`max_pool2x2`], any other pooling (or device) through burn's layer.
+pub fn max_pool_layer(m: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
+    let unpadded = matches!(m.padding, PaddingConfig2d::Valid | PaddingConfig2d::Explicit(0, 0, 0, 0));
+    let two_by_two = m.kernel_size == [2, 2] && m.stride == [2, 2] && m.dilation == [1, 1] && !m.ceil_mode;
+    if two_by_two && unpadded && x.dtype() == DType::F32 && supported(&x.device()) {
+        max_pool2x2(x)
+    } else {
+        m.forward(x)
+    }
+}
+
+/// 2×2 max pooling with stride 2 of `x` `[n, c, h, w]`, `f32`; differentiable. Only on
+/// devices [`supported`] says yes to.
+pub fn max_pool2x2(x: Tensor<4>) -> Tensor<4> {
+    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_max_pool2x2(x.into_dispatch()))
+}
+
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
 /// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on devices [`supported`] says
 /// yes to, and only for operands that fit ([`conv_layer`] checks both).
@@ -165,6 +188,7 @@ pub trait CpuOps: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> BatchNormOut<Self>;
+    fn cpu_max_pool2x2(x: FloatTensor<Self>) -> FloatTensor<Self>;
 }
 
 impl CpuOps for Flex {
@@ -187,6 +211,11 @@ impl CpuOps for Flex {
             mean: flex([s.c], mean),
             var: flex([s.c], var),
         }
+    }
+
+    fn cpu_max_pool2x2(x: FlexTensor) -> FlexTensor {
+        let s = pool_shape(&x);
+        flex([s.n, s.c, s.out_h(), s.out_w()], max_pool::forward(&values(&x), &s))
     }
 }
 
@@ -262,6 +291,16 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
             var: Self::from_inner(out.var),
         }
     }
+
+    fn cpu_max_pool2x2(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        match MaxPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(mut prep) => {
+                let state = prep.checkpoint(&x);
+                prep.finish(state, Flex::cpu_max_pool2x2(x.into_primitive()))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_max_pool2x2(x.into_primitive())),
+        }
+    }
 }
 
 /// The convolution's backward step: input, weight and bias gradients, each only when
@@ -318,6 +357,25 @@ impl Backward<Flex, 2> for DepthwiseBackward {
         }
         if let Some(node) = node_weight {
             grads.register::<Flex>(node.id, flex([s.c, 1, s.k, s.k], depthwise::backward_weight(&values(&x), &dy, &s)));
+        }
+    }
+}
+
+/// The max pooling's backward step: each output gradient back to its window's maximum.
+#[derive(Debug)]
+struct MaxPoolBackward;
+
+impl Backward<Flex, 1> for MaxPoolBackward {
+    type State = NodeId;
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let dy = grads.consume::<Flex>(&ops.node);
+        let x: FlexTensor = checkpointer.retrieve_node_output(ops.state);
+        if let Some(node) = node_x {
+            let s = pool_shape(&x);
+            let dx = max_pool::backward(&values(&x), &values(&dy), &s);
+            grads.register::<Flex>(node.id, flex([s.n, s.c, s.h, s.w], dx));
         }
     }
 }
@@ -388,6 +446,11 @@ fn depthwise_shape(x: &FlexTensor, weight: &FlexTensor, pad: usize) -> ConvShape
     let fits = o == c && one == 1 && k == k2 && h + 2 * pad >= k && w + 2 * pad >= k;
     assert!(fits, "depthwise2d: weight {:?} does not fit input {:?} with padding {pad}", [o, one, k, k2], [n, c, h, w]);
     ConvShape { n, c, h, w, o: c, k, pad }
+}
+
+fn pool_shape(x: &FlexTensor) -> PoolShape {
+    let [n, c, h, w] = dims4(x);
+    PoolShape { n, c, h, w }
 }
 
 fn batch_shape(x: &FlexTensor) -> ([usize; 4], BatchShape) {
