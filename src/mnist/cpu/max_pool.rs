@@ -41,11 +41,14 @@ impl PoolShape {
             for oy in 0..ho {
                 for ox in 0..wo {
                     let top_left = ch * self.h * w + 2 * oy * w + 2 * ox;
-                    let mut best = top_left;
+                    let (mut best, mut max) = (top_left, x_i[top_left]);
                     for at in [top_left + 1, top_left + w, top_left + w + 1] {
-                        if x_i[at] > x_i[best] || x_i[at].is_nan() {
-                            best = at;
-                        }
+                        // Selects, not branches: after a ReLU which one wins is a coin toss
+                        // that a branch predictor keeps losing.
+                        let v = x_i[at];
+                        let wins = (v > max) | v.is_nan();
+                        best = if wins { at } else { best };
+                        max = if wins { v } else { max };
                     }
                     f((ch * ho + oy) * wo + ox, best);
                 }
