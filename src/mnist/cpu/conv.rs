@@ -78,7 +78,7 @@ fn valid_range(kk: usize, pad: usize, size: usize, out: usize) -> (usize, usize)
 /// The runs of one image's column matrix that see real input (the rest is zero padding):
 /// `f(row, input offset, offset in the row, length)` for each, where the row is one
 /// (channel, kernel tap) and a run is one output line's in-bounds stretch of it.
-pub(super) fn for_each_run(s: &ConvShape, mut f: impl FnMut(usize, usize, usize, usize)) {
+fn for_each_run(s: &ConvShape, mut f: impl FnMut(usize, usize, usize, usize)) {
     let (ho, wo) = (s.out_h(), s.out_w());
     for ch in 0..s.c {
         for ky in 0..s.k {

@@ -32,6 +32,15 @@ struct Padded {
 }
 
 impl Padded {
+    /// A plane of the convolution's input, padded as the convolution pads it.
+    fn input(s: &ConvShape) -> Self {
+        Padded {
+            h: s.h,
+            w: s.w,
+            pad: s.pad,
+            k: s.k,
+        }
+    }
     /// Padded row length: also the output's row stride while it is computed.
     fn row(&self) -> usize {
         self.w + 2 * self.pad
@@ -85,13 +94,7 @@ impl Padded {
 /// `y = depthwise(x, weight)`: `x` `[n, c, h, w]`, `weight` `[c, 1, k, k]`; returns
 /// `[n, c, ho, wo]`.
 pub fn forward(x: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
-    let p = Padded {
-        h: s.h,
-        w: s.w,
-        pad: s.pad,
-        k: s.k,
-    };
-    correlate_planes(x, weight, p, false)
+    correlate_planes(x, weight, Padded::input(s), false)
 }
 
 /// The input gradient, `[n, c, h, w]`, from `dy` `[n, c, ho, wo]`.
@@ -123,12 +126,7 @@ fn correlate_planes(src: &[f32], weight: &[f32], p: Padded, flip: bool) -> Vec<f
 
 /// The weight gradient `[c, 1, k, k]`, summed over the batch.
 pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
-    let p = Padded {
-        h: s.h,
-        w: s.w,
-        pad: s.pad,
-        k: s.k,
-    };
+    let p = Padded::input(s);
     let (taps, hw, l, row) = (s.k * s.k, s.h * s.w, s.out_h() * s.out_w(), p.row());
     let len = p.strided_len();
     parallel::sum_over_images(s.n, s.c * taps, p.padded_len() + len, |i, dw, scratch| {
