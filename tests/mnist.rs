@@ -153,6 +153,30 @@ fn brightness_and_contrast_on_a_constant_image() {
     // Contrast blends with the image's own mean, which for a constant image is itself.
     let contrast = values(augment::apply(grey, &[Params { contrast: 0.9, ..Params::IDENTITY }], Bilinear));
     assert!(contrast.iter().all(|&p| (p - 0.4).abs() < 1e-6));
+
+    // The same through PIL's 8-bit arithmetic: 102 · 1.1 = 112.2 is cut to 112.
+    let grey = Tensor::<4>::from_data(TensorData::new(vec![102.0 / 255.0f32; 784], [1, 1, 28, 28]), &device);
+    let brighter = values(augment::apply(grey.clone(), &[Params { brightness: 1.1, ..Params::IDENTITY }], Nearest));
+    assert!(brighter.iter().all(|&p| p == 112.0 / 255.0));
+    let contrast = values(augment::apply(grey, &[Params { contrast: 0.9, ..Params::IDENTITY }], Nearest));
+    assert!(contrast.iter().all(|&p| p == 102.0 / 255.0));
+}
+
+#[test]
+fn color_jitter_matches_pil_in_either_order() {
+    // Black left half, grey level 250 right half. Expected levels computed with Pillow 9.4 /
+    // torchvision 0.14: adjust_brightness(0.9) then adjust_contrast(1.2) gives 0 and 247; the
+    // other order clips at 255 first and gives 0 and 229.
+    let v: Vec<f32> = (0..784).map(|i| if i % 28 < 14 { 0.0 } else { 250.0 / 255.0 }).collect();
+    let t = Tensor::<4>::from_data(TensorData::new(v, [1, 1, 28, 28]), &flex());
+    for (contrast_first, bright) in [(false, 247.0), (true, 229.0)] {
+        let p = Params { brightness: 0.9, contrast: 1.2, contrast_first, ..Params::IDENTITY };
+        let out = values(augment::apply(t.clone(), &[p], Nearest));
+        for (i, o) in out.iter().enumerate() {
+            let expected = if i % 28 < 14 { 0.0 } else { bright / 255.0 };
+            assert_eq!(*o, expected, "contrast first: {contrast_first}, pixel {i}");
+        }
+    }
 }
 
 #[test]

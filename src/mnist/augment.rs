@@ -3,15 +3,18 @@
 //! a `grid_sample` over the whole batch (one, or one per transform; see below); the colour part
 //! is two broadcast ops. The CPU only draws six random numbers per image.
 //!
-//! Two ways to resample. `Nearest` does what torchvision does to the seed's PIL images: each
-//! transform on its own, nearest-neighbour, whole-pixel shifts. `Bilinear` folds both transforms
-//! into one smooth resample. The seed's recipe uses `Nearest`: it trained the seed's model better
+//! Two ways to run it. `Nearest` does what torchvision does to the seed's PIL images: each
+//! transform on its own, nearest-neighbour, whole-pixel shifts, then PIL's 8-bit colour jitter
+//! in a random order (for the same draws the images come out as torchvision's, pixel for pixel,
+//! but for the direction of RandomAffine's turn, which torchvision takes clockwise: the draw is
+//! symmetric, so the distribution is the same). `Bilinear` folds both transforms into one smooth
+//! resample and jitters in floating point. The seed's recipe uses `Nearest`: it trained the seed's model better
 //! (docs/results.md), plausibly because bilinear's blur makes training digits softer than the
 //! test digits; for `compact`, with its milder transforms, the two came out level.
 
 use burn::tensor::grid::affine_grid_2d;
 use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::rng::Rng;
@@ -81,6 +84,8 @@ impl AugmentConfig {
             scale: 1.0 + sym(rng, self.scale),
             brightness: 1.0 + sym(rng, self.brightness),
             contrast: 1.0 + sym(rng, self.contrast),
+            // torchvision's ColorJitter shuffles its operations for every image.
+            contrast_first: self.brightness > 0.0 && self.contrast > 0.0 && rng.unit() < 0.5,
         }
     }
 
@@ -94,17 +99,20 @@ impl AugmentConfig {
 pub struct Params {
     /// RandomRotation's turn, counter-clockwise on screen, degrees.
     pub rotation: f64,
-    /// RandomAffine's turn, likewise.
+    /// RandomAffine's turn, likewise (torchvision turns clockwise for a positive angle; symmetric draw).
     pub degrees: f64,
     /// Shift right and down, as a fraction of the image size.
     pub translate: [f64; 2],
     pub scale: f64,
     pub brightness: f64,
     pub contrast: f64,
+    /// Jitter contrast before brightness (the order matters only where pixels clip).
+    pub contrast_first: bool,
 }
 
 impl Params {
-    pub const IDENTITY: Params = Params { rotation: 0.0, degrees: 0.0, translate: [0.0, 0.0], scale: 1.0, brightness: 1.0, contrast: 1.0 };
+    pub const IDENTITY: Params =
+        Params { rotation: 0.0, degrees: 0.0, translate: [0.0, 0.0], scale: 1.0, brightness: 1.0, contrast: 1.0, contrast_first: false };
 
     fn is_geometric(&self) -> bool {
         self.rotation != 0.0 || self.degrees != 0.0 || self.translate != [0.0, 0.0] || self.scale != 1.0
@@ -156,17 +164,46 @@ pub fn apply(images: Tensor<4>, params: &[Params], interpolation: Interpolation)
         };
     }
     if params.iter().any(|p| p.brightness != 1.0 || p.contrast != 1.0) {
-        let device = x.device();
-        let per_image = |f: fn(&Params) -> f64| {
-            Tensor::<4>::from_data(TensorData::new(params.iter().map(|p| f(p) as f32).collect::<Vec<_>>(), [b, 1, 1, 1]), &device)
+        x = match interpolation {
+            Interpolation::Bilinear => jitter(x, params),
+            Interpolation::Nearest => jitter_8bit(x, params),
         };
-        // torchvision's order: brightness scales, then contrast blends with the image's mean.
-        x = (x * per_image(|p| p.brightness)).clamp(0.0, 1.0);
-        let c = per_image(|p| p.contrast);
-        let mean = x.clone().mean_dims(&[1, 2, 3]);
-        x = (x * c.clone() + mean * (c.neg() + 1.0)).clamp(0.0, 1.0);
     }
     x
+}
+
+/// One number per image, as a `[B, 1, 1, 1]` tensor that broadcasts over the image.
+fn per_image(params: &[Params], device: &Device, f: impl Fn(&Params) -> f64) -> Tensor<4> {
+    let v: Vec<f32> = params.iter().map(|p| f(p) as f32).collect();
+    Tensor::from_data(TensorData::new(v, [params.len(), 1, 1, 1]), device)
+}
+
+/// ColorJitter in floating point: brightness scales, then contrast blends with the image's mean.
+fn jitter(x: Tensor<4>, params: &[Params]) -> Tensor<4> {
+    let device = x.device();
+    let x = (x * per_image(params, &device, |p| p.brightness)).clamp(0.0, 1.0);
+    let c = per_image(params, &device, |p| p.contrast);
+    let mean = x.clone().mean_dims(&[1, 2, 3]);
+    (x * c.clone() + mean * (c.neg() + 1.0)).clamp(0.0, 1.0)
+}
+
+/// ColorJitter as torchvision does it to a PIL image. Both operations are PIL blends,
+/// `level + factor · (pixel − level)` cut down to a whole grey level in 0..=255: brightness blends
+/// with black (level 0), contrast with the image's mean rounded to a whole level. Each image
+/// takes the two in its own order, so this runs two stages, each doing per image whichever
+/// operation falls to it.
+fn jitter_8bit(x: Tensor<4>, params: &[Params]) -> Tensor<4> {
+    let device = x.device();
+    // The pixels are whole levels /255 until here (nearest resampling copies them).
+    let mut v = (x * 255.0).round();
+    for stage in [0, 1] {
+        let contrast_now = |p: &Params| p.contrast_first == (stage == 0);
+        let factor = per_image(params, &device, |p| if contrast_now(p) { p.contrast } else { p.brightness });
+        let is_contrast = per_image(params, &device, |p| if contrast_now(p) { 1.0 } else { 0.0 });
+        let level = (v.clone().mean_dims(&[1, 2, 3]) + 0.5).floor() * is_contrast;
+        v = (level.clone() + (v - level) * factor).floor().clamp(0.0, 255.0);
+    }
+    v / 255.0
 }
 
 /// One `grid_sample` of every image with its own sampling matrix.
