@@ -1,4 +1,4 @@
-//! Our CPU convolutions, batch norm and max pooling (`gradbook::mnist::cpu`, what the models
+//! Our CPU convolutions, batch norm, max pooling and dropout (`gradbook::mnist::cpu`, what the models
 //! train with on Flex): the convolution's gradients against finite differences; all layers'
 //! outputs, gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
@@ -252,4 +252,36 @@ fn gradients_do_not_depend_on_the_thread_count() {
         pool.install(|| loss_and_grads(&|x, w, _| cpu::depthwise2d(x, w, 1), &x, &w, &b, &g))
     });
     assert_eq!(one, three, "depthwise");
+}
+
+#[test]
+fn dropout_masks_keep_the_right_share_and_repeat_with_their_seed() {
+    let keep = 1.0 - 0.069;
+    let mask = cpu::dropout::mask(200_000, keep, 42);
+    let scale = (1.0 / keep) as f32;
+    assert!(mask.iter().all(|&m| m == 0.0 || m == scale), "values other than 0 and 1/keep");
+    // 200,000 draws: the kept share's standard deviation is 0.00057.
+    let kept = mask.iter().filter(|&&m| m != 0.0).count() as f64 / mask.len() as f64;
+    assert!((kept - keep).abs() < 0.003, "kept {kept}, expected {keep}");
+    assert_eq!(mask, cpu::dropout::mask(200_000, keep, 42));
+    assert_ne!(mask, cpu::dropout::mask(200_000, keep, 43));
+}
+
+#[test]
+fn dropout_layer_scales_what_it_keeps_and_passes_gradients_through_the_same_mask() {
+    let device = Device::flex().autodiff();
+    let layer = burn::nn::DropoutConfig::new(0.25).init();
+    let x = Tensor::<4>::ones([2, 3, 8, 8], &device).require_grad();
+    let y = cpu::dropout_layer(&layer, x.clone());
+    let grads = y.clone().sum().backward();
+    let (y, dx) = (values(y.inner()), values(x.grad(&grads).unwrap()));
+    assert!(y.iter().all(|&v| v == 0.0 || v == 1.0 / 0.75));
+    assert!(y.iter().any(|&v| v == 0.0) && y.iter().any(|&v| v != 0.0));
+    // With x = 1 the output is the mask, and d(Σ y)/dx is the mask too.
+    assert_eq!(y, dx);
+    // Two calls draw two masks.
+    assert_ne!(y, values(cpu::dropout_layer(&layer, x).inner()));
+    // Outside training (no autodiff) the layer passes its input through.
+    let plain = Tensor::<4>::ones([2, 3, 8, 8], &Device::flex());
+    assert!(values(cpu::dropout_layer(&layer, plain)).iter().all(|&v| v == 1.0));
 }

@@ -301,7 +301,7 @@ impl Net {
                 Block::Conv(m) => cpu::conv_layer(m, x),
                 Block::Relu(m) => m.forward(x),
                 Block::BatchNorm(m) => cpu::batch_norm_layer(m, x),
-                Block::Dropout(m) => m.forward(x),
+                Block::Dropout(m) => cpu::dropout_layer(m, x),
                 Block::MaxPool(m) => cpu::max_pool_layer(m, x),
                 Block::AvgPool(m) => m.forward(x),
                 Block::GlobalAvgPool(m) => m.forward(x),

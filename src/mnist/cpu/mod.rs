@@ -1,16 +1,17 @@
 //! Faster CPU kernels for the layers that dominate a training step, as burn operations with
 //! their own backward passes: [`conv2d`], [`depthwise2d`], [`batch_norm_train`] and
-//! [`max_pool2x2`].
+//! [`max_pool2x2`]; and dropout's mask, [`dropout_mask`].
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through [`conv_layer`], [`batch_norm_layer`] and [`max_pool_layer`], which take these on
+//! go through [`conv_layer`], [`batch_norm_layer`], [`max_pool_layer`] and [`dropout_layer`], which take these on
 //! Flex and leave every other backend (wgpu) to burn's own layers.
 //!
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - [`max_pool`]: 2×2 max pooling, four reads a window.
+//! - [`dropout`]: the random keep/drop mask, from a fast generator.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //! - `sum`: sums the compiler can vectorise.
 //!
@@ -20,6 +21,7 @@
 pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
+pub mod dropout;
 pub mod max_pool;
 mod parallel;
 mod sum;
@@ -38,8 +40,8 @@ use burn::backend::{
 };
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
-use burn::nn::{BatchNorm, PaddingConfig2d};
-use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
+use burn::nn::{BatchNorm, Dropout, PaddingConfig2d};
+use burn::tensor::{DType, Device, Distribution, Shape, Tensor, TensorData};
 
 use batch_norm::BatchShape;
 use conv::ConvShape;
@@ -122,6 +124,31 @@ pub fn max_pool_layer(m: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     }
 }
 
+/// A dropout layer's forward pass. While training on the CPU the mask comes from
+/// [`dropout_mask`]; elsewhere (evaluation, the GPU) burn's layer.
+pub fn dropout_layer(m: &Dropout, x: Tensor<4>) -> Tensor<4> {
+    let device = x.device();
+    let training = device.is_autodiff() && m.training.is_enabled() && m.prob > 0.0;
+    if training && m.prob < 1.0 && x.dtype() == DType::F32 && supported(&device) {
+        let mask = dropout_mask(&x, 1.0 - m.prob);
+        x * mask
+    } else {
+        m.forward(x)
+    }
+}
+
+/// A mask shaped like `like` of `1 / keep` (probability `keep`) and 0, not differentiated.
+/// Its generator's seed is drawn from the device's own seeded stream, so a seeded run
+/// draws the same masks again. Only on devices [`supported`] says yes to.
+pub fn dropout_mask(like: &Tensor<4>, keep: f64) -> Tensor<4> {
+    let seed = Tensor::<1>::random([2], Distribution::Default, &like.device());
+    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_dropout_mask(
+        like.clone().into_dispatch(),
+        seed.into_dispatch(),
+        keep,
+    ))
+}
+
 /// 2×2 max pooling with stride 2 of `x` `[n, c, h, w]`, `f32`; differentiable. Only on
 /// devices [`supported`] says yes to.
 pub fn max_pool2x2(x: Tensor<4>) -> Tensor<4> {
@@ -189,6 +216,7 @@ pub trait CpuOps: Backend {
         epsilon: f64,
     ) -> BatchNormOut<Self>;
     fn cpu_max_pool2x2(x: FloatTensor<Self>) -> FloatTensor<Self>;
+    fn cpu_dropout_mask(like: FloatTensor<Self>, seed: FloatTensor<Self>, keep: f64) -> FloatTensor<Self>;
 }
 
 impl CpuOps for Flex {
@@ -216,6 +244,13 @@ impl CpuOps for Flex {
     fn cpu_max_pool2x2(x: FlexTensor) -> FlexTensor {
         let s = pool_shape(&x);
         flex([s.n, s.c, s.out_h(), s.out_w()], max_pool::forward(&values(&x), &s))
+    }
+
+    fn cpu_dropout_mask(like: FlexTensor, seed: FlexTensor, keep: f64) -> FlexTensor {
+        // Two uniform draws in [0, 1) of 24 bits each make the generator's 48-bit seed.
+        let bits = values(&seed).iter().fold(0u64, |acc, u| (acc << 24) | (u * 16_777_216.0) as u64);
+        let shape = dims4(&like);
+        flex(shape, dropout::mask(shape.iter().product(), keep, bits))
     }
 }
 
@@ -300,6 +335,11 @@ impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
             }
             OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_max_pool2x2(x.into_primitive())),
         }
+    }
+
+    fn cpu_dropout_mask(like: FloatTensor<Self>, seed: FloatTensor<Self>, keep: f64) -> FloatTensor<Self> {
+        // A constant to autodiff: the gradient flows through the multiplication by it.
+        Self::from_inner(Flex::cpu_dropout_mask(like.into_primitive(), seed.into_primitive(), keep))
     }
 }
 
