@@ -162,6 +162,45 @@ fn brightness_and_contrast_on_a_constant_image() {
     assert!(contrast.iter().all(|&p| p == 102.0 / 255.0));
 }
 
+/// Hex pairs → bytes.
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn nearest_augmentation_gives_torchvisions_pixels() {
+    // tests/data/torchvision_augment.json: a synthetic digit through torchvision's rotate,
+    // affine and colour jitter on a PIL image, 24 parameter sets (bench/torchvision_augment_fixture.py).
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("data/torchvision_augment.json")).expect("fixture is JSON");
+    let input: Vec<f32> = unhex(fixture["input"].as_str().unwrap()).iter().map(|&p| p as f32 / 255.0).collect();
+    let cases = fixture["cases"].as_array().unwrap();
+    let num = |case: &serde_json::Value, key: &str| case[key].as_f64().unwrap();
+    let params: Vec<Params> = cases
+        .iter()
+        .map(|case| Params {
+            rotation: num(case, "rotation"),
+            degrees: num(case, "degrees"),
+            translate: [0, 1].map(|i| case["translate"][i].as_f64().unwrap() / 28.0),
+            scale: num(case, "scale"),
+            brightness: num(case, "brightness"),
+            contrast: num(case, "contrast"),
+            contrast_first: case["contrastFirst"].as_bool().unwrap(),
+        })
+        .collect();
+    let batch = input.repeat(cases.len());
+    let x = Tensor::<4>::from_data(TensorData::new(batch, [cases.len(), 1, 28, 28]), &flex());
+    let out = values(augment::apply(x, &params, Nearest));
+    for (i, case) in cases.iter().enumerate() {
+        let expected = unhex(case["output"].as_str().unwrap());
+        let ours = &out[i * 784..(i + 1) * 784];
+        // A sampling point within rounding error of halfway between two pixels may land on the
+        // other one (we compute positions in f32, PIL in f64): allow a pixel or two.
+        let differing = ours.iter().zip(&expected).filter(|(o, e)| (**o * 255.0).round() as u8 != **e).count();
+        assert!(differing <= 2, "case {i} ({:?}): {differing} of 784 pixels differ from torchvision's", params[i]);
+    }
+}
+
 #[test]
 fn color_jitter_matches_pil_in_either_order() {
     // Black left half, grey level 250 right half. Expected levels computed with Pillow 9.4 /

@@ -1,16 +1,17 @@
 //! The seed's augmentation, batched on the device: RandomRotation(±5°), RandomAffine(±8°,
 //! translate ±15 %, scale 0.85–1.15) and ColorJitter(brightness, contrast). The geometric part is
 //! a `grid_sample` over the whole batch (one, or one per transform; see below); the colour part
-//! is two broadcast ops. The CPU only draws six random numbers per image.
+//! is a few broadcast ops. The CPU only draws eight random numbers per image.
 //!
 //! Two ways to run it. `Nearest` does what torchvision does to the seed's PIL images: each
 //! transform on its own, nearest-neighbour, whole-pixel shifts, then PIL's 8-bit colour jitter
-//! in a random order (for the same draws the images come out as torchvision's, pixel for pixel,
-//! but for the direction of RandomAffine's turn, which torchvision takes clockwise: the draw is
-//! symmetric, so the distribution is the same). `Bilinear` folds both transforms into one smooth
-//! resample and jitters in floating point. The seed's recipe uses `Nearest`: it trained the seed's model better
-//! (docs/results.md), plausibly because bilinear's blur makes training digits softer than the
-//! test digits; for `compact`, with its milder transforms, the two came out level.
+//! in a random order. For the same draws the images come out as torchvision's, pixel for pixel
+//! (tests/mnist.rs checks a torchvision fixture), except that torchvision turns RandomAffine's
+//! angle clockwise: the draw is symmetric, so the distribution is the same. `Bilinear` folds
+//! both transforms into one smooth resample and jitters in floating point. The seed's recipe
+//! uses `Nearest`: it trained the seed's model better (docs/results.md), plausibly because
+//! bilinear's blur makes training digits softer than the test digits; for `compact`, with its
+//! milder transforms, the two came out level.
 
 use burn::tensor::grid::affine_grid_2d;
 use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
