@@ -8,7 +8,8 @@ export interface Augment {
   scale: number;
   brightness: number;
   contrast: number;
-  /** How rotations, shifts and scaling resample: one bilinear pass, or torchvision's nearest. */
+  /** One smooth bilinear pass (colour in floating point), or torchvision's way on PIL images:
+   *  nearest-neighbour per transform, then 8-bit brightness/contrast in a random order. */
   interpolation: "bilinear" | "nearest";
 }
 
