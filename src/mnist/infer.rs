@@ -11,7 +11,7 @@ use super::rng::Rng;
 use super::train::{batch, normalise, read_back};
 
 fn images(pixels: &[f32], device: &Device) -> Result<Tensor<4>, String> {
-    if pixels.is_empty() || pixels.len() % PIXELS != 0 {
+    if pixels.is_empty() || !pixels.len().is_multiple_of(PIXELS) {
         return Err(format!("expected 28×28 = {PIXELS} pixels per image, got {} values", pixels.len()));
     }
     if let Some(v) = pixels.iter().find(|v| !(0.0..=1.0).contains(*v)) {
