@@ -2,7 +2,7 @@
 //! burn's burnpack record, so loading into the wrong architecture says which one it was for.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn::store::ModuleRecord;
+use burn::store::{ModuleRecord, RecordError};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 
 use super::model::{ModelSpec, Net};
@@ -38,11 +38,31 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     let spec = ModelSpec::by_name(name)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[second + 1..].to_vec()))
         .map_err(|e| format!("the checkpoint's weights are unreadable: {e:?}"))?;
-    let model = spec
-        .init(device)
-        .try_load_record(record)
-        .map_err(|e| format!("the checkpoint does not fit model '{name}': {e:?}"))?;
+    let model = spec.init(device).try_load_record(record).map_err(|e| match e {
+        // The header named this model, but its layers have other shapes: weights saved by an
+        // earlier version of the model (or a forged header). burn lists every mismatch.
+        RecordError::Validation(detail) => format!(
+            "the checkpoint does not fit model '{name}' as this version of gradbook builds it \
+             (saved from an earlier version of '{name}'?): {}",
+            first_problem(&detail)
+        ),
+        other => format!("the checkpoint's weights are unreadable: {other}"),
+    })?;
     Ok((spec, model))
+}
+
+/// The first of the problems burn's validation lists (`Apply errors: ["a", "b"]`), and how
+/// many more there are; the whole text if it has another form.
+fn first_problem(detail: &str) -> String {
+    let Some(start) = detail.find("[\"").map(|i| i + 2) else { return detail.to_string() };
+    let Some(len) = detail[start..].find('"') else { return detail.to_string() };
+    let more = detail.matches("\", \"").count();
+    let first = &detail[start..start + len];
+    if more == 0 {
+        first.to_string()
+    } else {
+        format!("{first} (and {more} more)")
+    }
 }
 
 /// A copy of `model` on the CPU, its weights and BatchNorm statistics read back in one
