@@ -4,138 +4,44 @@
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through [`conv_layer`], [`batch_norm_layer`], [`max_pool_layer`] and [`dropout_layer`], which take these on
-//! Flex and leave every other backend (wgpu) to burn's own layers.
+//! go through [`conv_layer`], [`batch_norm_layer`], [`max_pool_layer`] and [`dropout_layer`],
+//! which take these on Flex and leave every other backend (wgpu) to burn's own layers.
 //!
+//! - [`layers`]: which layers take these operations, and when.
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - [`max_pool`]: 2×2 max pooling, four reads a window.
 //! - [`dropout`]: the random keep/drop mask, from a fast generator.
+//! - `autodiff`: the operations under autodiff, and their backward steps.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //! - `sum`: sums the compiler can vectorise.
 //!
-//! All four are checked against burn's layers (the convolution also against finite
+//! All are checked against burn's layers (the convolution also against finite
 //! differences) in `tests/cpu.rs`.
 
+mod autodiff;
 pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
 pub mod dropout;
+pub mod layers;
 pub mod max_pool;
 mod parallel;
 mod sum;
 
+pub use layers::{batch_norm_layer, conv_layer, dropout_layer, max_pool_layer, supported};
+
 use std::borrow::Cow;
 
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::autodiff::NodeId;
 use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{
-    backend_extension, Autodiff, AutodiffBackend, Backend, Dispatch, DispatchDevice, ExtensionType, Flex,
-};
-use burn::nn::conv::Conv2d;
-use burn::nn::pool::MaxPool2d;
-use burn::nn::{BatchNorm, Dropout, PaddingConfig2d};
-use burn::tensor::{DType, Device, Distribution, Shape, Tensor, TensorData};
+use burn::backend::{backend_extension, Backend, Dispatch, ExtensionType, Flex};
+use burn::tensor::{Distribution, Shape, Tensor, TensorData};
 
 use batch_norm::BatchShape;
 use conv::ConvShape;
 use max_pool::PoolShape;
-
-/// Whether these operations run on `device`: Flex, with or without autodiff.
-pub fn supported(device: &Device) -> bool {
-    match device.as_dispatch() {
-        DispatchDevice::Flex(_) => true,
-        DispatchDevice::Autodiff(inner) => matches!(**inner, DispatchDevice::Flex(_)),
-        #[allow(unreachable_patterns)]
-        _ => false,
-    }
-}
-
-/// A convolution layer's forward pass: on the CPU through [`conv2d`] (several times faster
-/// there than burn's), elsewhere — or for a layer or input our kernel does not cover, which
-/// burn then reports in its own words — burn's own.
-pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let [_, c, h, w] = x.dims();
-    let k = m.kernel_size[0];
-    let simple = m.stride == [1, 1] && m.dilation == [1, 1] && m.kernel_size[1] == k && x.dtype() == DType::F32;
-    let pad = match m.padding {
-        PaddingConfig2d::Explicit(pad, b, l, r) if [b, l, r] == [pad; 3] => Some(pad),
-        _ => None,
-    };
-    match pad {
-        Some(pad) if simple && h + 2 * pad >= k && w + 2 * pad >= k && supported(&x.device()) => {
-            if m.groups == 1 {
-                // The bias is read before the weight on purpose: burn initialises parameters
-                // lazily, on first read, so this order decides which random draws each one
-                // gets; changing it changes every recorded run of a model with biases.
-                let bias = match &m.bias {
-                    Some(bias) => bias.val(),
-                    // A constant zero: nothing asks for its gradient.
-                    None => Tensor::zeros([m.weight.dims()[0]], &x.device()),
-                };
-                conv2d(x, m.weight.val(), bias, pad)
-            } else if m.groups == c && m.weight.dims()[0] == c && m.bias.is_none() {
-                depthwise2d(x, m.weight.val(), pad)
-            } else {
-                m.forward(x)
-            }
-        }
-        _ => m.forward(x),
-    }
-}
-
-/// A batch norm layer's forward pass: training on the CPU through [`batch_norm_train`],
-/// updating the running averages exactly as burn's layer does; otherwise (evaluation, the
-/// GPU) burn's layer itself.
-pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
-    let device = x.device();
-    let fits = x.dims()[1] == m.gamma.dims()[0] && x.dtype() == DType::F32;
-    if !(device.is_autodiff() && m.training.is_enabled() && fits && supported(&device)) {
-        return m.forward(x);
-    }
-    let (y, mean, var) = batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon);
-    let blend = |running: Tensor<1>, batch: Tensor<1>| {
-        running
-            .to_device(&device)
-            .mul_scalar(1.0 - m.momentum)
-            .add(batch.mul_scalar(m.momentum))
-            .detach()
-    };
-    m.running_mean.update(blend(m.running_mean.value_sync(), mean));
-    m.running_var.update(blend(m.running_var.value_sync(), var));
-    y
-}
-
-/// A max-pooling layer's forward pass: 2×2 windows with stride 2 on the CPU through
-/// [`max_pool2x2`], any other pooling (or device) through burn's layer.
-pub fn max_pool_layer(m: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
-    let unpadded = matches!(m.padding, PaddingConfig2d::Valid | PaddingConfig2d::Explicit(0, 0, 0, 0));
-    let two_by_two = m.kernel_size == [2, 2] && m.stride == [2, 2] && m.dilation == [1, 1] && !m.ceil_mode;
-    if two_by_two && unpadded && x.dtype() == DType::F32 && supported(&x.device()) {
-        max_pool2x2(x)
-    } else {
-        m.forward(x)
-    }
-}
-
-/// A dropout layer's forward pass. While training on the CPU the mask comes from
-/// [`dropout_mask`]; elsewhere (evaluation, the GPU) burn's layer.
-pub fn dropout_layer(m: &Dropout, x: Tensor<4>) -> Tensor<4> {
-    let device = x.device();
-    let training = device.is_autodiff() && m.training.is_enabled() && m.prob > 0.0;
-    if training && m.prob < 1.0 && x.dtype() == DType::F32 && supported(&device) {
-        let mask = dropout_mask(&x, 1.0 - m.prob);
-        x * mask
-    } else {
-        m.forward(x)
-    }
-}
 
 /// A mask shaped like `like` of `1 / keep` (probability `keep`) and 0, not differentiated.
 /// Its generator's seed is drawn from the device's own seeded stream, so a seeded run
@@ -251,215 +157,6 @@ impl CpuOps for Flex {
         let bits = values(&seed).iter().fold(0u64, |acc, u| (acc << 24) | (u * 16_777_216.0) as u64);
         let shape = dims4(&like);
         flex(shape, dropout::mask(shape.iter().product(), keep, bits))
-    }
-}
-
-impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {
-    fn cpu_conv2d(
-        x: FloatTensor<Self>,
-        weight: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        pad: usize,
-    ) -> FloatTensor<Self> {
-        match ConvBackward
-            .prepare::<C>([x.node(), weight.node(), bias.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), pad);
-                let y = Flex::cpu_conv2d(x.into_primitive(), weight.into_primitive(), bias.into_primitive(), pad);
-                prep.finish(state, y)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_conv2d(
-                x.into_primitive(),
-                weight.into_primitive(),
-                bias.into_primitive(),
-                pad,
-            )),
-        }
-    }
-
-    fn cpu_depthwise2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self> {
-        match DepthwiseBackward.prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), pad);
-                prep.finish(state, Flex::cpu_depthwise2d(x.into_primitive(), weight.into_primitive(), pad))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_depthwise2d(x.into_primitive(), weight.into_primitive(), pad)),
-        }
-    }
-
-    fn cpu_batch_norm(
-        x: FloatTensor<Self>,
-        gamma: FloatTensor<Self>,
-        beta: FloatTensor<Self>,
-        epsilon: f64,
-    ) -> BatchNormOut<Self> {
-        let out = Flex::cpu_batch_norm(
-            x.primitive().clone(),
-            gamma.primitive().clone(),
-            beta.primitive().clone(),
-            epsilon,
-        );
-        let output = match BatchNormBackward
-            .prepare::<C>([x.node(), gamma.node(), beta.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(mut prep) => {
-                let state = BatchNormState {
-                    x: prep.checkpoint(&x),
-                    gamma: prep.checkpoint(&gamma),
-                    mean: out.mean.clone(),
-                    var: out.var.clone(),
-                    epsilon,
-                };
-                prep.finish(state, out.output)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(out.output),
-        };
-        // The statistics are constants to autodiff: they only feed the running averages.
-        BatchNormOut {
-            output,
-            mean: Self::from_inner(out.mean),
-            var: Self::from_inner(out.var),
-        }
-    }
-
-    fn cpu_max_pool2x2(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        match MaxPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = prep.checkpoint(&x);
-                prep.finish(state, Flex::cpu_max_pool2x2(x.into_primitive()))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_max_pool2x2(x.into_primitive())),
-        }
-    }
-
-    fn cpu_dropout_mask(like: FloatTensor<Self>, seed: FloatTensor<Self>, keep: f64) -> FloatTensor<Self> {
-        // A constant to autodiff: the gradient flows through the multiplication by it.
-        Self::from_inner(Flex::cpu_dropout_mask(like.into_primitive(), seed.into_primitive(), keep))
-    }
-}
-
-/// The convolution's backward step: input, weight and bias gradients, each only when
-/// something upstream needs it (the images never do, nor a bias-free layer's zero bias).
-#[derive(Debug)]
-struct ConvBackward;
-
-impl Backward<Flex, 3> for ConvBackward {
-    type State = (NodeId, NodeId, usize);
-
-    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [node_x, node_weight, node_bias] = ops.parents;
-        let dy = grads.consume::<Flex>(&ops.node);
-        let (x_id, weight_id, pad) = ops.state;
-        let x: FlexTensor = checkpointer.retrieve_node_output(x_id);
-        let weight: FlexTensor = checkpointer.retrieve_node_output(weight_id);
-        let [n, c, h, w] = dims4(&x);
-        let [o, _, k, _] = dims4(&weight);
-        let s = ConvShape { n, c, h, w, o, k, pad };
-        let dy = values(&dy);
-        if let Some(node) = node_x {
-            let dx = conv::backward_x(&dy, &values(&weight), &s);
-            grads.register::<Flex>(node.id, flex([n, c, h, w], dx));
-        }
-        if node_weight.is_some() || node_bias.is_some() {
-            let (dw, db) = conv::backward_weight(&values(&x), &dy, &s);
-            for (node, grad) in [(node_weight, flex([o, c, k, k], dw)), (node_bias, flex([o], db))] {
-                if let Some(node) = node {
-                    grads.register::<Flex>(node.id, grad);
-                }
-            }
-        }
-    }
-}
-
-/// The depthwise convolution's backward step: input and weight gradients, each only when
-/// something upstream needs it.
-#[derive(Debug)]
-struct DepthwiseBackward;
-
-impl Backward<Flex, 2> for DepthwiseBackward {
-    type State = (NodeId, NodeId, usize);
-
-    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [node_x, node_weight] = ops.parents;
-        let dy = grads.consume::<Flex>(&ops.node);
-        let (x_id, weight_id, pad) = ops.state;
-        let x: FlexTensor = checkpointer.retrieve_node_output(x_id);
-        let weight: FlexTensor = checkpointer.retrieve_node_output(weight_id);
-        let s = depthwise_shape(&x, &weight, pad);
-        let dy = values(&dy);
-        if let Some(node) = node_x {
-            grads.register::<Flex>(node.id, flex([s.n, s.c, s.h, s.w], depthwise::backward_x(&dy, &values(&weight), &s)));
-        }
-        if let Some(node) = node_weight {
-            grads.register::<Flex>(node.id, flex([s.c, 1, s.k, s.k], depthwise::backward_weight(&values(&x), &dy, &s)));
-        }
-    }
-}
-
-/// The max pooling's backward step: each output gradient back to its window's maximum.
-#[derive(Debug)]
-struct MaxPoolBackward;
-
-impl Backward<Flex, 1> for MaxPoolBackward {
-    type State = NodeId;
-
-    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [node_x] = ops.parents;
-        let dy = grads.consume::<Flex>(&ops.node);
-        let x: FlexTensor = checkpointer.retrieve_node_output(ops.state);
-        if let Some(node) = node_x {
-            let s = pool_shape(&x);
-            let dx = max_pool::backward(&values(&x), &values(&dy), &s);
-            grads.register::<Flex>(node.id, flex([s.n, s.c, s.h, s.w], dx));
-        }
-    }
-}
-
-/// The batch norm's backward step: gradients for the input, γ and β.
-#[derive(Debug)]
-struct BatchNormBackward;
-
-#[derive(Debug, Clone)]
-struct BatchNormState {
-    x: NodeId,
-    gamma: NodeId,
-    mean: FlexTensor,
-    var: FlexTensor,
-    epsilon: f64,
-}
-
-impl Backward<Flex, 3> for BatchNormBackward {
-    type State = BatchNormState;
-
-    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [node_x, node_gamma, node_beta] = ops.parents;
-        let dy = grads.consume::<Flex>(&ops.node);
-        let st = ops.state;
-        let x: FlexTensor = checkpointer.retrieve_node_output(st.x);
-        let gamma: FlexTensor = checkpointer.retrieve_node_output(st.gamma);
-        let (shape, s) = batch_shape(&x);
-        let (dx, dgamma, dbeta) = batch_norm::backward(
-            &values(&x),
-            &values(&gamma),
-            &values(&st.mean),
-            &values(&st.var),
-            st.epsilon,
-            &values(&dy),
-            &s,
-        );
-        for (node, grad) in [(node_x, flex(shape, dx))]
-            .into_iter()
-            .chain([(node_gamma, flex([s.c], dgamma)), (node_beta, flex([s.c], dbeta))])
-        {
-            if let Some(node) = node {
-                grads.register::<Flex>(node.id, grad);
-            }
-        }
     }
 }
 
