@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
 use gradbook::mnist::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
-use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
+use gradbook::mnist::train::{self, Control, EpochMetrics, Kept, Observer, Outcome, Progress};
 use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
 
 fn idx_bytes(magic_rank: u8, dims: &[u32], data: &[u8]) -> Vec<u8> {
@@ -296,6 +296,32 @@ fn checkpoints_round_trip_and_refuse_the_wrong_model() {
 }
 
 #[test]
+fn checkpoints_with_values_that_are_not_numbers_are_refused() {
+    use burn::module::{ModuleMapper, Param};
+    /// Sets the first value of the first tensor it meets to `value`.
+    struct Spoil(Option<f32>);
+    impl ModuleMapper for Spoil {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let Some(value) = self.0.take() else { return param };
+            param.map(|t| {
+                let mut data = t.to_data().try_to_vec::<f32>().unwrap();
+                data[0] = value;
+                Tensor::from_data(TensorData::new(data, t.shape()), &t.device())
+            })
+        }
+    }
+    let _generator = one_generator();
+    let device = flex();
+    let spec = ModelSpec::compact();
+    for value in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let net = spec.init(&device).map(&mut Spoil(Some(value)));
+        let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &net)).unwrap();
+        let e = checkpoint::from_bytes(&bytes, None, &device).unwrap_err();
+        assert!(e.contains("holds 1 values that are not finite"), "{value}: {e}");
+    }
+}
+
+#[test]
 fn bad_settings_are_refused_by_name() {
     let mut c = TrainConfig::compact();
     c.lr = f64::NAN;
@@ -307,6 +333,24 @@ fn bad_settings_are_refused_by_name() {
     c.model = "resnet".into();
     assert!(c.validate().unwrap_err().contains("unknown model"));
     assert!(TrainConfig::recipe("nope").is_err());
+    // Every schedule field, with its rule in the message.
+    for (schedule, words) in [
+        (Schedule::Step { every: 8, gamma: -1.0 }, "gamma must be above 0 and at most 1"),
+        (Schedule::Step { every: 8, gamma: 0.0 }, "gamma must be above 0 and at most 1"),
+        (Schedule::Step { every: 8, gamma: 2.0 }, "gamma must be above 0 and at most 1"),
+        (Schedule::Step { every: 0, gamma: 0.5 }, "\"every\" must be between 1"),
+        (Schedule::OneCycle { warmup: 0.2, div: 0.0, final_div: 100.0 }, "one-cycle div must be between 1"),
+        (Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: f64::INFINITY }, "final div must be between 1"),
+        (Schedule::OneCycle { warmup: -0.1, div: 10.0, final_div: 100.0 }, "warm-up (a fraction of the run) must be between 0"),
+        (Schedule::OneCycle { warmup: 1.0, div: 10.0, final_div: 100.0 }, "warm-up (a fraction of the run) must be between 0"),
+    ] {
+        c = TrainConfig { schedule, ..TrainConfig::compact() };
+        let e = c.validate().unwrap_err();
+        assert!(e.contains(words), "{schedule:?}: {e}");
+    }
+    for schedule in [Schedule::Constant, Schedule::Step { every: 8, gamma: 0.25 }, TrainConfig::compact().schedule] {
+        assert_eq!(TrainConfig { schedule, ..TrainConfig::compact() }.validate(), Ok(()));
+    }
 }
 
 // ---- With the real files (MNIST_DIR); `npm test` runs these. ----
@@ -396,12 +440,62 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
         schedule: Schedule::Constant,
         ..TrainConfig::seed()
     };
-    let (run, _) = train_with(&config, None);
-    match run.outcome {
-        Outcome::Diverged { epoch: 1, batch } => assert!(batch >= 1),
-        other => panic!("expected divergence, got {other:?}"),
+    let (run, reports) = train_with(&config, None);
+    let Outcome::Diverged { epoch: 1, batch, kept } = run.outcome else { panic!("expected divergence, got {:?}", run.outcome) };
+    assert_eq!(reports, batch - 1, "one report a batch until the blow-up");
+    let message = run.outcome.message().unwrap();
+    assert!(message.starts_with(&format!("diverged at epoch 1, batch {batch}: ")), "{message}");
+    let weights_kept = weights(&run.model);
+    assert!(weights_kept.iter().all(|v| v.is_finite()), "the kept weights hold values that are not numbers");
+    let kept_eval = run.evaluation.expect("the kept weights are evaluated");
+    assert!(kept_eval.loss.is_finite(), "the kept weights' test loss is {}", kept_eval.loss);
+    assert_eq!(kept_eval.confusion.iter().flatten().sum::<u32>(), 100);
+
+    // With a report every batch, the blow-up at `batch` was computed by the weights after
+    // `batch - 1` steps, so the latest weights that gave a finite loss are those after
+    // `batch - 2`. Here they are finite but already huge (2.5e12): batch norm's running
+    // statistics turn them into a NaN test loss, so the run goes back to its starting weights,
+    // and says so.
+    let (vouched, _) = train_with(&config, Some(batch - 2));
+    assert_eq!(vouched.outcome, Outcome::Stopped { epoch: 1, batch: batch - 2 });
+    assert!(vouched.evaluation.unwrap().loss.is_nan(), "this run's blow-up is expected to reach the test loss first");
+    assert_eq!(kept, Kept::Start, "{message}");
+    assert!(message.ends_with("kept the weights the run started from: none after them evaluate to a finite loss"), "{message}");
+
+    // A rate that climbs (a one-cycle warm-up to 10) trains through epoch 1 and blows up in
+    // epoch 2: nothing after epoch 1 evaluates to a finite loss, so the run keeps epoch 1's
+    // weights, exactly those of its checkpoint, and their test accuracy.
+    let climbing = TrainConfig {
+        epochs: 10,
+        limit_train: Some(1024),
+        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 },
+        schedule: Schedule::OneCycle { warmup: 0.99, div: 1e4, final_div: 1e4 },
+        ..config
+    };
+    let mut saved = Checkpoints { spec: train::spec_for(&climbing).unwrap(), saved: Vec::new() };
+    let run = {
+        let _generator = one_generator();
+        pollster::block_on(train::train(&climbing, &mnist(), &flex(), &mut saved)).unwrap()
+    };
+    let Outcome::Diverged { epoch: 2, kept, .. } = run.outcome else { panic!("expected divergence in epoch 2, got {:?}", run.outcome) };
+    assert_eq!(kept, Kept::Epoch { epoch: 1 });
+    let (_, epoch_one) = checkpoint::from_bytes(&saved.saved[0].1, None, &flex()).unwrap();
+    assert!(weights(&epoch_one) == weights(&run.model), "the kept weights are not epoch 1's");
+    assert_eq!(run.evaluation.unwrap().accuracy, run.epochs[0].test_accuracy);
+}
+
+/// Every value of a model's weights and statistics.
+fn weights(model: &gradbook::mnist::model::Net) -> Vec<f32> {
+    use burn::module::{ModuleVisitor, Param};
+    struct Collect(Vec<f32>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().try_to_vec::<f32>().unwrap());
+        }
     }
-    assert!(run.outcome.message().unwrap().starts_with("diverged at epoch 1, batch"));
+    let mut collect = Collect(Vec::new());
+    model.visit(&mut collect);
+    collect.0
 }
 
 /// Records each epoch's number and its checkpoint.

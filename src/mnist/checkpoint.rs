@@ -38,7 +38,9 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     let spec = ModelSpec::by_name(name)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[second + 1..].to_vec()))
         .map_err(|e| format!("the checkpoint's weights are unreadable: {e:?}"))?;
-    let model = spec.init(device).try_load_record(record).map_err(|e| match e {
+    // Loaded on the CPU first: its values can be checked there with a synchronous read.
+    let cpu = Device::flex();
+    let model = spec.init(&cpu).try_load_record(record).map_err(|e| match e {
         // The header named this model, but its layers have other shapes: weights saved by an
         // earlier version of the model (or a forged header). burn lists every mismatch.
         RecordError::Validation(detail) => format!(
@@ -48,6 +50,15 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
         ),
         other => format!("the checkpoint's weights are unreadable: {other}"),
     })?;
+    let values = flat(&model).into_data().try_to_vec::<f32>().map_err(|e| format!("the checkpoint's weights are unreadable: {e:?}"))?;
+    let bad = values.iter().filter(|v| !v.is_finite()).count();
+    if bad > 0 {
+        return Err(format!(
+            "the checkpoint holds {bad} values that are not finite numbers (NaN or infinite): \
+             weights saved from a run that diverged; train again with a smaller learning rate"
+        ));
+    }
+    let model = if *device == cpu { model } else { model.to_device(device) };
     Ok((spec, model))
 }
 
@@ -65,9 +76,9 @@ fn first_problem(detail: &str) -> String {
     }
 }
 
-/// A copy of `model` on the CPU, its weights and BatchNorm statistics read back in one
-/// asynchronous transfer.
-async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
+/// Every value `model` holds (weights and batch-norm statistics) in visiting order, as one
+/// tensor on the model's device.
+fn flat(model: &Net) -> Tensor<1> {
     struct Collect(Vec<Tensor<1>>);
     impl ModuleVisitor for Collect {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
@@ -78,7 +89,23 @@ async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
     }
     let mut collect = Collect(Vec::new());
     model.valid().visit(&mut collect);
-    let values = read_back::<f32>(Tensor::cat(collect.0, 0)).await?;
+    Tensor::cat(collect.0, 0)
+}
+
+/// [`flat`], read back in one asynchronous transfer (the only kind WebGPU allows).
+async fn values(model: &Net) -> Result<Vec<f32>, String> {
+    read_back::<f32>(flat(model)).await
+}
+
+/// Whether every weight and statistic of `model` is a finite number.
+pub async fn all_finite(model: &Net) -> Result<bool, String> {
+    Ok(values(model).await?.iter().all(|v| v.is_finite()))
+}
+
+/// A copy of `model` on the CPU, its weights and BatchNorm statistics read back in one
+/// asynchronous transfer.
+async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
+    let values = values(model).await?;
 
     // The same spec visits its tensors in the same order: refill a fresh CPU model with them.
     struct Fill {

@@ -316,6 +316,18 @@ impl Net {
         x
     }
 
+    /// This net with `spec`'s dropout probabilities. A checkpoint names its architecture, not
+    /// whether the run it came from kept dropout (`seed-plain` turns it off), and a dropout
+    /// layer holds no weights: a loaded net gets the architecture's, and a resumed run its own.
+    pub fn with_dropout_of(mut self, spec: &ModelSpec) -> Net {
+        for (block, layer) in self.layers.iter_mut().zip(&spec.layers) {
+            if let (Block::Dropout(m), Dropout(p)) = (block, layer) {
+                m.prob = *p;
+            }
+        }
+        self
+    }
+
     /// The first convolution's kernels, `[out, in, k, k]`.
     pub fn first_filters(&self) -> Option<Tensor<4>> {
         self.layers.iter().find_map(|l| match l {

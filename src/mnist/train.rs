@@ -80,8 +80,30 @@ pub enum Outcome {
     Completed,
     /// The observer asked to stop.
     Stopped { epoch: usize, batch: usize },
-    /// The loss became NaN or infinite; the weights are the last good ones.
-    Diverged { epoch: usize, batch: usize },
+    /// The loss became NaN or infinite; the weights are the last good ones, `kept`.
+    Diverged { epoch: usize, batch: usize, kept: Kept },
+}
+
+/// Which weights a diverged run kept: the latest that gave a finite loss and evaluate to one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+pub enum Kept {
+    /// As they were after this batch.
+    Batch { epoch: usize, batch: usize },
+    /// As they were at the end of this epoch.
+    Epoch { epoch: usize },
+    /// As the run began (fresh or loaded): none after them evaluate to a finite loss.
+    Start,
+}
+
+impl Kept {
+    fn describe(&self) -> String {
+        match self {
+            Kept::Batch { epoch, batch } => format!("kept the weights after epoch {epoch}, batch {batch}, the last good ones"),
+            Kept::Epoch { epoch } => format!("kept the weights from the end of epoch {epoch}, the last good ones"),
+            Kept::Start => "kept the weights the run started from: none after them evaluate to a finite loss".into(),
+        }
+    }
 }
 
 impl Outcome {
@@ -89,8 +111,9 @@ impl Outcome {
         match self {
             Outcome::Completed => None,
             Outcome::Stopped { epoch, batch } => Some(format!("stopped at epoch {epoch}, batch {batch}")),
-            Outcome::Diverged { epoch, batch } => Some(format!(
-                "diverged at epoch {epoch}, batch {batch}: the loss is no longer finite (try a smaller learning rate); kept the last good weights"
+            Outcome::Diverged { epoch, batch, kept } => Some(format!(
+                "diverged at epoch {epoch}, batch {batch}: the loss is no longer finite (try a smaller learning rate); {}",
+                kept.describe()
             )),
         }
     }
@@ -125,6 +148,53 @@ pub trait Observer {
 pub enum Start {
     Fresh,
     Resume { model: Net, epochs_done: usize },
+}
+
+/// The weights a diverging run falls back to: the latest known to give a finite loss that
+/// also evaluate to one.
+///
+/// A report that finds the loss finite vouches for the weights that computed those losses,
+/// not for the update after its last batch: the newest snapshot (taken at the last good report)
+/// trains the first batch of the next window, whose loss is in the sum that blew up. The one
+/// before it trained a batch of the last good window. Weights can still be finite but huge by
+/// then (batch norm's batch statistics tame them in training, its running ones do not in
+/// evaluation), so each candidate is evaluated: that snapshot, then the end of the last finished
+/// epoch, then the run's starting weights.
+///
+/// Snapshots are taken with [`Module::valid`], never `clone`: a clone shares the batch norms'
+/// running statistics (an `Arc`) with the live model, which updates them in place, so the
+/// blow-up would reach the kept copy too.
+#[derive(Default)]
+struct Fallback {
+    newest: Option<(Kept, Net)>,
+    vouched: Option<(Kept, Net)>,
+    epoch: Option<(Kept, Net)>,
+}
+
+impl Fallback {
+    /// After a report whose loss was finite.
+    fn keep(&mut self, epoch: usize, batch: usize, model: &Net) {
+        self.vouched = self.newest.replace((Kept::Batch { epoch, batch }, model.valid()));
+    }
+
+    /// After an epoch's test.
+    fn keep_epoch(&mut self, epoch: usize, model: &Net) {
+        self.epoch = Some((Kept::Epoch { epoch }, model.valid()));
+    }
+
+    /// The first candidate whose values are finite and whose test loss is too.
+    async fn choose(self, start: Net, test: &Split, device: &Device) -> Result<(Kept, Net, Evaluation), String> {
+        for (kept, model) in [self.vouched, self.epoch].into_iter().flatten() {
+            if super::checkpoint::all_finite(&model).await? {
+                let evaluation = evaluate(&model, test, device).await?;
+                if evaluation.loss.is_finite() {
+                    return Ok((kept, model, evaluation));
+                }
+            }
+        }
+        let evaluation = evaluate(&start, test, device).await?;
+        Ok((Kept::Start, start, evaluation))
+    }
 }
 
 /// Milliseconds from an arbitrary start (std's clock panics in the browser).
@@ -172,11 +242,15 @@ pub struct Stepper {
     pub model: Net,
     optim: ModuleOptimizer,
     label_smoothing: f64,
+    /// The weights before the first update, taken after the first forward pass: burn creates
+    /// parameters lazily on first read, in the order the forward pass reads them, and a copy
+    /// taken earlier would read them in another order and change which random draws each gets.
+    pub initial: Option<Net>,
 }
 
 impl Stepper {
     pub fn new(model: Net, config: &TrainConfig) -> Self {
-        Stepper { model, optim: optimizer(config), label_smoothing: config.label_smoothing }
+        Stepper { model, optim: optimizer(config), label_smoothing: config.label_smoothing, initial: None }
     }
 
     /// Forward, loss, backward and update on normalised images `x` (on the autodiff device).
@@ -185,6 +259,9 @@ impl Stepper {
     pub fn step(&mut self, x: Tensor<4>, y: Tensor<1, Int>, lr: f64) -> (Tensor<1>, Tensor<1>) {
         let n = y.dims()[0];
         let logits = self.model.forward(x);
+        if self.initial.is_none() {
+            self.initial = Some(self.model.valid());
+        }
         let hits = logits.clone().argmax(1).reshape([n]).equal(y.clone()).float().sum();
         let mean = loss(logits, y, self.label_smoothing).mean();
         let grads = GradientsParams::from_grads(mean.clone().backward(), &self.model);
@@ -291,14 +368,15 @@ pub async fn train_from(
             if epochs_done >= config.epochs {
                 return Err(format!("this run already finished its {} epochs", config.epochs));
             }
-            // Back onto the autodiff graph as trainable parameters (a loaded model is inference-only).
-            (model.valid().train(), epochs_done)
+            // Back onto the autodiff graph as trainable parameters (a loaded model is
+            // inference-only), with this run's dropout, not the architecture's.
+            (model.valid().train().with_dropout_of(&spec), epochs_done)
         }
     };
     // A resumed run draws a different but still reproducible shuffle and augmentation.
     let mut rng = Rng::new(config.seed.wrapping_add(epochs_done as u64));
+    let mut fallback = Fallback::default();
     let mut stepper = Stepper::new(model, config);
-    let mut last_good = stepper.model.clone();
 
     let per_epoch = train_split.len().div_ceil(config.batch_size);
     let total = per_epoch * config.epochs;
@@ -339,11 +417,12 @@ pub async fn train_from(
                 let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
                 (read_loss, read_correct) = (v[0], v[1]);
                 if !read_loss.is_finite() {
-                    let model = last_good.valid();
-                    let evaluation = evaluate(&model, &test_split, device).await.ok();
-                    return Ok(RunResult { epochs, model, evaluation, outcome: Outcome::Diverged { epoch, batch: b + 1 } });
+                    let start = stepper.initial.take().expect("a step has run");
+                    let (kept, model, evaluation) = fallback.choose(start, &test_split, device).await?;
+                    let outcome = Outcome::Diverged { epoch, batch: b + 1, kept };
+                    return Ok(RunResult { epochs, model, evaluation: Some(evaluation), outcome });
                 }
-                last_good = stepper.model.clone();
+                fallback.keep(epoch, b + 1, &stepper.model);
                 let progress = Progress {
                     epoch,
                     batch: b + 1,
@@ -376,6 +455,7 @@ pub async fn train_from(
         };
         epochs.push(metrics.clone());
         final_evaluation = Some(evaluation);
+        fallback.keep_epoch(epoch, &stepper.model);
         if observer.epoch(&metrics, &stepper.model).await == Control::Stop && epoch < config.epochs {
             outcome = Outcome::Stopped { epoch, batch: per_epoch };
             break;

@@ -85,9 +85,38 @@ export interface Evaluation {
 export type Outcome =
   | { kind: "completed" }
   | { kind: "stopped"; epoch: number; batch: number }
-  | { kind: "diverged"; epoch: number; batch: number };
+  | { kind: "diverged"; epoch: number; batch: number; kept: Kept };
+
+/** Which weights a diverged run kept (src/mnist/train.rs `Kept`). */
+export type Kept = { kind: "batch"; epoch: number; batch: number } | { kind: "epoch"; epoch: number } | { kind: "start" };
 
 export type Backend = "wgpu" | "flex";
+
+export interface Adapter {
+  name: string;
+  api: string;
+  software: boolean;
+}
+
+/** One benchmark (src/mnist/bench.rs). */
+export interface StepTiming {
+  model: string;
+  batch: number;
+  device: Backend;
+  adapter: Adapter | null;
+  msPerStep: number;
+  kernelsPerStep: number | null;
+  kernels?: [string, number][];
+}
+
+/** Where a run trains, decided by the engine (src/mnist/bench.rs `choose`). */
+export interface DeviceChoice {
+  backend: Backend;
+  adapter: Adapter | null;
+  /** The badge's line, e.g. "WebGPU (SwiftShader Device, software) 1,150 ms/step · CPU 120 ms/step → training on the CPU". */
+  summary: string;
+  timings: StepTiming[];
+}
 
 export interface RunSummary {
   epochs: EpochMetrics[];
@@ -131,6 +160,10 @@ export type MnistApi = {
   validate: { args: [TrainConfig]; result: string | null };
   images: { args: ["train" | "test", number[]]; result: Digits };
   augmented: { args: [number[], Augment, number]; result: Uint8Array };
+  /** "auto" times a few steps on WebGPU and the CPU and picks the faster. */
+  chooseDevice: { args: [TrainConfig, "auto" | Backend]; result: DeviceChoice };
+  /** Times training steps (after warm-up ones) and counts their GPU kernels. */
+  bench: { args: [TrainConfig, Backend, number, number]; result: StepTiming };
   /** Sends "progress" and "epoch" events; resolves when the run ends. */
   train: { args: [TrainRequest]; result: RunSummary };
   pause: { args: []; result: void };
