@@ -167,6 +167,25 @@ impl TrainConfig {
             }
             OptimizerConfig::Adam { weight_decay } => finite("weight decay", weight_decay, 0.0, 0.1)?,
         }
+        match self.schedule {
+            Schedule::Constant => {}
+            Schedule::Step { every, gamma } => {
+                if !(1..=1000).contains(&every) {
+                    return Err(format!("the step schedule's \"every\" must be between 1 and 1000 epochs, got {every}"));
+                }
+                // Above 0, or the rate would vanish or turn negative (gradient ascent).
+                if !(gamma > 0.0 && gamma <= 1.0) {
+                    return Err(format!("the step schedule's gamma must be above 0 and at most 1, got {gamma}"));
+                }
+            }
+            Schedule::OneCycle { warmup, div, final_div } => {
+                finite("the one-cycle warm-up (a fraction of the run)", warmup, 0.0, 0.99)?;
+                // The rate starts at lr/div and ends at lr/final_div: below 1 they would
+                // exceed lr, and 0 makes them infinite.
+                finite("the one-cycle div", div, 1.0, 1e4)?;
+                finite("the one-cycle final div", final_div, 1.0, 1e6)?;
+            }
+        }
         let a = &self.augment;
         finite("rotation", a.rotation, 0.0, 180.0)?;
         finite("affine rotation", a.affine_rotation, 0.0, 180.0)?;
