@@ -1,7 +1,11 @@
 //! Which burn device the notebook and the CLI compute on.
 //!
-//! WebGPU/wgpu when it can be had, else Flex, burn's pure-Rust CPU backend. The choice is made
-//! once, at run time, and the reason for a fallback is kept so the UI can say why.
+//! WebGPU/wgpu when it can be had, else Flex, burn's pure-Rust CPU backend. The GPU is set up
+//! once per process (a second wgpu init fails), with what its adapter says about itself, so
+//! that a software adapter (SwiftShader, lavapipe) is never presented as "your GPU". Which of
+//! the two a run uses under "auto" is decided by timing both: [`crate::mnist::bench::choose`].
+
+use std::sync::Mutex;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
@@ -26,28 +30,112 @@ impl std::str::FromStr for Backend {
     }
 }
 
+/// What the user asked for: one backend, or whichever trains faster here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preference {
+    Auto,
+    Flex,
+    Wgpu,
+}
+
+impl std::str::FromStr for Preference {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Preference::Auto),
+            other => match other.parse::<Backend>() {
+                Ok(Backend::Flex) => Ok(Preference::Flex),
+                Ok(Backend::Wgpu) => Ok(Preference::Wgpu),
+                Err(_) => Err(format!("unknown device '{other}' (expected auto, flex or wgpu)")),
+            },
+        }
+    }
+}
+
+/// The GPU adapter wgpu got, as it describes itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Adapter {
+    /// The driver's name for it, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)" or "NVIDIA H200"; in a
+    /// browser the adapter's description, which may be empty.
+    pub name: String,
+    /// The graphics API under wgpu: Vulkan, Metal, Dx12, Gl, or BrowserWebGpu.
+    pub api: String,
+    /// A CPU emulating a GPU: the driver says so (a CPU device type, or the browser's
+    /// fallback adapter), or the name is a known software renderer.
+    pub software: bool,
+}
+
+/// Software renderers that do not always admit to being one (lowercase).
+const SOFTWARE_NAMES: [&str; 6] = ["llvmpipe", "lavapipe", "swiftshader", "softpipe", "microsoft basic render", "warp"];
+
+impl Adapter {
+    fn new(name: String, api: String, cpu_device_type: bool) -> Self {
+        let lower = name.to_lowercase();
+        let software = cpu_device_type || SOFTWARE_NAMES.iter().any(|s| lower.contains(s));
+        Adapter { name, api, software }
+    }
+
+    /// e.g. "llvmpipe (LLVM 15.0.6, 256 bits), software" or "NVIDIA H200".
+    pub fn describe(&self) -> String {
+        let name = if self.name.is_empty() { "unnamed adapter" } else { &self.name };
+        if self.software {
+            format!("{name}, software")
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// A device ready for tensors, with what the user should be told about it.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Compute {
     pub device: Device,
     pub backend: Backend,
+    /// On wgpu: the adapter.
+    pub adapter: Option<Adapter>,
     /// Why the GPU was not used, when it was asked for and is missing.
     pub fallback_reason: Option<String>,
 }
 
+/// The process's wgpu device, or why there is none: set up on first use, then shared.
+static WGPU: Mutex<Option<Result<(Device, Adapter), String>>> = Mutex::new(None);
+
+fn wgpu_cached() -> Option<Result<(Device, Adapter), String>> {
+    WGPU.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 impl Compute {
     pub fn flex() -> Self {
-        Compute { device: Device::flex(), backend: Backend::Flex, fallback_reason: None }
+        Compute { device: Device::flex(), backend: Backend::Flex, adapter: None, fallback_reason: None }
     }
 
-    /// The wgpu device, initialised asynchronously (the only way in a browser).
+    /// The wgpu device, initialised asynchronously (the only way in a browser) on first use.
     /// Errors carry wgpu's reason, e.g. no adapter.
     pub async fn wgpu() -> Result<Self, String> {
-        let device = Device::wgpu_options()
-            .init_async()
-            .await
-            .map_err(|e| format!("WebGPU/wgpu is not available: {e}"))?;
-        Ok(Compute { device, backend: Backend::Wgpu, fallback_reason: None })
+        let got = match wgpu_cached() {
+            Some(got) => got,
+            None if !browser_has_webgpu().await => {
+                let none = Err("this browser offers no WebGPU adapter".to_string());
+                WGPU.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(none).clone()
+            }
+            None => {
+                let got = Device::wgpu_options()
+                    .init_with_setup_async()
+                    .await
+                    .map(|(device, setup)| {
+                        let info = setup.adapter.get_info();
+                        let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
+                        (device, Adapter::new(info.name.clone(), format!("{:?}", info.backend), cpu))
+                    })
+                    .map_err(|e| format!("WebGPU/wgpu is not available: {e}"));
+                // Two callers may have raced through the await: the first result stays.
+                WGPU.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(got).clone()
+            }
+        };
+        let (device, adapter) = got?;
+        Ok(Compute { device, backend: Backend::Wgpu, adapter: Some(adapter), fallback_reason: None })
     }
 
     /// What `preferred` asks for if it can be had; the CPU otherwise, saying why.
@@ -59,5 +147,53 @@ impl Compute {
                 Err(reason) => Compute { fallback_reason: Some(reason), ..Self::flex() },
             },
         }
+    }
+
+    /// Where inference runs: nothing to time there, so "auto" takes a hardware GPU if there is
+    /// one and the CPU otherwise.
+    pub async fn for_inference(preference: Preference) -> Self {
+        match preference {
+            Preference::Flex => Self::flex(),
+            Preference::Wgpu => Self::init(Backend::Wgpu).await,
+            Preference::Auto => match Self::wgpu().await {
+                Ok(c) if c.adapter.as_ref().is_some_and(|a| !a.software) => c,
+                _ => Self::flex(),
+            },
+        }
+    }
+
+    /// e.g. "the CPU" or "wgpu on llvmpipe (LLVM 15.0.6, 256 bits), software".
+    pub fn describe(&self) -> String {
+        match (&self.backend, &self.adapter) {
+            (Backend::Wgpu, Some(a)) => format!("{} on {}", gpu_api_name(), a.describe()),
+            (Backend::Wgpu, None) => gpu_api_name().to_string(),
+            (Backend::Flex, _) => "the CPU".to_string(),
+        }
+    }
+}
+
+/// In a browser, whether WebGPU hands out an adapter at all: wgpu is only asked where it can
+/// succeed (Chromium with WebGPU disabled keeps `navigator.gpu` but gives no adapter).
+#[cfg(target_arch = "wasm32")]
+async fn browser_has_webgpu() -> bool {
+    use js_sys::{Function, Promise, Reflect};
+    let get = |on: &wasm_bindgen::JsValue, key: &str| Reflect::get(on, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let Some(gpu) = get(&js_sys::global(), "navigator").and_then(|n| get(&n, "gpu")) else { return false };
+    let Some(request) = get(&gpu, "requestAdapter").and_then(|f| wasm_bindgen::JsCast::dyn_into::<Function>(f).ok()) else { return false };
+    let Ok(promise) = request.call0(&gpu).and_then(wasm_bindgen::JsCast::dyn_into::<Promise>) else { return false };
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok_and(|adapter| !adapter.is_null() && !adapter.is_undefined())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn browser_has_webgpu() -> bool {
+    true
+}
+
+/// What the GPU path is called where this runs.
+pub fn gpu_api_name() -> &'static str {
+    if cfg!(target_arch = "wasm32") {
+        "WebGPU"
+    } else {
+        "wgpu"
     }
 }

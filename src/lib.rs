@@ -4,6 +4,7 @@
 //! (through the thin [`web`] boundary, inside a Web Worker).
 
 pub mod device;
+pub mod kernels;
 pub mod mnist;
 pub mod tiny;
 

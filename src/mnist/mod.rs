@@ -7,9 +7,11 @@
 //! - [`config`]: a run's settings and the named recipes.
 //! - [`train`]: the async training engine with progress, stop and divergence handling.
 //! - [`checkpoint`]: weights to bytes and back.
+//! - [`bench`]: timing training steps and counting their GPU kernels; "auto"'s device choice.
 //! - [`infer`]: predictions and first-layer views of a trained model.
 
 pub mod augment;
+pub mod bench;
 pub mod checkpoint;
 pub mod config;
 pub mod cpu;
