@@ -1,10 +1,16 @@
 """PyTorch reference timings for the same MNIST models on the same machine.
 
     python3 bench/pytorch_mnist.py --model compact --batch 64 [--steps 200] [--threads 2]
+    python3 bench/pytorch_mnist.py --model compact --batch 32 --count-ops
+
 
 Times training steps (forward, loss, backward, SGD step) on random inputs of MNIST's shape,
 which costs the same as real images, and prints ms/step and the implied seconds per epoch
 of 60,000 images. Compare with `gradbook bench` on the same machine.
+
+--count-ops counts one step's operator calls instead (a TorchDispatchMode sees every call that
+reaches a backend kernel, forward, backward and optimizer), and those of them that do arithmetic
+(not views, reshapes or allocations): about how many kernels a CUDA run of the same step launches. Compare with the kernels per step of `gradbook bench --device wgpu`.
 """
 import argparse
 import time
@@ -73,6 +79,8 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=200)
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
+    p.add_argument("--count-ops", action="store_true", help="count one step's operator calls instead of timing")
+    p.add_argument("--verbose", action="store_true", help="with --count-ops: the calls by operator")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -91,6 +99,8 @@ def main():
 
     for _ in range(20):
         step()
+    if args.count_ops:
+        return count_ops(step, args, params)
     start = time.perf_counter()
     for _ in range(args.steps):
         step()
@@ -98,6 +108,43 @@ def main():
     per_epoch = ms / 1000 * (60000 / args.batch)
     print(f"pytorch {torch.__version__} {args.model} ({params} params) batch {args.batch}, "
           f"{args.threads} threads: {ms:.2f} ms/step, {per_epoch:.1f} s/epoch (training steps only)")
+
+
+# Operators that only relabel or allocate memory, or mark the profiler: no kernel runs for them.
+NO_KERNEL = {
+    "view", "_unsafe_view", "as_strided", "reshape", "_reshape_alias", "t", "transpose", "permute", "expand",
+    "expand_as", "view_as", "squeeze", "unsqueeze", "alias", "detach", "select", "slice", "flatten",
+    "unflatten", "empty", "empty_like", "empty_strided", "_record_function_enter", "_record_function_exit",
+}
+
+
+def count_ops(step, args, params):
+    """Counts every operator call that reaches PyTorch's dispatcher during one step: forward,
+    the autograd engine's backward and the optimizer, below autograd, so each is one call into
+    a backend kernel."""
+    from collections import Counter
+
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Count(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.calls = Counter()
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.calls[func.overloadpacket.__name__] += 1
+            return func(*args, **(kwargs or {}))
+
+    with Count() as counted:
+        step()
+    total = sum(counted.calls.values())
+    compute = sum(n for name, n in counted.calls.items() if name not in NO_KERNEL)
+    print(f"pytorch {torch.__version__} {args.model} ({params} params) batch {args.batch}, one training step: "
+          f"{total} operator calls, {compute} that compute (not views or allocations: about the kernels "
+          f"a CUDA run launches)")
+    if args.verbose:
+        for name, n in counted.calls.most_common():
+            print(f"{n:>6}  {name}")
 
 
 if __name__ == "__main__":

@@ -108,3 +108,32 @@ fn download_verifies_files_already_present() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("t10k-labels-idx1-ubyte"));
 }
+
+#[test]
+fn an_output_that_cannot_be_written_fails_before_training() {
+    let weights = std::env::temp_dir().join(format!("gradbook-never-written-{}.bin", std::process::id()));
+    let started = std::time::Instant::now();
+    // The data folder does not exist either: the output is checked before anything is read.
+    let out = gradbook(&["mnist", "--json", "/nonexistent-dir/a.json", "--save", weights.to_str().unwrap(), "--data", "/nonexistent-mnist"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write /nonexistent-dir/a.json"), "{err}");
+    assert!(!weights.exists(), "the check leaves no file behind");
+    assert!(started.elapsed().as_secs() < 10, "it fails at once, not after training");
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_diverged_run_saves_weights_that_evaluate() {
+    let weights = std::env::temp_dir().join(format!("gradbook-diverged-{}.bin", std::process::id()));
+    let w = weights.to_str().unwrap();
+    let out = gradbook(&["mnist", "--model", "seed-plain", "--lr", "10", "--epochs", "1", "--limit-train", "3000", "--limit-test", "500", "--save", w]);
+    assert!(!out.status.success(), "a diverged run exits non-zero");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("gradbook: diverged at epoch 1") && last.contains("kept the weights"), "on a line of its own: {err}");
+    let out = gradbook(&["eval", "--weights", w]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!text.contains("NaN") && text.contains("test accuracy"), "{text}");
+}

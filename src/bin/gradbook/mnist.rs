@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use gradbook::device::{Backend, Compute};
+use gradbook::device::{Compute, Preference};
+use gradbook::mnist::bench::{self, Steps};
 use gradbook::mnist::checkpoint;
 use gradbook::mnist::config::TrainConfig;
 use gradbook::mnist::data::{Mnist, CLASSES};
@@ -16,9 +17,10 @@ pub struct DataArgs {
     /// Folder with the four MNIST IDX files (.gz or raw); default: $MNIST_DIR.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Where to compute: flex (CPU) or wgpu (GPU).
-    #[arg(long, default_value = "flex", value_parser = Backend::from_str)]
-    device: Backend,
+    /// Where to compute: flex (CPU), wgpu (GPU), or auto (training: whichever runs the recipe's
+    /// first steps faster; evaluation: a hardware GPU if there is one).
+    #[arg(long, default_value = "flex", value_parser = Preference::from_str)]
+    device: Preference,
 }
 
 impl DataArgs {
@@ -31,8 +33,16 @@ impl DataArgs {
         Mnist::from_dir(&dir).map_err(|e| e.to_string())
     }
 
-    fn compute(&self) -> Compute {
-        let compute = pollster::block_on(Compute::init(self.device));
+    /// Where `config` trains, said on stderr.
+    fn choose(&self, config: &TrainConfig) -> Result<Compute, String> {
+        let choice = pollster::block_on(bench::choose(config, self.device))?;
+        eprintln!("gradbook: {}", choice.summary);
+        Ok(choice.compute)
+    }
+
+    /// Where evaluation runs: no steps to time, so "auto" takes a hardware GPU if there is one.
+    fn inference(&self) -> Compute {
+        let compute = pollster::block_on(Compute::for_inference(self.device));
         if let Some(reason) = &compute.fallback_reason {
             eprintln!("gradbook: {reason}; using the CPU (flex)");
         }
@@ -162,15 +172,30 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     config.limit_test = args.limit_test.or(config.limit_test);
     config.validate()?;
     let spec = train::spec_for(&config)?;
+    // An output that cannot be written should fail now, not after the training it would keep.
+    for path in [&args.save, &args.json].into_iter().flatten() {
+        check_writable(path)?;
+    }
     let data = args.data.load()?;
-    let compute = args.data.compute();
+    let compute = args.data.choose(&config)?;
     println!("{}", spec.summary_table());
 
     let mut console = Console { epoch_started: false };
-    let run = pollster::block_on(train::train(&config, &data, &compute.device, &mut console))?;
+    let run = pollster::block_on(train::train(&config, &data, &compute.device, &mut console));
+    if console.epoch_started {
+        // A run that ended mid-epoch left the progress bar without its newline.
+        eprintln!();
+    }
+    let run = run?;
     if let Some(e) = &run.evaluation {
         print_confusion(e);
         println!("misclassified: {} test images", e.misclassified.len());
+    }
+    // The weights first: they are the run's work. Each output is tried even if another failed.
+    let mut failures = Vec::new();
+    if let Some(path) = &args.save {
+        let saved = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).and_then(|bytes| write(path, &bytes));
+        failures.extend(saved.err());
     }
     if let Some(path) = &args.json {
         let report = serde_json::json!({
@@ -182,14 +207,13 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
             "outcome": run.outcome,
             "final": run.evaluation,
         });
-        write(path, serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?.as_bytes())?;
+        let written = serde_json::to_string_pretty(&report).map_err(|e| e.to_string()).and_then(|text| write(path, text.as_bytes()));
+        failures.extend(written.err());
     }
-    if let Some(path) = &args.save {
-        write(path, &pollster::block_on(checkpoint::to_bytes(&spec, &run.model))?)?;
-    }
-    match run.outcome.message() {
-        Some(m) => Err(m),
-        None => Ok(()),
+    failures.extend(run.outcome.message());
+    match failures.is_empty() {
+        true => Ok(()),
+        false => Err(failures.join("; ")),
     }
 }
 
@@ -197,9 +221,23 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Fails if `path` cannot be written, leaving no file behind that was not there.
+fn check_writable(path: &Path) -> Result<(), String> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
 pub fn eval(args: EvalArgs) -> Result<(), String> {
     let bytes = std::fs::read(&args.weights).map_err(|e| format!("cannot read {}: {e}", args.weights.display()))?;
-    let compute = args.data.compute();
+    let compute = args.data.inference();
     let (spec, model) = checkpoint::from_bytes(&bytes, args.model.as_deref(), &compute.device)
         .map_err(|e| format!("{}: {e}", args.weights.display()))?;
     let data = args.data.load()?;
@@ -220,17 +258,22 @@ pub struct BenchArgs {
     /// Timed steps (after 10 warm-up steps).
     #[arg(long, default_value_t = 100)]
     steps: usize,
-    /// Where to compute: flex (CPU) or wgpu (GPU).
-    #[arg(long, default_value = "flex", value_parser = Backend::from_str)]
-    device: Backend,
+    /// Where to compute: flex (CPU), wgpu (GPU), or auto (time both as `gradbook mnist
+    /// --device auto` does before training, and say which it would take).
+    #[arg(long, default_value = "flex", value_parser = Preference::from_str)]
+    device: Preference,
+    /// Write the figures here as JSON (`{"model", "batch", "device", "adapter", "msPerStep",
+    /// "kernelsPerStep", "kernels"}`; with auto, the choice and both timings).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Also list one step's kernel launches by kernel name (wgpu).
+    #[arg(long)]
+    kernels: bool,
 }
 
 /// Training steps on inputs of MNIST's shape, like bench/pytorch_mnist.py, without augmentation
 /// or data loading: what the two frameworks themselves cost.
 pub fn bench(args: BenchArgs) -> Result<(), String> {
-    use burn::tensor::{Int, Tensor, TensorData};
-    use gradbook::mnist::train::Stepper;
-
     let mut config = TrainConfig::recipe(&args.model).or_else(|recipe_error| {
         ModelSpec::by_name(&args.model)
             .map(|m| TrainConfig { model: m.name.into(), ..TrainConfig::compact() })
@@ -238,36 +281,48 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
     })?;
     config.batch_size = args.batch;
     config.validate()?;
-    let spec = train::spec_for(&config)?;
-    let compute = DataArgs { data: None, device: args.device }.compute();
-    let ad = compute.device.clone().autodiff();
-    ad.seed(0);
-    let mut stepper = Stepper::new(spec.init(&ad), &config);
-    let b = args.batch;
-    let x = Tensor::<4>::random([b, 1, 28, 28], burn::tensor::Distribution::Normal(0.0, 1.0), &ad);
-    let labels: Vec<i64> = (0..b as i64).map(|i| i % 10).collect();
-    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), &ad);
-    let mut run = |steps: usize| -> Result<f64, String> {
-        let started = train::now_ms();
-        let mut last = None;
-        for _ in 0..steps {
-            last = Some(stepper.step(x.clone(), y.clone(), 0.01).0);
+    if let Some(path) = &args.json {
+        check_writable(path)?;
+    }
+    let report = match args.device {
+        Preference::Auto => {
+            let choice = pollster::block_on(bench::choose(&config, Preference::Auto))?;
+            println!("{}", choice.summary);
+            choice.timings.iter().for_each(print_timing);
+            serde_json::json!({ "choice": choice.summary, "chosen": choice.compute.backend, "timings": choice.timings })
         }
-        // Wait for the device to finish before stopping the clock.
-        if let Some(loss) = last {
-            pollster::block_on(loss.into_data_async()).map_err(|e| format!("{e:?}"))?;
+        forced => {
+            let compute = pollster::block_on(bench::choose(&config, forced))?.compute;
+            // The kernels of 5 steps are counted after the timed ones.
+            let steps = Steps { warmup: 10, timed: args.steps, counted: 5 };
+            let timing = pollster::block_on(bench::bench(&config, &compute, steps))?;
+            print_timing(&timing);
+            if args.kernels {
+                for (name, per_step) in &timing.kernels {
+                    println!("{per_step:>8.1}  {name}");
+                }
+            }
+            serde_json::to_value(&timing).map_err(|e| e.to_string())?
         }
-        Ok(train::now_ms() - started)
     };
-    run(10)?;
-    let ms = run(args.steps)? / args.steps as f64;
-    println!(
-        "gradbook {} {} ({} params) batch {b} on {:?}: {ms:.2} ms/step, {:.1} s/epoch (training steps only)",
-        env!("CARGO_PKG_VERSION"),
-        spec.name,
-        spec.num_params(),
-        compute.backend,
-        ms / 1000.0 * (60_000.0 / b as f64)
-    );
+    if let Some(path) = &args.json {
+        write(path, serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?.as_bytes())?;
+    }
     Ok(())
+}
+
+fn print_timing(t: &bench::StepTiming) {
+    let on = match &t.adapter {
+        Some(a) => format!("{:?} ({}, {})", t.device, a.describe(), a.api),
+        None => format!("{:?}", t.device),
+    };
+    let kernels = t.kernels_per_step.map(|k| format!(", {k:.0} kernels/step")).unwrap_or_default();
+    println!(
+        "gradbook {} {} batch {} on {on}: {:.2} ms/step{kernels}, {:.1} s/epoch (training steps only)",
+        env!("CARGO_PKG_VERSION"),
+        t.model,
+        t.batch,
+        t.ms_per_step,
+        t.ms_per_step / 1000.0 * (60_000.0 / t.batch as f64)
+    );
 }
