@@ -4,9 +4,14 @@
 // its workers and their wasm memories; the GPU process is not counted).
 //
 //   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
+//   npm run build && node bench/notebook-mnist.mjs compact 32 5 engine
 //
 // The step time is read from the page's own progress (seconds since the epoch began ÷ batches),
 // after a first report so that shader compilation and warm-up are not counted.
+//
+// `engine` instead asks the page's engine worker to bench the recipe's step on fixed inputs
+// (src/mnist/bench.rs, the same code as `gradbook bench`) on WebGPU and on the CPU: ms per step
+// after 2 warm-up steps, and the GPU kernels each step launches.
 import { execSync, spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 
@@ -49,7 +54,27 @@ async function measure(args, label) {
   await browser.close();
 }
 
+/** The engine's own bench of `steps` steps on each backend, in one WebGPU-enabled tab. */
+async function engineBench() {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--enable-unsafe-webgpu"] });
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.locator("body[data-mnist-ready=true]").waitFor({ timeout: 600_000 });
+  for (const backend of ["wgpu", "flex"]) {
+    const t = await page.evaluate(async ([recipe, batch, steps, backend]) => {
+      const { mnist } = globalThis.gradbook;
+      const config = { ...(await mnist.call("recipes")).find(([name]) => name === recipe)[1], batchSize: batch };
+      return mnist.call("bench", config, backend, 2, steps);
+    }, [recipe, Number(batch), Number(steps), backend]);
+    const on = t.adapter ? `${t.device} (${t.adapter.name || "unnamed adapter"}${t.adapter.software ? ", software" : ""})` : t.device;
+    const kernels = t.kernelsPerStep === null ? "" : `, ${t.kernelsPerStep} kernels/step`;
+    console.log(`engine: ${t.model} batch ${t.batch} on ${on}: ${t.msPerStep.toFixed(1)} ms/step${kernels}`);
+  }
+  await browser.close();
+}
+
 try {
+  if (devices === "engine") await engineBench();
   if (devices.includes("wgpu")) await measure(["--enable-unsafe-webgpu"], "WebGPU (software adapter)");
   if (devices.includes("flex")) await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
 } finally {

@@ -65,15 +65,3 @@ const part1 = () => new Worker(new URL("./worker.ts", import.meta.url), { type: 
 export const sheet = new Engine(part1);
 /** burn training runs. */
 export const trainer = new Engine(part1);
-
-/** WebGPU if this browser can actually hand out an adapter; checked here so the worker's
- *  wgpu init is only asked when it can succeed. */
-export async function preferredBackend(): Promise<"wgpu" | "flex"> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return "flex";
-  try {
-    return (await gpu.requestAdapter()) ? "wgpu" : "flex";
-  } catch {
-    return "flex";
-  }
-}

@@ -1,7 +1,7 @@
 // The notebook page: asks the engine worker for results and hands them to the cells.
 // Each cell lives in its own module under www/tiny/; this file only wires them together.
 import "./style.css";
-import { preferredBackend, sheet, trainer } from "./engine";
+import { sheet, trainer } from "./engine";
 import { typesetInline } from "./math";
 import { enableOffline } from "./offline";
 import { mountAutodiff, showBurn, showBurnError, showBurnPending } from "./tiny/autodiff";
@@ -47,7 +47,8 @@ async function train(config: TinyConfig): Promise<void> {
   showBurnPending("burn is training the same networks…");
   if (trainer.busy) trainer.restart();
   try {
-    const run = await trainer.call("tinyBurn", config, await preferredBackend());
+    // WebGPU where the browser has it; the engine falls back to the CPU and says why.
+    const run = await trainer.call("tinyBurn", config, "wgpu");
     if (mine === generation) showBurn(run, exact);
   } catch (e) {
     if (mine === generation) showBurnError((e as Error).message);

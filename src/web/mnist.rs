@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{compute, from_js, to_js};
-use crate::device::Backend;
+use crate::device::{Adapter, Backend, Preference};
+use crate::mnist::bench::{self, StepTiming};
 use crate::mnist::augment::AugmentConfig;
 use crate::mnist::model::{ModelSpec, Net, SummaryRow};
 use crate::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Outcome, Progress, Start};
@@ -192,6 +193,43 @@ struct RunSummary {
     message: Option<String>,
     backend: Backend,
     fallback_reason: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceChoice {
+    backend: Backend,
+    adapter: Option<Adapter>,
+    /// The badge's line, e.g. "WebGPU (SwiftShader Device, software) 1,150 ms/step · CPU 120
+    /// ms/step → training on the CPU".
+    summary: String,
+    timings: Vec<StepTiming>,
+}
+
+/// Where `config` should train for `preference` ("auto", "flex" or "wgpu"): "auto" times a
+/// few of its steps on WebGPU and on the CPU and takes the faster.
+#[wasm_bindgen(js_name = mnistChooseDevice)]
+pub async fn mnist_choose_device(config: JsValue, preference: String) -> Result<JsValue, JsError> {
+    let config: TrainConfig = from_js(config, "settings")?;
+    let preference: Preference = preference.parse().map_err(|e: String| err(e))?;
+    let choice = bench::choose(&config, preference).await.map_err(err)?;
+    to_js(&DeviceChoice {
+        backend: choice.compute.backend,
+        adapter: choice.compute.adapter,
+        summary: choice.summary,
+        timings: choice.timings,
+    })
+}
+
+/// Times `steps` training steps of `config` on `backend` after `warmup` untimed ones, and
+/// counts the GPU kernels of each (what `bench/notebook-mnist.mjs` reports).
+#[wasm_bindgen(js_name = mnistBench)]
+pub async fn mnist_bench(config: JsValue, backend: String, warmup: u32, steps: u32) -> Result<JsValue, JsError> {
+    let config: TrainConfig = from_js(config, "settings")?;
+    let preferred: Backend = backend.parse().map_err(|e: String| err(e))?;
+    let compute = compute(preferred).await;
+    let steps = bench::Steps { warmup: warmup as usize, timed: steps as usize, counted: (steps as usize).min(5) };
+    to_js(&bench::bench(&config, &compute, steps).await.map_err(err)?)
 }
 
 /// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming

@@ -10,8 +10,6 @@ pub mod tiny;
 pub use mnist::*;
 pub use tiny::*;
 
-use std::cell::RefCell;
-
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -49,17 +47,7 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not hand the result to JavaScript: {e}")))
 }
 
-thread_local! {
-    // wgpu can be initialised once per page; keep what we got.
-    static COMPUTE: RefCell<Vec<(Backend, Compute)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The device for `preferred`, initialised on first use and shared by every later call.
+/// The device for `preferred` (set up once per worker, see [`Compute::wgpu`]).
 pub async fn compute(preferred: Backend) -> Compute {
-    if let Some(c) = COMPUTE.with_borrow(|v| v.iter().find(|(b, _)| *b == preferred).map(|(_, c)| c.clone())) {
-        return c;
-    }
-    let c = Compute::init(preferred).await;
-    COMPUTE.with_borrow_mut(|v| v.push((preferred, c.clone())));
-    c
+    Compute::init(preferred).await
 }

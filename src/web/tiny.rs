@@ -41,6 +41,8 @@ pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
 struct BurnRun {
     traces: Vec<Trace>,
     backend: Backend,
+    /// Where it ran, in words: "the CPU", "WebGPU on SwiftShader Device, software".
+    device: String,
     fallback_reason: Option<String>,
     max_abs_difference: f64,
     millis: f64,
@@ -64,6 +66,7 @@ pub async fn tiny_burn(config: JsValue, backend: String) -> Result<JsValue, JsEr
         max_abs_difference: tiny::trace::max_abs_difference(&traces, &exact),
         traces,
         backend: compute.backend,
+        device: compute.describe(),
         fallback_reason: compute.fallback_reason,
         millis,
     })

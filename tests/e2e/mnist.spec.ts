@@ -11,6 +11,21 @@ test("trains compact for an epoch on WebGPU", async ({ page }) => {
   await loadData(page);
   await trainOneEpoch(page);
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "wgpu");
-  await expect(page.locator("#mnist-device")).toContainText("your GPU");
+  // SwiftShader is the CPU emulating a GPU: it is named as such, never "your GPU".
+  await expect(page.locator("#mnist-device")).toContainText("software");
+  await expect(page.locator("#mnist-device")).not.toContainText("your GPU");
+  expect(errors).toEqual([]);
+});
+
+test("auto times both devices and trains on the faster, saying both figures", async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = await open(page, `${QUICK}&epochs=1`);
+  await loadData(page);
+  await trainOneEpoch(page);
+  const badge = page.locator("#mnist-device");
+  await expect(badge).toContainText(/WebGPU \(.*software\) [\d,.]+ ms\/step · CPU [\d,.]+ ms\/step → training on/);
+  // Here the software adapter is far slower than the CPU backend.
+  await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex");
+  await expect(badge).toContainText("→ training on the CPU");
   expect(errors).toEqual([]);
 });

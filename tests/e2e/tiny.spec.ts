@@ -44,6 +44,8 @@ test("plots E_total for all six learning rates", async ({ page }) => {
 test("burn's autodiff on WebGPU agrees with the chain rule", async ({ page }) => {
   await open(page);
   await expect(page.locator("#autodiff [data-backend]")).toHaveAttribute("data-backend", "wgpu");
+  // The adapter named as the engine sees it: SwiftShader here, a software one, not "your GPU".
+  await expect(page.locator("#autodiff")).toContainText("software");
   const diff = Number(await page.locator("#max-diff").textContent());
   expect(diff).toBeLessThan(1e-5);
 });

@@ -2,14 +2,13 @@
 // Each cell lives in its own module beside this one; this file holds the run's life cycle:
 // start, pause, resume, stop, per-epoch checkpoints, resume after a reload, and the switch to
 // the CPU when the GPU fails mid-run.
-import { preferredBackend } from "../engine";
 import { mnist } from "./client";
 import { showCompare } from "./compare";
 import { loadData, showDownload, showSamples } from "./data";
 import { MNIST_CACHE, MNIST_FILES } from "./files";
 import { showModel } from "./model";
 import { mountParams, type Setup } from "./params";
-import type { Backend, DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
+import type { DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
 import { showResults } from "./results";
 import { mountSketch } from "./sketch";
 import { clearRuns, listRuns, saveRun, type RunRecord } from "./store";
@@ -34,29 +33,23 @@ function refreshStart(): void {
   $("mnist-start-hint").textContent = !dataLoaded ? "Load the data first (cell 1)." : settingsValid ? "" : "Fix the settings first (cell 3).";
 }
 
-async function adapterName(): Promise<string> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
-  const info = (await gpu?.requestAdapter().catch(() => null))?.info;
-  return [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "WebGPU adapter";
-}
-
-async function pickBackend(device: Setup["device"]): Promise<Backend> {
-  return device === "auto" ? preferredBackend() : device;
-}
-
-async function describe(backend: Backend, requested: Setup["device"]): Promise<string> {
-  if (backend === "wgpu") return `training on your GPU: ${await adapterName()}`;
-  return requested === "flex" ? "training on the CPU, as chosen" : "training on the CPU: this browser offers no WebGPU adapter";
-}
-
-/** Trains `run` (from its checkpoint when it has finished epochs), saving every epoch. */
+/** Trains `run` (from its checkpoint when it has finished epochs) on the device the engine
+ *  picks for `requested`, saving every epoch. */
 async function train(run: RunRecord, requested: Setup["device"]): Promise<void> {
   current = run;
   setRunState("running");
   params.lock(true);
   refreshStart();
   resetRun(run.epochs);
-  showDevice(run.backend, await describe(run.backend, requested));
+  showDevice(run.backend, requested === "auto" ? "timing a few steps on WebGPU and on the CPU…" : "");
+  try {
+    const choice = await mnist.call("chooseDevice", run.config, requested);
+    run.backend = choice.backend;
+    showDevice(choice.backend, choice.summary);
+  } catch (e) {
+    run.backend = "flex";
+    showDevice("flex", `training on the CPU: choosing the device failed (${(e as Error).message})`);
+  }
   await saveRun(run);
   try {
     const summary = await mnist.call("train", {
@@ -77,7 +70,6 @@ async function train(run: RunRecord, requested: Setup["device"]): Promise<void> 
     if (run.backend === "wgpu") {
       // A lost or failing GPU: carry on with the same run on the CPU from the last finished epoch.
       log(`WebGPU failed (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}.`);
-      run.backend = "flex";
       current = null;
       return await train(run, "flex");
     }
@@ -96,9 +88,10 @@ async function train(run: RunRecord, requested: Setup["device"]): Promise<void> 
 }
 
 async function startRun(): Promise<void> {
+  // One run at a time, however fast the clicks: `train` marks the run current before it awaits.
+  if (current) return;
   const setup = params.setup();
-  const backend = await pickBackend(setup.device);
-  const run: RunRecord = { id: Date.now(), recipe: setup.recipe, config: setup.config, backend, epochs: [], checkpoint: null, status: "running", created: Date.now() };
+  const run: RunRecord = { id: Date.now(), recipe: setup.recipe, config: setup.config, backend: "flex", epochs: [], checkpoint: null, status: "running", created: Date.now() };
   await train(run, setup.device);
 }
 
@@ -219,6 +212,8 @@ async function start(): Promise<void> {
   if (interrupted) offerResume(interrupted);
   // A returning visitor's data is in the cache: load it without asking.
   if ("caches" in window && (await caches.has(MNIST_CACHE))) void ensureData();
+  // The engine's handle for scripts driving the page (bench/notebook-mnist.mjs) and the console.
+  (globalThis as { gradbook?: unknown }).gradbook = { mnist };
   document.body.dataset.mnistReady = "true";
 }
 

@@ -135,7 +135,7 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
   const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
   form.innerHTML =
     `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe">${recipeOptions}</select></label>` +
-    `<label class="field"><span>Device</span><select name="device"><option value="auto">WebGPU if available, else CPU</option>` +
+    `<label class="field"><span>Device</span><select name="device"><option value="auto">Auto: the faster here</option>` +
     `<option value="flex">CPU</option><option value="wgpu">WebGPU</option></select></label>` +
     FIELDS.map((f) => {
       const input = f.kind === "bool" ? `<input type="checkbox" name="${f.path}" />`

@@ -93,6 +93,8 @@ const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unkno
   validate: (config) => wasm.mnistValidate(config),
   images: (which, indices) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
   augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
+  chooseDevice: (config, preference) => wasm.mnistChooseDevice(config, preference),
+  bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
   train,
   pause: () => {
     if (!paused) {

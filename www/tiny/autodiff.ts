@@ -26,8 +26,8 @@ function paint(lrIndex: number, iteration: number): void {
   const b = burn.traces[lrIndex].rows[iteration];
   const e = exact[lrIndex].rows[iteration];
   if (!b || !e) return;
-  const device = burn.backend === "wgpu" ? "WebGPU (your GPU)" : "the CPU (burn's Flex backend)";
-  const why = burn.fallbackReason ?? (burn.backend === "flex" ? "this browser offers no WebGPU" : null);
+  const device = burn.backend === "wgpu" ? burn.device : "the CPU (burn's Flex backend)";
+  const why = burn.fallbackReason;
   const fallback = why ? ` <span class="dim">(${why})</span>` : "";
   const rows = e.dE_dw.map((g, k) =>
     `<tr><td>∂E/∂w${k + 1}</td><td>${fmt(g, 9)}</td><td>${fmt(b.dE_dw[k], 9)}</td><td>${fmt(Math.abs(g - b.dE_dw[k]), 2)}</td></tr>`,

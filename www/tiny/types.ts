@@ -40,6 +40,8 @@ export interface ConfigError {
 export interface BurnRun {
   traces: Trace[];
   backend: "wgpu" | "flex";
+  /** Where it ran, in the engine's words: "the CPU", "WebGPU on SwiftShader Device, software". */
+  device: string;
   fallbackReason: string | null;
   maxAbsDifference: number;
   millis: number;
