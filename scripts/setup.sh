@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there.
 #   scripts/setup.sh          what `npm start` needs: the wasm32 target, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh --test   also wasm-pack, Chromium and chromedriver, for `npm test`
+#   scripts/setup.sh --test   also wasm-pack, Chromium, chromedriver and Mesa's Vulkan driver, for `npm test`
 # System packages are installed with apt when running as root on Debian/Ubuntu; otherwise
 # this says what to install.
 source "$(dirname "$0")/common.sh"
@@ -38,12 +38,15 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
+# A real Vulkan driver without a GPU (Mesa's lavapipe), for the native wgpu tests.
+ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || missing+=(libvulkan1)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     step "installing ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    die "the tests need Chromium, chromedriver and binaryen (wasm-opt); please install: ${missing[*]} (Debian package names)"
+    die "the tests need Chromium, chromedriver, binaryen (wasm-opt) and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
   fi
 fi

@@ -5,6 +5,13 @@ source "$(dirname "$0")/common.sh"
 bash scripts/setup.sh --test
 
 step "native tests (release: burn is very slow unoptimised)"
+# tests/wgpu.rs runs burn's wgpu backend on Vulkan (lavapipe without a GPU), installed above:
+# a missing device is a failure here, not a skip. Vulkan's loader wants a runtime directory.
+export GRADBOOK_REQUIRE_WGPU=1
+if [[ -z "${XDG_RUNTIME_DIR:-}" ]]; then
+  export XDG_RUNTIME_DIR="${TMPDIR:-/tmp}/gradbook-runtime-$(id -u)"
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+fi
 if [[ -n "${MNIST_DIR:-}" ]]; then
   # The tests marked #[ignore] read the real MNIST files.
   cargo test --release -- --include-ignored

@@ -1,0 +1,198 @@
+//! burn's wgpu backend natively, on a real Vulkan driver: Mesa's lavapipe where there is no GPU
+//! (`scripts/setup.sh --test` installs it; CI has no GPU). Training steps there must agree with
+//! the CPU, Part 1 with the chain rule, the bench must count kernels, and "auto" must see a
+//! software adapter for what it is.
+//!
+//! Without any Vulkan device these tests say so and pass, unless `GRADBOOK_REQUIRE_WGPU=1`
+//! (set by `npm test`, which installs lavapipe) makes a missing device a failure.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::sync::{Mutex, MutexGuard};
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use gradbook::device::{Backend, Compute, Preference};
+use gradbook::mnist::bench::{self, Steps};
+use gradbook::mnist::train::{self, Stepper};
+use gradbook::mnist::{checkpoint, TrainConfig};
+use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
+
+/// One test at a time: they share the process's one wgpu device, its random generator and the
+/// process-wide kernel counter.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The wgpu device, or `None` (and a line saying why) where there is none and none is required.
+fn wgpu() -> Option<Compute> {
+    match pollster::block_on(Compute::wgpu()) {
+        Ok(c) => Some(c),
+        Err(reason) if std::env::var("GRADBOOK_REQUIRE_WGPU").as_deref() != Ok("1") => {
+            eprintln!("skipped: no wgpu device ({reason}); install mesa-vulkan-drivers for lavapipe");
+            None
+        }
+        Err(reason) => panic!("GRADBOOK_REQUIRE_WGPU=1 but there is no wgpu device: {reason}"),
+    }
+}
+
+/// A batch of 28×28 images of uniform noise in [-0.3, 0.7), and their labels. Noise, not
+/// structure, on purpose: every value differs from its neighbours, so max pooling and ReLU meet
+/// no exact ties (which each backend may break its own way, both correctly), and no layer's
+/// maps sit far from zero relative to their spread, where the GPU's batch-norm variance loses
+/// digits to cancellation (rings on a flat background moved seed's gradients by 1 % that way).
+fn batch(n: usize, device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
+    let mut state = 12345u64;
+    let pixels: Vec<f32> = (0..n * 784)
+        .map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.3
+        })
+        .collect();
+    let labels: Vec<i64> = (0..n as i64).map(|i| (i * 7) % 10).collect();
+    (
+        Tensor::<4>::from_data(TensorData::new(pixels, [n, 1, 28, 28]), device),
+        Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), device),
+    )
+}
+
+/// What one start gives on `device`: the gradient of every parameter for one batch, and the
+/// losses of two training steps. The weights are made on the CPU and copied over, so both
+/// devices start identically.
+fn first_steps(config: &TrainConfig, start: &[u8], device: &Device) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let read = |t: Tensor<1>| pollster::block_on(t.into_data_async()).unwrap().try_to_vec::<f32>().unwrap();
+    let spec = gradbook::mnist::train::spec_for(config).unwrap();
+    let (_, model) = checkpoint::from_bytes(start, None, device).unwrap();
+    let model = model.train().with_dropout_of(&spec);
+    let ad = device.clone().autodiff();
+    let (x, y) = batch(config.batch_size, &ad);
+
+    struct Grads<'a>(&'a burn::tensor::Gradients, Vec<Tensor<1>>);
+    impl ModuleVisitor for Grads<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(g) = param.val().grad(self.0) {
+                let n = g.shape().num_elements();
+                self.1.push(g.reshape([n]));
+            }
+        }
+    }
+    let loss = train::loss(model.forward(x.clone()), y.clone(), config.label_smoothing).mean();
+    let gradients = loss.backward();
+    let mut grads = Grads(&gradients, Vec::new());
+    model.visit(&mut grads);
+    let grads = grads.1.into_iter().map(read).collect();
+
+    let mut stepper = Stepper::new(model, config);
+    let losses = (0..2).map(|_| read(stepper.step(x.clone(), y.clone(), config.lr).0)[0]).collect();
+    (grads, losses)
+}
+
+/// `recipe`'s gradients and first steps on wgpu agree with the CPU's.
+///
+/// Tolerance: each parameter's gradient within 1e-3 of its largest value, and the losses of the
+/// first two steps within 1e-3 relative. The backends sum in different orders (GPU tree
+/// reductions, the CPU's 16-lane sums, other matrix-product tilings) and burn's GPU batch norm
+/// computes its variance another way; measured here, `compact`'s gradients agree to 4e-6 and
+/// `seed`'s to 5e-5 (their losses to 1e-7 and 2e-5), so the bound leaves a margin of 20 and more.
+/// A wrong kernel is far outside it: a missing term, a transposed kernel or an off-by-one window
+/// moves gradients by percents. Later steps are not compared: SGD with momentum amplifies the
+/// rounding step by step (seed's losses part by 0.8 % after five), which says nothing of kernels.
+fn steps_agree(recipe: &str) {
+    let _one = one_at_a_time();
+    let Some(gpu) = wgpu() else { return };
+    let config = TrainConfig {
+        batch_size: 16,
+        // Dropout draws its mask from each device's own generator: not comparable.
+        dropout: false,
+        lr: 0.05,
+        ..TrainConfig::recipe(recipe).unwrap()
+    };
+    let spec = train::spec_for(&config).unwrap();
+    let cpu = Device::flex();
+    cpu.seed(7);
+    let start = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&cpu))).unwrap();
+    let (cpu_grads, cpu_losses) = first_steps(&config, &start, &cpu);
+    let (gpu_grads, gpu_losses) = first_steps(&config, &start, &gpu.device);
+    assert_eq!(cpu_grads.len(), gpu_grads.len(), "{recipe}: the same parameters have gradients");
+    let mut worst = 0f32;
+    for (k, (c, g)) in cpu_grads.iter().zip(&gpu_grads).enumerate() {
+        let largest = c.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let off = c.iter().zip(g).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(largest > 0.0, "{recipe}: parameter {k} gets no gradient");
+        assert!(off <= 1e-3 * largest, "{recipe}: parameter {k}'s gradient differs by {off:.2e} of at most {largest:.2e}");
+        worst = worst.max(off / largest);
+    }
+    eprintln!("{recipe}: gradients within {worst:.1e} of each parameter's largest; losses {cpu_losses:?} vs {gpu_losses:?}");
+    for (step, (c, g)) in cpu_losses.iter().zip(&gpu_losses).enumerate() {
+        let relative = (c - g).abs() / c.abs();
+        assert!(relative < 1e-3, "{recipe} step {step}: CPU loss {c}, wgpu {g} (relative difference {relative:.2e})");
+    }
+}
+
+#[test]
+fn compact_trains_the_same_on_wgpu_as_on_the_cpu() {
+    steps_agree("compact");
+}
+
+#[test]
+fn seed_trains_the_same_on_wgpu_as_on_the_cpu() {
+    steps_agree("seed");
+}
+
+#[test]
+fn part_one_on_wgpu_matches_the_chain_rule() {
+    let _one = one_at_a_time();
+    let Some(gpu) = wgpu() else { return };
+    let config = TinyConfig { iterations: 1000, ..TinyConfig::default() };
+    let burn = pollster::block_on(autodiff::train_all(&config, &gpu.device)).unwrap();
+    let diff = max_abs_difference(&burn, &exact::train_all(&config));
+    assert!(diff < 1e-5, "burn on wgpu differs from the chain rule by {diff}");
+}
+
+#[test]
+fn the_bench_counts_a_steps_kernels() {
+    let _one = one_at_a_time();
+    let Some(gpu) = wgpu() else { return };
+    let config = TrainConfig { batch_size: 8, ..TrainConfig::compact() };
+    let steps = Steps { warmup: 1, timed: 1, counted: 2 };
+    let t = pollster::block_on(bench::bench(&config, &gpu, steps)).unwrap();
+    assert_eq!((t.model.as_str(), t.batch, t.device), ("compact", 8, Backend::Wgpu));
+    assert!(t.ms_per_step > 0.0);
+    let kernels = t.kernels_per_step.expect("wgpu steps launch kernels");
+    // A step of compact runs 21 layers forward and back and updates 29 parameter tensors: far
+    // more than 50 launches, however well fused.
+    assert!(kernels > 50.0, "{kernels} kernels per step");
+    let named: f64 = t.kernels.iter().map(|(_, n)| n).sum();
+    assert!((named - kernels).abs() < 1e-9, "the named launches add up to the total");
+    // The same step twice launches the same kernels: a whole number per step.
+    assert_eq!(kernels.fract(), 0.0, "{kernels}");
+
+    // The CPU launches no kernels, and says so by reporting none.
+    let t = pollster::block_on(bench::bench(&config, &Compute::flex(), steps)).unwrap();
+    assert_eq!(t.kernels_per_step, None);
+}
+
+#[test]
+fn auto_sees_a_software_adapter_for_what_it_is() {
+    let _one = one_at_a_time();
+    let Some(gpu) = wgpu() else { return };
+    let adapter = gpu.adapter.clone().expect("wgpu reports its adapter");
+    if !adapter.software {
+        eprintln!("skipped: {} is a hardware GPU; this test is about software adapters", adapter.name);
+        return;
+    }
+    let config = TrainConfig { batch_size: 16, ..TrainConfig::compact() };
+    let choice = pollster::block_on(bench::choose(&config, Preference::Auto)).unwrap();
+    let [on_gpu, on_cpu] = &choice.timings[..] else { panic!("auto times both devices: {:?}", choice.timings) };
+    assert_eq!((on_gpu.device, on_cpu.device), (Backend::Wgpu, Backend::Flex));
+    // Lavapipe emulates a GPU on the CPU through Vulkan: many times slower than the CPU backend.
+    let chosen = if on_gpu.ms_per_step < on_cpu.ms_per_step { Backend::Wgpu } else { Backend::Flex };
+    assert_eq!(choice.compute.backend, chosen);
+    assert!(choice.summary.contains(&format!("({}, software)", adapter.name)), "{}", choice.summary);
+    assert!(choice.summary.contains(" ms/step · CPU ") && !choice.summary.contains("your GPU"), "{}", choice.summary);
+
+    // Forced, it is still not called "your GPU".
+    let forced = pollster::block_on(bench::choose(&config, Preference::Wgpu)).unwrap();
+    assert_eq!(forced.compute.backend, Backend::Wgpu);
+    assert!(forced.summary.contains("software adapter") && !forced.summary.contains("your GPU"), "{}", forced.summary);
+}
