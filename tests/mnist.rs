@@ -75,6 +75,34 @@ fn idx_rejects_bad_files_naming_them() {
     assert!(err(Split::from_idx("i", &small, "l", &labels(&[1, 2]))).contains("28×28"));
     // Empty file.
     assert!(err(Split::from_idx("empty", &[], "l", &labels(&[1]))).contains("too short"));
+    // A gzip bomb: 65 MB of zeros in 64 kB says what it is, not "truncated".
+    let bomb = gzip(&vec![0u8; (idx::MAX_BYTES + (1 << 20)) as usize]);
+    assert!(bomb.len() < 1 << 20);
+    let e = err(Split::from_idx("bomb", &bomb, "l", &labels(&[1])));
+    assert!(e.starts_with("bomb:") && e.contains("decompresses to more than 64 MB: not an MNIST file"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_read_with_a_size_cap_and_links_reported_as_links() {
+    let dir = std::env::temp_dir().join(format!("gradbook-capped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A training-images "file" that never ends: refused at the cap, at once.
+    let images = dir.join("train-images-idx3-ubyte");
+    let _ = std::fs::remove_file(&images);
+    std::os::unix::fs::symlink("/dev/zero", &images).unwrap();
+    let started = std::time::Instant::now();
+    let e = Mnist::from_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("train-images-idx3-ubyte: it holds more than 64 MB: not an MNIST file"), "{e}");
+    assert!(started.elapsed().as_secs() < 10);
+    // A symlink loop is a loop, not a missing file.
+    std::fs::remove_file(&images).unwrap();
+    let gz = dir.join("train-images-idx3-ubyte.gz");
+    let _ = std::fs::remove_file(&gz);
+    std::os::unix::fs::symlink(&gz, &gz).unwrap();
+    let e = Mnist::from_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("train-images-idx3-ubyte.gz") && e.to_lowercase().contains("symbolic links"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// burn draws initial weights from one generator per process, which a run seeds first. Tests
@@ -369,6 +397,20 @@ fn real_mnist_loads() {
     assert_eq!((m.train.labels[0], m.test.labels[0]), (5, 7));
     let mean = m.train.images.iter().map(|&p| p as f64).sum::<f64>() / m.train.images.len() as f64 / 255.0;
     assert!((mean - 0.1307).abs() < 1e-3, "mean {mean}");
+
+    // What the page does with fetched files: the canonical checksums pass, and a well-formed
+    // file with one label changed does not.
+    let dir = std::path::PathBuf::from(std::env::var("MNIST_DIR").unwrap());
+    let mut files: Vec<Vec<u8>> = gradbook::mnist::data::FILES.iter().map(|(name, _)| std::fs::read(dir.join(format!("{name}.gz"))).unwrap()).collect();
+    let canonical = |f: &[Vec<u8>]| Mnist::from_canonical_bytes([&f[0], &f[1], &f[2], &f[3]]);
+    assert_eq!(canonical(&files).unwrap().test.labels[0], 7);
+    let mut labels = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&files[3][..]), &mut labels).unwrap();
+    labels[8] = 1; // the first test label, 7, after the 8-byte header
+    files[3] = gzip(&labels);
+    assert_eq!(Mnist::from_bytes([&files[0], &files[1], &files[2], &files[3]]).unwrap().test.labels[0], 1);
+    let e = canonical(&files).unwrap_err().to_string();
+    assert!(e.starts_with("t10k-labels-idx1-ubyte: ") && e.contains("SHA-256 mismatch"), "{e}");
 }
 
 struct Recorder {

@@ -50,8 +50,10 @@ impl Split {
 
     /// Parses an images file and its labels file (raw or gzip), checking that they agree.
     pub fn from_idx(images_file: &str, images: &[u8], labels_file: &str, labels: &[u8]) -> Result<Self, IdxError> {
-        let img = idx::parse(images_file, images, 3)?;
-        let lab = idx::parse(labels_file, labels, 1)?;
+        Self::from_parsed(images_file, idx::parse(images_file, images, 3)?, labels_file, idx::parse(labels_file, labels, 1)?)
+    }
+
+    fn from_parsed(images_file: &str, img: idx::Idx, labels_file: &str, lab: idx::Idx) -> Result<Self, IdxError> {
         let fail = |file: &str, problem: String| IdxError { file: file.to_string(), problem };
         if img.dims[1..] != [SIDE, SIDE] {
             return Err(fail(images_file, format!("images are {}×{}, expected 28×28", img.dims[1], img.dims[2])));
@@ -99,24 +101,63 @@ impl Split {
 }
 
 impl Mnist {
-    /// From the four files' bytes, in [`FILES`] order (what the browser fetches).
+    /// From the four files' bytes, in [`FILES`] order.
     pub fn from_bytes(files: [&[u8]; 4]) -> Result<Self, IdxError> {
+        Self::parse(files, false)
+    }
+
+    /// [`Mnist::from_bytes`], also checking each file against the canonical SHA-256: what the
+    /// browser does with what it fetched before it keeps the files in its cache.
+    pub fn from_canonical_bytes(files: [&[u8]; 4]) -> Result<Self, IdxError> {
+        Self::parse(files, true)
+    }
+
+    fn parse(files: [&[u8]; 4], check: bool) -> Result<Self, IdxError> {
+        let mut parsed = Vec::with_capacity(4);
+        for (i, ((name, sha256), bytes)) in FILES.iter().zip(files).enumerate() {
+            let file = idx::parse(name, bytes, if i % 2 == 0 { 3 } else { 1 })?;
+            if check && file.sha256() != *sha256 {
+                return Err(IdxError {
+                    file: name.to_string(),
+                    problem: "its contents differ from the canonical MNIST file (SHA-256 mismatch): the download is corrupted or the file is another one".into(),
+                });
+            }
+            parsed.push(file);
+        }
+        let mut parsed = parsed.into_iter();
+        let mut next = || parsed.next().expect("four files");
         Ok(Mnist {
-            train: Split::from_idx(FILES[0].0, files[0], FILES[1].0, files[1])?,
-            test: Split::from_idx(FILES[2].0, files[2], FILES[3].0, files[3])?,
+            train: Split::from_parsed(FILES[0].0, next(), FILES[1].0, next())?,
+            test: Split::from_parsed(FILES[2].0, next(), FILES[3].0, next())?,
         })
     }
 
     /// From a directory holding the four files, each either `NAME.gz` or `NAME`.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self, IdxError> {
+        use std::io::Read;
         let read = |name: &str| -> Result<Vec<u8>, IdxError> {
             let gz = dir.join(format!("{name}.gz"));
-            let path = if gz.exists() { gz } else { dir.join(name) };
-            std::fs::read(&path).map_err(|e| IdxError {
-                file: path.display().to_string(),
-                problem: format!("cannot read it ({e}); point --data or MNIST_DIR at the folder with the four MNIST files"),
-            })
+            let fail = |path: &std::path::Path, problem: String| IdxError { file: path.display().to_string(), problem };
+            let cannot = |path: &std::path::Path, e: std::io::Error| {
+                fail(path, format!("cannot read it ({e}); point --data or MNIST_DIR at the folder with the four MNIST files"))
+            };
+            // Only a missing `.gz` means "try the raw name": a symlink loop or a permission
+            // problem is reported as what it is.
+            let path = match std::fs::metadata(&gz) {
+                Ok(_) => gz,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => dir.join(name),
+                Err(e) => return Err(cannot(&gz, e)),
+            };
+            // Read at most one byte past the cap: a link to /dev/zero must not fill the memory.
+            let mut bytes = Vec::new();
+            std::fs::File::open(&path)
+                .and_then(|f| f.take(idx::MAX_BYTES + 1).read_to_end(&mut bytes))
+                .map_err(|e| cannot(&path, e))?;
+            if bytes.len() as u64 > idx::MAX_BYTES {
+                return Err(fail(&path, idx::too_large("it holds")));
+            }
+            Ok(bytes)
         };
         let files = [read(FILES[0].0)?, read(FILES[1].0)?, read(FILES[2].0)?, read(FILES[3].0)?];
         Self::from_bytes([&files[0], &files[1], &files[2], &files[3]])

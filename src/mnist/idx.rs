@@ -26,20 +26,47 @@ pub struct Idx {
     pub data: Vec<u8>,
 }
 
+impl Idx {
+    /// The SHA-256 of the file this was read from, decompressed (its header is rebuilt from
+    /// the dimensions): what the MNIST checksums are taken over.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update([0, 0, 0x08, self.dims.len() as u8]);
+        for &d in &self.dims {
+            hash.update((d as u32).to_be_bytes());
+        }
+        hash.update(&self.data);
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-/// The MNIST files are at most 47 MB decompressed; refuse anything far beyond that.
-const MAX_DECOMPRESSED: u64 = 64 << 20;
+/// The largest MNIST file is 47 MB (decompressed): anything above this, raw or decompressed, is
+/// not one, and is refused before it takes the machine's memory (a gzip bomb, `/dev/zero`).
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// The message for a file over [`MAX_BYTES`].
+pub fn too_large(what: &str) -> String {
+    format!("{what} more than {} MB: not an MNIST file (the largest is 47 MB)", MAX_BYTES >> 20)
+}
 
 /// Decodes `bytes` (raw or gzip) and checks it holds `rank` dimensions of u8.
 pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
     let fail = |problem: String| IdxError { file: file.to_string(), problem };
     let raw = if bytes.starts_with(&GZIP_MAGIC) {
         let mut out = Vec::new();
+        // One byte past the cap tells a file at the cap from one beyond it.
         flate2::read::GzDecoder::new(bytes)
-            .take(MAX_DECOMPRESSED)
+            .take(MAX_BYTES + 1)
             .read_to_end(&mut out)
             .map_err(|e| fail(format!("not a valid gzip stream ({e}); the download may be truncated or corrupted")))?;
+        if out.len() as u64 > MAX_BYTES {
+            return Err(fail(too_large("it decompresses to")));
+        }
         out
+    } else if bytes.len() as u64 > MAX_BYTES {
+        return Err(fail(too_large("it holds")));
     } else {
         bytes.to_vec()
     };

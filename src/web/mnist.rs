@@ -93,10 +93,11 @@ pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
     })
 }
 
-/// Parses and keeps the four IDX files (gzip or raw); returns the image counts.
+/// Parses and keeps the four IDX files (gzip or raw), each checked against the canonical
+/// SHA-256 (the page caches only files this accepts); returns the image counts.
 #[wasm_bindgen(js_name = mnistLoad)]
 pub fn mnist_load(train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<JsValue, JsError> {
-    let data = Mnist::from_bytes([train_images, train_labels, test_images, test_labels]).map_err(|e| err(e.to_string()))?;
+    let data = Mnist::from_canonical_bytes([train_images, train_labels, test_images, test_labels]).map_err(|e| err(e.to_string()))?;
     let counts = [data.train.len(), data.test.len()];
     LAB.with_borrow_mut(|lab| lab.data = Some(Rc::new(data)));
     to_js(&counts)
@@ -230,6 +231,12 @@ pub async fn mnist_bench(config: JsValue, backend: String, warmup: u32, steps: u
     let compute = compute(preferred).await;
     let steps = bench::Steps { warmup: warmup as usize, timed: steps as usize, counted: (steps as usize).min(5) };
     to_js(&bench::bench(&config, &compute, steps).await.map_err(err)?)
+}
+
+/// For tests: loses the WebGPU device under the engine on purpose (see [`crate::device::lose_gpu`]).
+#[wasm_bindgen(js_name = mnistLoseGpu)]
+pub fn mnist_lose_gpu() -> bool {
+    crate::device::lose_gpu()
 }
 
 /// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming
