@@ -125,6 +125,7 @@ impl Compute {
                     .init_with_setup_async()
                     .await
                     .map(|(device, setup)| {
+                        keep_handle(&setup.device);
                         let info = setup.adapter.get_info();
                         let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
                         (device, Adapter::new(info.name.clone(), format!("{:?}", info.backend), cpu))
@@ -186,6 +187,31 @@ async fn browser_has_webgpu() -> bool {
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn browser_has_webgpu() -> bool {
+    true
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The wgpu device under the engine's, kept so a test can lose it on purpose.
+    static HANDLE: std::cell::RefCell<Option<burn::tensor::wgpu::wgpu::Device>> = const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(target_arch = "wasm32")]
+fn keep_handle(device: &burn::tensor::wgpu::wgpu::Device) {
+    HANDLE.with_borrow_mut(|h| *h = Some(device.clone()));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn keep_handle(_: &burn::tensor::wgpu::wgpu::Device) {}
+
+/// For tests: destroys the GPU device under the engine, as a driver reset or a GPU taken away
+/// would. Whatever runs on it then fails; later requests for wgpu get the CPU, saying why.
+/// Returns whether there was a device to lose.
+#[cfg(target_arch = "wasm32")]
+pub fn lose_gpu() -> bool {
+    let Some(device) = HANDLE.with_borrow_mut(Option::take) else { return false };
+    device.destroy();
+    *WGPU.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err("the WebGPU device was lost".into()));
     true
 }
 

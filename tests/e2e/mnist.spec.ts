@@ -29,3 +29,24 @@ test("auto times both devices and trains on the faster, saying both figures", as
   await expect(badge).toContainText("→ training on the CPU");
   expect(errors).toEqual([]);
 });
+
+test("a GPU lost mid-run: the run carries on on the CPU from the last finished epoch", async ({ page }) => {
+  test.setTimeout(600_000);
+  const errors = await open(page, `${QUICK}&epochs=3&device=wgpu`);
+  await loadData(page);
+  await page.click("#mnist-start");
+  await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "wgpu");
+  // Epoch 1 finishes on WebGPU; then the device goes, as in a driver reset.
+  await expect(page.locator("#mnist-log")).toContainText("TEST set", { timeout: 480_000 });
+  expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("loseGpu"))).toBe(true);
+  await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex", { timeout: 120_000 });
+  await expect(page.locator("#mnist-device")).toContainText("WebGPU failed mid-run");
+  await expect(page.locator("#mnist-log")).toContainText("continuing on the CPU from epoch 2");
+  await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 300_000 });
+  // Every epoch once: 1 on WebGPU, 2 and 3 on the CPU.
+  const log = (await page.locator("#mnist-log").textContent()) ?? "";
+  expect(log.match(/TEST set/g)).toHaveLength(3);
+  await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/);
+  // The page's engine restarted: the lost device's errors may reach the console; nothing else.
+  expect(errors.filter((e) => !/webgpu|gpu|device|unreachable|wasm|lost|destroy/i.test(e))).toEqual([]);
+});

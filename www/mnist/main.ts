@@ -34,18 +34,19 @@ function refreshStart(): void {
 }
 
 /** Trains `run` (from its checkpoint when it has finished epochs) on the device the engine
- *  picks for `requested`, saving every epoch. */
-async function train(run: RunRecord, requested: Setup["device"]): Promise<void> {
+ *  picks for `requested`, saving every epoch. `why` says why the device changed mid-run. */
+async function train(run: RunRecord, requested: Setup["device"], why = ""): Promise<void> {
   current = run;
   setRunState("running");
   params.lock(true);
   refreshStart();
   resetRun(run.epochs);
-  showDevice(run.backend, requested === "auto" ? "timing a few steps on WebGPU and on the CPU…" : "");
+  if (why) log(`${why}.`);
+  showDevice(run.backend, requested === "auto" ? "timing a few steps on WebGPU and on the CPU…" : why);
   try {
     const choice = await mnist.call("chooseDevice", run.config, requested);
     run.backend = choice.backend;
-    showDevice(choice.backend, choice.summary);
+    showDevice(choice.backend, why ? `${why} — ${choice.summary}` : choice.summary);
   } catch (e) {
     run.backend = "flex";
     showDevice("flex", `training on the CPU: choosing the device failed (${(e as Error).message})`);
@@ -68,10 +69,16 @@ async function train(run: RunRecord, requested: Setup["device"]): Promise<void> 
   } catch (e) {
     const message = (e as Error).message;
     if (run.backend === "wgpu") {
-      // A lost or failing GPU: carry on with the same run on the CPU from the last finished epoch.
-      log(`WebGPU failed (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}.`);
+      // A lost or failing GPU: carry on with the same run on the CPU from the last finished
+      // epoch. The engine may not survive what the GPU did to it, so it starts afresh (and
+      // reloads the data from the browser's cache) first.
+      const why = `WebGPU failed mid-run (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}`;
       current = null;
-      return await train(run, "flex");
+      mnist.restart();
+      dataLoaded = false;
+      loading = null;
+      if (await ensureData()) return await train(run, "flex", why);
+      current = run; // the data did not come back: tidy up below, the last epoch stays saved
     }
     run.status = "failed";
     log(`The run failed: ${message}`);

@@ -164,6 +164,8 @@ export type MnistApi = {
   chooseDevice: { args: [TrainConfig, "auto" | Backend]; result: DeviceChoice };
   /** Times training steps (after warm-up ones) and counts their GPU kernels. */
   bench: { args: [TrainConfig, Backend, number, number]; result: StepTiming };
+  /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
+  loseGpu: { args: []; result: boolean };
   /** Sends "progress" and "epoch" events; resolves when the run ends. */
   train: { args: [TrainRequest]; result: RunSummary };
   pause: { args: []; result: void };

@@ -95,6 +95,7 @@ const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unkno
   augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
   chooseDevice: (config, preference) => wasm.mnistChooseDevice(config, preference),
   bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
+  loseGpu: () => wasm.mnistLoseGpu(),
   train,
   pause: () => {
     if (!paused) {
