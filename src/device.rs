@@ -116,21 +116,22 @@ impl Compute {
     pub async fn wgpu() -> Result<Self, String> {
         let got = match wgpu_cached() {
             Some(got) => got,
-            None if !browser_has_webgpu().await => {
-                let none = Err("this browser offers no WebGPU adapter".to_string());
-                WGPU.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(none).clone()
-            }
             None => {
-                let got = Device::wgpu_options()
-                    .init_with_setup_async()
-                    .await
-                    .map(|(device, setup)| {
-                        keep_handle(&setup.device);
-                        let info = setup.adapter.get_info();
-                        let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
-                        (device, Adapter::new(info.name.clone(), format!("{:?}", info.backend), cpu))
-                    })
-                    .map_err(|e| format!("WebGPU/wgpu is not available: {e}"));
+                let got = match browser_adapter().await {
+                    None => Err("this browser offers no WebGPU adapter".to_string()),
+                    Some(browser_name) => Device::wgpu_options()
+                        .init_with_setup_async()
+                        .await
+                        .map(|(device, setup)| {
+                            keep_handle(&setup.device);
+                            let info = setup.adapter.get_info();
+                            let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
+                            // wgpu names a browser's adapter by its description alone, often empty.
+                            let name = if info.name.is_empty() { browser_name } else { info.name.clone() };
+                            (device, Adapter::new(name, format!("{:?}", info.backend), cpu))
+                        })
+                        .map_err(|e| format!("WebGPU/wgpu is not available: {e}")),
+                };
                 // Two callers may have raced through the await: the first result stays.
                 WGPU.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(got).clone()
             }
@@ -173,21 +174,31 @@ impl Compute {
     }
 }
 
-/// In a browser, whether WebGPU hands out an adapter at all: wgpu is only asked where it can
-/// succeed (Chromium with WebGPU disabled keeps `navigator.gpu` but gives no adapter).
+/// In a browser: whether WebGPU hands out an adapter at all, so that wgpu is only asked where
+/// it can succeed (Chromium with WebGPU disabled keeps `navigator.gpu` but gives no adapter),
+/// and the adapter's vendor and architecture as the browser tells them (e.g. "google
+/// swiftshader"), which wgpu leaves out.
 #[cfg(target_arch = "wasm32")]
-async fn browser_has_webgpu() -> bool {
+async fn browser_adapter() -> Option<String> {
     use js_sys::{Function, Promise, Reflect};
-    let get = |on: &wasm_bindgen::JsValue, key: &str| Reflect::get(on, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
-    let Some(gpu) = get(&js_sys::global(), "navigator").and_then(|n| get(&n, "gpu")) else { return false };
-    let Some(request) = get(&gpu, "requestAdapter").and_then(|f| wasm_bindgen::JsCast::dyn_into::<Function>(f).ok()) else { return false };
-    let Ok(promise) = request.call0(&gpu).and_then(wasm_bindgen::JsCast::dyn_into::<Promise>) else { return false };
-    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok_and(|adapter| !adapter.is_null() && !adapter.is_undefined())
+    use wasm_bindgen::{JsCast, JsValue};
+    let get = |on: &JsValue, key: &str| Reflect::get(on, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let gpu = get(&js_sys::global(), "navigator").and_then(|n| get(&n, "gpu"))?;
+    let request = get(&gpu, "requestAdapter").and_then(|f| f.dyn_into::<Function>().ok())?;
+    let promise = request.call0(&gpu).ok()?.dyn_into::<Promise>().ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok().filter(|a| !a.is_null() && !a.is_undefined())?;
+    let info = get(&adapter, "info");
+    let words: Vec<String> = ["vendor", "architecture", "description"]
+        .iter()
+        .filter_map(|key| info.as_ref().and_then(|i| get(i, key)).and_then(|v| v.as_string()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    Some(words.join(" "))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-async fn browser_has_webgpu() -> bool {
-    true
+async fn browser_adapter() -> Option<String> {
+    Some(String::new())
 }
 
 #[cfg(target_arch = "wasm32")]
