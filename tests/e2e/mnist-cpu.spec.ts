@@ -85,3 +85,20 @@ test("after a first visit the notebook and its data work offline", async ({ page
   await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
   await expect(page.locator("#mnist-start")).toBeEnabled();
 });
+
+test("many quick clicks on Start start one run", async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = await open(page, `${QUICK}&epochs=1`);
+  await loadData(page);
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+  // Ten clicks in one task, as fast as a hand cannot: the first must shut the door on the rest.
+  await page.evaluate(() => {
+    const start = document.getElementById("mnist-start")!;
+    for (let i = 0; i < 10; i++) start.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  });
+  await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 240_000 });
+  await expect(page.locator("#compare-table tbody tr")).toHaveCount(1);
+  const log = (await page.locator("#mnist-log").textContent())!;
+  expect(log.match(/TEST set/g)).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
