@@ -137,3 +137,16 @@ fn a_diverged_run_saves_weights_that_evaluate() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!text.contains("NaN") && text.contains("test accuracy"), "{text}");
 }
+
+#[test]
+fn a_misspelt_setting_is_refused_with_the_name_meant() {
+    let path = std::env::temp_dir().join(format!("gradbook-misspelt-{}.json", std::process::id()));
+    let mut settings = serde_json::to_value(gradbook::mnist::TrainConfig::compact()).unwrap();
+    settings["limit_train"] = serde_json::json!(100);
+    std::fs::write(&path, settings.to_string()).unwrap();
+    let out = gradbook(&["mnist", "--config", path.to_str().unwrap(), "--data", "/nonexistent-mnist"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown setting 'limit_train' (did you mean 'limitTrain'?)"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

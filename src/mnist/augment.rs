@@ -22,7 +22,7 @@ use super::rng::Rng;
 
 /// Ranges to draw from; zero switches a transform off.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AugmentConfig {
     /// RandomRotation: degrees, ±.
     pub rotation: f64,

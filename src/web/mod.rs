@@ -38,7 +38,8 @@ fn start() {
 }
 
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("invalid {what}: {}", crate::mnist::config::nearest_name(&e.to_string()))))
 }
 
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {

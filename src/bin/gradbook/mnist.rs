@@ -160,7 +160,9 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     let mut config = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            serde_json::from_str::<TrainConfig>(&text).map_err(|e| format!("{}: not a training configuration: {e}", path.display()))?
+            serde_json::from_str::<TrainConfig>(&text).map_err(|e| {
+                format!("{}: not a training configuration: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
+            })?
         }
         None => TrainConfig::recipe(&args.model)?,
     };
