@@ -115,6 +115,7 @@ const PROBE: Steps = Steps { warmup: 1, timed: 2, counted: 0 };
 pub async fn choose(config: &TrainConfig, preference: Preference) -> Result<Choice, String> {
     let gpu = crate::device::gpu_api_name();
     let forced = |compute: Compute, summary: String| Ok(Choice { compute, summary, timings: vec![] });
+    let on_cpu_because = |reason: String| forced(Compute { fallback_reason: Some(reason.clone()), ..Compute::flex() }, format!("training on the CPU: {reason}"));
     match preference {
         Preference::Flex => forced(Compute::flex(), "training on the CPU, as chosen".into()),
         Preference::Wgpu => match Compute::wgpu().await {
@@ -126,14 +127,12 @@ pub async fn choose(config: &TrainConfig, preference: Preference) -> Result<Choi
                 };
                 forced(c, summary)
             }
-            Err(reason) => forced(Compute { fallback_reason: Some(reason.clone()), ..Compute::flex() }, format!("training on the CPU: {reason}")),
+            Err(reason) => on_cpu_because(reason),
         },
         Preference::Auto => {
             let gpu_compute = match Compute::wgpu().await {
                 Ok(c) => c,
-                Err(reason) => {
-                    return forced(Compute { fallback_reason: Some(reason.clone()), ..Compute::flex() }, format!("training on the CPU: {reason}"))
-                }
+                Err(reason) => return on_cpu_because(reason),
             };
             let cpu_compute = Compute::flex();
             let on_gpu = bench(config, &gpu_compute, PROBE).await?;

@@ -124,11 +124,11 @@ impl Mnist {
             }
             parsed.push(file);
         }
-        let mut parsed = parsed.into_iter();
-        let mut next = || parsed.next().expect("four files");
+        let [train_images, train_labels, test_images, test_labels]: [idx::Idx; 4] =
+            parsed.try_into().map_err(|_| IdxError { file: "MNIST".into(), problem: "expected four files".into() })?;
         Ok(Mnist {
-            train: Split::from_parsed(FILES[0].0, next(), FILES[1].0, next())?,
-            test: Split::from_parsed(FILES[2].0, next(), FILES[3].0, next())?,
+            train: Split::from_parsed(FILES[0].0, train_images, FILES[1].0, train_labels)?,
+            test: Split::from_parsed(FILES[2].0, test_images, FILES[3].0, test_labels)?,
         })
     }
 

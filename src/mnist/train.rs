@@ -417,7 +417,7 @@ pub async fn train_from(
                 let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
                 (read_loss, read_correct) = (v[0], v[1]);
                 if !read_loss.is_finite() {
-                    let start = stepper.initial.take().expect("a step has run");
+                    let start = stepper.initial.take().ok_or("the run diverged before its first step")?;
                     let (kept, model, evaluation) = fallback.choose(start, &test_split, device).await?;
                     let outcome = Outcome::Diverged { epoch, batch: b + 1, kept };
                     return Ok(RunResult { epochs, model, evaluation: Some(evaluation), outcome });
