@@ -9,6 +9,7 @@ use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gradbook::mnist::cpu;
+use gradbook::mnist::layers::{self, Kernels};
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
@@ -161,7 +162,7 @@ fn max_pool_matches_burns_layer_exactly_including_ties_and_nan() {
             let bits = |v: Vec<f32>| v.into_iter().map(f32::to_bits).collect::<Vec<_>>();
             (bits(values(y.inner())), bits(values(x.grad(&grads).unwrap())))
         };
-        let (ours, theirs) = (run(&|x| cpu::max_pool_layer(&layer, x)), run(&|x| layer.forward(x)));
+        let (ours, theirs) = (run(&|x| layers::max_pool_layer(&layer, x)), run(&|x| layer.forward(x)));
         assert_eq!(ours.0, theirs.0, "output, shape {shape:?}");
         assert_eq!(ours.1, theirs.1, "input gradient, shape {shape:?}");
     }
@@ -181,8 +182,8 @@ fn strided_views_are_read_in_logical_order() {
 
 #[test]
 fn only_flex_devices_take_the_cpu_path() {
-    assert!(cpu::supported(&Device::flex()));
-    assert!(cpu::supported(&Device::flex().autodiff()));
+    assert_eq!(layers::kernels(&Device::flex()), Kernels::Cpu);
+    assert_eq!(layers::kernels(&Device::flex().autodiff()), Kernels::Cpu);
 }
 
 #[test]
@@ -217,7 +218,7 @@ fn batch_norm_matches_burns_layer_including_running_averages() {
                 grad(m.beta.val().grad(&grads)),
             )
         };
-        let a = run(&|x| gradbook::mnist::cpu::batch_norm_layer(&ours, x), &ours);
+        let a = run(&|x| layers::batch_norm_layer(&ours, x), &ours);
         let b = run(&|x| theirs.forward(x), &theirs);
         assert!(max_difference(&a.0, &b.0) < 1e-3, "output, step {step}");
         assert!(max_difference(&a.1, &b.1) < 1e-3, "dx, step {step}");
@@ -272,7 +273,7 @@ fn dropout_layer_scales_what_it_keeps_and_passes_gradients_through_the_same_mask
     let device = Device::flex().autodiff();
     let layer = burn::nn::DropoutConfig::new(0.25).init();
     let x = Tensor::<4>::ones([2, 3, 8, 8], &device).require_grad();
-    let y = cpu::dropout_layer(&layer, x.clone());
+    let y = layers::dropout_layer(&layer, x.clone());
     let grads = y.clone().sum().backward();
     let (y, dx) = (values(y.inner()), values(x.grad(&grads).unwrap()));
     assert!(y.iter().all(|&v| v == 0.0 || v == 1.0 / 0.75));
@@ -280,8 +281,8 @@ fn dropout_layer_scales_what_it_keeps_and_passes_gradients_through_the_same_mask
     // With x = 1 the output is the mask, and d(Σ y)/dx is the mask too.
     assert_eq!(y, dx);
     // Two calls draw two masks.
-    assert_ne!(y, values(cpu::dropout_layer(&layer, x).inner()));
+    assert_ne!(y, values(layers::dropout_layer(&layer, x).inner()));
     // Outside training (no autodiff) the layer passes its input through.
     let plain = Tensor::<4>::ones([2, 3, 8, 8], &Device::flex());
-    assert!(values(cpu::dropout_layer(&layer, plain)).iter().all(|&v| v == 1.0));
+    assert!(values(layers::dropout_layer(&layer, plain)).iter().all(|&v| v == 1.0));
 }

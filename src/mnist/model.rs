@@ -8,7 +8,7 @@ use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgP
 use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
 use burn::tensor::{Device, Tensor};
 
-use super::cpu;
+use super::layers;
 use super::data::{CLASSES, SIDE};
 
 /// One layer of a model spec.
@@ -298,11 +298,11 @@ impl Net {
         let mut x = images;
         for layer in &self.layers[..n.min(self.layers.len())] {
             x = match layer {
-                Block::Conv(m) => cpu::conv_layer(m, x),
+                Block::Conv(m) => layers::conv_layer(m, x),
                 Block::Relu(m) => m.forward(x),
-                Block::BatchNorm(m) => cpu::batch_norm_layer(m, x),
-                Block::Dropout(m) => cpu::dropout_layer(m, x),
-                Block::MaxPool(m) => cpu::max_pool_layer(m, x),
+                Block::BatchNorm(m) => layers::batch_norm_layer(m, x),
+                Block::Dropout(m) => layers::dropout_layer(m, x),
+                Block::MaxPool(m) => layers::max_pool_layer(m, x),
                 Block::AvgPool(m) => m.forward(x),
                 Block::GlobalAvgPool(m) => m.forward(x),
                 Block::Linear(m) => {

@@ -4,10 +4,8 @@
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through [`conv_layer`], [`batch_norm_layer`], [`max_pool_layer`] and [`dropout_layer`],
-//! which take these on Flex and leave every other backend (wgpu) to burn's own layers.
+//! go through `mnist::layers`, which takes these on Flex.
 //!
-//! - [`layers`]: which layers take these operations, and when.
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
@@ -25,27 +23,26 @@ pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
 pub mod dropout;
-pub mod layers;
 pub mod max_pool;
 mod parallel;
 mod sum;
 
-pub use layers::{batch_norm_layer, conv_layer, dropout_layer, max_pool_layer, supported};
 
 use std::borrow::Cow;
 
 use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{backend_extension, Backend, Dispatch, ExtensionType, Flex};
+use burn::backend::{backend_extension, Backend, Dispatch, Flex};
 use burn::tensor::{Distribution, Shape, Tensor, TensorData};
 
+use super::layers::BatchNormOut;
 use batch_norm::BatchShape;
 use conv::ConvShape;
 use max_pool::PoolShape;
 
 /// A mask shaped like `like` of `1 / keep` (probability `keep`) and 0, not differentiated.
 /// Its generator's seed is drawn from the device's own seeded stream, so a seeded run
-/// draws the same masks again. Only on devices [`supported`] says yes to.
+/// draws the same masks again. Only on Flex.
 pub fn dropout_mask(like: &Tensor<4>, keep: f64) -> Tensor<4> {
     let seed = Tensor::<1>::random([2], Distribution::Default, &like.device());
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_dropout_mask(
@@ -56,14 +53,14 @@ pub fn dropout_mask(like: &Tensor<4>, keep: f64) -> Tensor<4> {
 }
 
 /// 2×2 max pooling with stride 2 of `x` `[n, c, h, w]`, `f32`; differentiable. Only on
-/// devices [`supported`] says yes to.
+/// Flex.
 pub fn max_pool2x2(x: Tensor<4>) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_max_pool2x2(x.into_dispatch()))
 }
 
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
-/// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on devices [`supported`] says
-/// yes to, and only for operands that fit ([`conv_layer`] checks both).
+/// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on Flex, and only for
+/// operands that fit (`mnist::layers` checks both).
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(
         x.into_dispatch(),
@@ -75,14 +72,14 @@ pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> T
 
 /// A depthwise convolution (one filter per channel, stride 1, no bias) of `x` `[n, c, h, w]`
 /// with `weight` `[c, 1, k, k]`, zero padding `pad`, all `f32`; differentiable. Only on
-/// devices [`supported`] says yes to, and only for operands that fit ([`conv_layer`] checks).
+/// Flex, and only for operands that fit (`mnist::layers` checks).
 pub fn depthwise2d(x: Tensor<4>, weight: Tensor<4>, pad: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_depthwise2d(x.into_dispatch(), weight.into_dispatch(), pad))
 }
 
 /// Batch normalisation of `x` `[n, c, h, w]` with the batch's own statistics, differentiable:
 /// `(y, per-channel mean, per-channel biased variance)`, the statistics detached (for the
-/// running averages). Only on devices [`supported`] says yes to.
+/// running averages). Only on Flex.
 pub fn batch_norm_train(
     x: Tensor<4>,
     gamma: Tensor<1>,
@@ -96,14 +93,6 @@ pub fn batch_norm_train(
         Tensor::from_dispatch(out.mean),
         Tensor::from_dispatch(out.var),
     )
-}
-
-/// What [`CpuOps::cpu_batch_norm`] returns.
-#[derive(ExtensionType)]
-pub struct BatchNormOut<B: Backend> {
-    pub output: FloatTensor<B>,
-    pub mean: FloatTensor<B>,
-    pub var: FloatTensor<B>,
 }
 
 #[backend_extension(Flex, Autodiff)]
