@@ -624,3 +624,21 @@ fn the_augmentation_preview_is_the_training_view() {
     assert_ne!(moved, same);
     assert!(pollster::block_on(infer::augmented(&data.train, &[256], &AugmentConfig::NONE, 1, &flex())).is_err());
 }
+
+/// The memory estimate that keeps the page's engine from running out of memory mid-run: about
+/// what a run measurably takes, and a refusal naming the largest batch that fits.
+#[test]
+fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
+    use gradbook::mnist::memory::{self, PAGE_LIMIT_BYTES};
+    let compact = ModelSpec::compact();
+    // Measured natively: batch 1,024 of compact peaked at 762 MB resident, 256 at 223 MB.
+    let need = memory::training_bytes(&compact, 1024) as f64;
+    assert!((650e6..1000e6).contains(&need), "estimate {need} bytes for batch 1024");
+    let why = memory::check(&compact, 8192, PAGE_LIMIT_BYTES, "the browser's engine").unwrap_err();
+    assert!(why.contains("a batch size of 8192 needs about 6.5 GB") && why.contains("at most 2037"), "{why}");
+    assert!(memory::check(&compact, 2037, PAGE_LIMIT_BYTES, "the browser's engine").is_ok());
+    assert!(memory::check(&compact, 2038, PAGE_LIMIT_BYTES, "the browser's engine").is_err());
+    // Natively the machine decides: the settings' validation holds no limit.
+    assert_eq!(memory::engine_limit(), None);
+    assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.validate().is_ok());
+}

@@ -77,6 +77,21 @@ fn boundary_reports_bad_input_as_errors() {
     assert_eq!(js_sys::Array::from(&good).length(), 6);
 }
 
+/// A batch the browser's engine cannot hold is refused before training, with the largest that
+/// it can (batch 8192 of `compact` once ran wasm32 out of memory: "RuntimeError: unreachable",
+/// and every later call failed); one that fits is accepted.
+#[wasm_bindgen_test]
+fn a_batch_too_big_for_the_page_is_refused_with_the_largest_that_fits() {
+    web::init();
+    let config = |batch: usize| {
+        let c = gradbook::mnist::TrainConfig { batch_size: batch, ..gradbook::mnist::TrainConfig::compact() };
+        serde_wasm_bindgen::to_value(&c).unwrap()
+    };
+    let verdict = web::mnist_validate(config(8192)).expect("validate answers").as_string().expect("a reason");
+    assert!(verdict.contains("batch size of 8192") && verdict.contains("at most 2037"), "{verdict}");
+    assert!(web::mnist_validate(config(2037)).expect("validate answers").is_null());
+}
+
 struct Count {
     progress: usize,
     epochs: Vec<f64>,

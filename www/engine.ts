@@ -8,6 +8,10 @@ import type { Api, Request, Requests, Response, WorkerEvent } from "./protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
+/** A call that took its engine down (a wasm trap): the engine has been started afresh, with
+ *  nothing loaded, and `onCrash` has been told. */
+export class EngineCrashed extends Error {}
+
 /** A worker that answers calls of the API `A`, and may also send events (progress). */
 export class Engine<A extends Api = Requests> {
   private worker!: Worker;
@@ -15,6 +19,8 @@ export class Engine<A extends Api = Requests> {
   private nextId = 0;
   /** Called with each event the worker sends between answers. */
   onEvent: (event: WorkerEvent) => void = () => {};
+  /** Called after a crash has restarted the engine, so that what it held can be loaded again. */
+  onCrash: () => void = () => {};
 
   constructor(private readonly create: () => Worker) {
     this.spawn();
@@ -29,7 +35,12 @@ export class Engine<A extends Api = Requests> {
       if (!p) return;
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r.result);
-      else p.reject(new Error(r.error));
+      else if (!r.crashed) p.reject(new Error(r.error));
+      else {
+        p.reject(new EngineCrashed(r.error));
+        this.respawn(new EngineCrashed(r.error));
+        this.onCrash();
+      }
     };
     this.worker.onerror = (event) => this.failAll(new Error(`the engine worker failed: ${event.message}`));
   }
@@ -54,8 +65,12 @@ export class Engine<A extends Api = Requests> {
 
   /** Abandons whatever this worker is computing (its calls reject) and starts a fresh one. */
   restart(): void {
+    this.respawn(new Error("superseded"));
+  }
+
+  private respawn(error: Error): void {
     this.worker.terminate();
-    this.failAll(new Error("superseded"));
+    this.failAll(error);
     this.spawn();
   }
 }

@@ -28,4 +28,5 @@ export interface WorkerEvent {
 
 export type Response =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+  // `crashed`: the call trapped the wasm instance (out of memory, an abort), which is unusable now.
+  | { id: number; ok: false; error: string; crashed?: boolean };

@@ -16,7 +16,13 @@ export function serve(ready: Promise<unknown>, handlers: Handlers): void {
       if (!handler) throw new Error(`the worker has no method '${method}'`);
       response = { id, ok: true, result: await handler(...args) };
     } catch (e) {
-      response = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      if (e instanceof WebAssembly.RuntimeError) {
+        // A trap: wasm32 ran out of its 4 GiB, or the engine aborted. Nothing in this
+        // instance can be trusted any more; the page starts a fresh engine.
+        response = { id, ok: false, crashed: true, error: `the engine crashed (${e.message}), most likely out of memory` };
+      } else {
+        response = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
     }
     scope.postMessage(response);
   };

@@ -201,7 +201,11 @@ impl TrainConfig {
         if self.limit_train == Some(0) || self.limit_test == Some(0) {
             return Err("a limit on the train or test images must be at least 1".into());
         }
-        super::model::ModelSpec::by_name(&self.model).map(|_| ())
+        let spec = super::model::ModelSpec::by_name(&self.model)?;
+        match super::memory::engine_limit() {
+            Some(limit) => super::memory::check(&spec, self.batch_size, limit, "the browser's engine"),
+            None => Ok(()),
+        }
     }
 }
 

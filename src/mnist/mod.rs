@@ -20,6 +20,7 @@ pub mod gpu;
 pub mod idx;
 pub mod infer;
 pub mod layers;
+pub mod memory;
 pub mod model;
 pub mod rng;
 pub mod train;

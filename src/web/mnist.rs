@@ -239,6 +239,13 @@ pub fn mnist_lose_gpu() -> bool {
     crate::device::lose_gpu()
 }
 
+/// For tests: traps the engine on purpose, as running wasm32 out of memory does, to check that
+/// the page starts a fresh one and loses nothing else.
+#[wasm_bindgen(js_name = mnistCrash)]
+pub fn mnist_crash() {
+    std::process::abort()
+}
+
 /// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming
 /// from a checkpoint taken after `epochs_done` epochs. `on_progress(progress)` is called every
 /// `reportEvery` batches, `on_epoch(metrics, checkpointBytes)` after each epoch's test. The

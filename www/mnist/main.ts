@@ -2,6 +2,7 @@
 // Each cell lives in its own module beside this one; this file holds the run's life cycle:
 // start, pause, resume, stop, per-epoch checkpoints, resume after a reload, and the switch to
 // the CPU when the GPU fails mid-run.
+import { EngineCrashed } from "../engine";
 import { mnist } from "./client";
 import { showCompare } from "./compare";
 import { loadData, showDownload, showSamples } from "./data";
@@ -74,14 +75,18 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
       // reloads the data from the browser's cache) first.
       const why = `WebGPU failed mid-run (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}`;
       current = null;
-      mnist.restart();
-      dataLoaded = false;
-      loading = null;
+      if (!(e instanceof EngineCrashed)) {
+        mnist.restart();
+        dataLoaded = false;
+        loading = null;
+      }
       if (await ensureData()) return await train(run, "flex", why);
       current = run; // the data did not come back: tidy up below, the last epoch stays saved
     }
     run.status = "failed";
-    log(`The run failed: ${message}`);
+    const n = run.epochs.length;
+    const kept = n === 1 ? "its finished epoch stays in the runs table" : `its ${n} finished epochs stay in the runs table`;
+    log(e instanceof EngineCrashed ? `The run failed: ${message}. A fresh engine has been started; ${kept}.` : `The run failed: ${message}`);
   } finally {
     if (current === run) {
       current = null;
@@ -219,6 +224,13 @@ async function start(): Promise<void> {
   if (interrupted) offerResume(interrupted);
   // A returning visitor's data is in the cache: load it without asking.
   if ("caches" in window && (await caches.has(MNIST_CACHE))) void ensureData();
+  // A crashed engine comes back empty: load the data into the fresh one (from the cache).
+  mnist.onCrash = () => {
+    dataLoaded = false;
+    loading = null;
+    refreshStart();
+    void ensureData();
+  };
   // The engine's handle for scripts driving the page (bench/notebook-mnist.mjs) and the console.
   (globalThis as { gradbook?: unknown }).gradbook = { mnist };
   document.body.dataset.mnistReady = "true";

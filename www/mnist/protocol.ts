@@ -166,6 +166,7 @@ export type MnistApi = {
   bench: { args: [TrainConfig, Backend, number, number]; result: StepTiming };
   /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
   loseGpu: { args: []; result: boolean };
+  crash: { args: []; result: void };
   /** Sends "progress" and "epoch" events; resolves when the run ends. */
   train: { args: [TrainRequest]; result: RunSummary };
   pause: { args: []; result: void };

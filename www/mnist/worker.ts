@@ -96,6 +96,7 @@ const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unkno
   chooseDevice: (config, preference) => wasm.mnistChooseDevice(config, preference),
   bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
   loseGpu: () => wasm.mnistLoseGpu(),
+  crash: () => wasm.mnistCrash(),
   train,
   pause: () => {
     if (!paused) {
