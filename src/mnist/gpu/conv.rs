@@ -77,6 +77,24 @@ impl Geometry {
     pub fn weight(&self) -> [usize; 4] {
         [self.o, self.c / self.groups, self.k, self.k]
     }
+
+    /// What the kernels take of it (the filter size goes as a comptime value, to unroll by).
+    fn sizes(&self) -> SizesLaunch {
+        let [n, c, h, w, o, pad, groups] = [self.n, self.c, self.h, self.w, self.o, self.pad, self.groups].map(|v| v as u32);
+        SizesLaunch::new(n, c, h, w, o, pad, groups)
+    }
+}
+
+/// A [`Geometry`] as the kernels get it.
+#[derive(CubeLaunch, CubeType)]
+struct Sizes {
+    n: u32,
+    c: u32,
+    h: u32,
+    w: u32,
+    o: u32,
+    pad: u32,
+    groups: u32,
 }
 
 /// `y = conv(x, weight)`.
@@ -92,13 +110,7 @@ pub fn forward(x: CubeTensor, weight: CubeTensor, pad: usize, groups: usize) -> 
         x.into_buffer_arg(),
         weight.into_buffer_arg(),
         y.clone().into_buffer_arg(),
-        g.n as u32,
-        g.c as u32,
-        g.h as u32,
-        g.w as u32,
-        g.o as u32,
-        g.pad as u32,
-        g.groups as u32,
+        g.sizes(),
         g.k,
     );
     y
@@ -117,13 +129,7 @@ pub fn backward_x(dy: CubeTensor, weight: CubeTensor, pad: usize, groups: usize)
         dy.into_buffer_arg(),
         weight.into_buffer_arg(),
         dx.clone().into_buffer_arg(),
-        g.n as u32,
-        g.c as u32,
-        g.h as u32,
-        g.w as u32,
-        g.o as u32,
-        g.pad as u32,
-        g.groups as u32,
+        g.sizes(),
         g.k,
     );
     dx
@@ -142,13 +148,7 @@ pub fn backward_weight(x: CubeTensor, dy: CubeTensor, pad: usize, groups: usize)
         x.into_buffer_arg(),
         dy.into_buffer_arg(),
         dw.clone().into_buffer_arg(),
-        g.n as u32,
-        g.c as u32,
-        g.h as u32,
-        g.w as u32,
-        g.o as u32,
-        g.pad as u32,
-        g.groups as u32,
+        g.sizes(),
         g.k,
         UNITS,
     );
@@ -161,30 +161,24 @@ fn dims(t: &CubeTensor) -> [usize; 4] {
 
 /// One unit per output element `[b, oc, oy, ox]`.
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
 fn forward_kernel(
     x: &[f32],
     weight: &[f32],
     y: &mut [f32],
-    n: u32,
-    c: u32,
-    h: u32,
-    w: u32,
-    o: u32,
-    pad: u32,
-    groups: u32,
+    sizes: Sizes,
     #[comptime] k: usize,
 ) {
-    let c = c as usize;
-    let h = h as usize;
-    let w = w as usize;
-    let o = o as usize;
-    let pad = pad as usize;
-    let groups = groups as usize;
+    let n = sizes.n as usize;
+    let c = sizes.c as usize;
+    let h = sizes.h as usize;
+    let w = sizes.w as usize;
+    let o = sizes.o as usize;
+    let pad = sizes.pad as usize;
+    let groups = sizes.groups as usize;
     let ho = h + 2 * pad + 1 - k;
     let wo = w + 2 * pad + 1 - k;
     let pos = ABSOLUTE_POS;
-    if pos >= n as usize * o * ho * wo {
+    if pos >= n * o * ho * wo {
         terminate!();
     }
     let ox = pos % wo;
@@ -216,30 +210,24 @@ fn forward_kernel(
 
 /// One unit per input element `[b, cc, p, q]`.
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
 fn backward_x_kernel(
     dy: &[f32],
     weight: &[f32],
     dx: &mut [f32],
-    n: u32,
-    c: u32,
-    h: u32,
-    w: u32,
-    o: u32,
-    pad: u32,
-    groups: u32,
+    sizes: Sizes,
     #[comptime] k: usize,
 ) {
-    let c = c as usize;
-    let h = h as usize;
-    let w = w as usize;
-    let o = o as usize;
-    let pad = pad as usize;
-    let groups = groups as usize;
+    let n = sizes.n as usize;
+    let c = sizes.c as usize;
+    let h = sizes.h as usize;
+    let w = sizes.w as usize;
+    let o = sizes.o as usize;
+    let pad = sizes.pad as usize;
+    let groups = sizes.groups as usize;
     let ho = h + 2 * pad + 1 - k;
     let wo = w + 2 * pad + 1 - k;
     let pos = ABSOLUTE_POS;
-    if pos >= n as usize * c * h * w {
+    if pos >= n * c * h * w {
         terminate!();
     }
     let q = pos % w;
@@ -275,27 +263,21 @@ fn backward_x_kernel(
 
 /// One cube per weight element `[oc, local, a, bb]`, summing over the batch's output pixels.
 #[cube(launch)]
-#[allow(clippy::too_many_arguments)]
 fn backward_weight_kernel(
     x: &[f32],
     dy: &[f32],
     dw: &mut [f32],
-    n: u32,
-    c: u32,
-    h: u32,
-    w: u32,
-    o: u32,
-    pad: u32,
-    groups: u32,
+    sizes: Sizes,
     #[comptime] k: usize,
     #[comptime] units: usize,
 ) {
-    let c = c as usize;
-    let h = h as usize;
-    let w = w as usize;
-    let o = o as usize;
-    let pad = pad as usize;
-    let groups = groups as usize;
+    let n = sizes.n as usize;
+    let c = sizes.c as usize;
+    let h = sizes.h as usize;
+    let w = sizes.w as usize;
+    let o = sizes.o as usize;
+    let pad = sizes.pad as usize;
+    let groups = sizes.groups as usize;
     let ho = h + 2 * pad + 1 - k;
     let wo = w + 2 * pad + 1 - k;
     let cg = c / groups;
@@ -313,7 +295,7 @@ fn backward_weight_kernel(
     // once a row; of a row, the tap reads only the columns ox in [lo, hi) inside the image.
     let lo = select(bb < pad, pad - bb, 0);
     let hi = select(w + pad - bb < wo, w + pad - bb, wo);
-    let rows = n as usize * ho;
+    let rows = n * ho;
     let mut acc = 0.0f32;
     let mut r = UNIT_POS as usize;
     while r < rows {
