@@ -354,6 +354,9 @@ fn bad_settings_are_refused_by_name() {
     let mut c = TrainConfig::compact();
     c.lr = f64::NAN;
     assert!(c.validate().unwrap_err().contains("learning rate"));
+    // A huge value is shown as a person would write it, not as 309 digits.
+    c.lr = 1e308;
+    assert_eq!(c.validate().unwrap_err(), "the learning rate must be between 0 and 10, got 1e308");
     c = TrainConfig::compact();
     c.epochs = 0;
     assert!(c.validate().unwrap_err().contains("epochs"));
@@ -641,4 +644,17 @@ fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
     // Natively the machine decides: the settings' validation holds no limit.
     assert_eq!(memory::engine_limit(), None);
     assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.validate().is_ok());
+}
+
+/// A damaged weights file is refused in words a student can act on, not in burn's own
+/// (`Io("Validation error: …")` once reached the page).
+#[test]
+fn a_truncated_checkpoint_says_so_plainly() {
+    let spec = ModelSpec::compact();
+    let device = Device::flex();
+    let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&device))).unwrap();
+    for cut in [bytes.len() / 2, bytes.len() - 5, 40] {
+        let e = checkpoint::from_bytes(&bytes[..cut], None, &device).unwrap_err();
+        assert!(e.contains("cut short or damaged") && !e.contains("Io(") && !e.contains('"'), "cut at {cut}: {e}");
+    }
 }

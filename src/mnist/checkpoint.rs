@@ -37,7 +37,7 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     }
     let spec = ModelSpec::by_name(name)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[second + 1..].to_vec()))
-        .map_err(|e| format!("the checkpoint's weights are unreadable: {e:?}"))?;
+        .map_err(|e| unreadable(&format!("{e:?}")))?;
     // Loaded on the CPU first: its values can be checked there with a synchronous read.
     let cpu = Device::flex();
     let model = spec.init(&cpu).try_load_record(record).map_err(|e| match e {
@@ -48,9 +48,9 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
              (saved from an earlier version of '{name}'?): {}",
             first_problem(&detail)
         ),
-        other => format!("the checkpoint's weights are unreadable: {other}"),
+        other => unreadable(&other.to_string()),
     })?;
-    let values = flat(&model).into_data().try_to_vec::<f32>().map_err(|e| format!("the checkpoint's weights are unreadable: {e:?}"))?;
+    let values = flat(&model).into_data().try_to_vec::<f32>().map_err(|e| unreadable(&format!("{e:?}")))?;
     let bad = values.iter().filter(|v| !v.is_finite()).count();
     if bad > 0 {
         return Err(format!(
@@ -60,6 +60,17 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     }
     let model = if *device == cpu { model } else { model.to_device(device) };
     Ok((spec, model))
+}
+
+/// Why a checkpoint's weights could not be read, in words a student can act on. burn's reasons
+/// print as Rust (`Io("Validation error: File truncated…")`): only the innermost text is kept.
+fn unreadable(reason: &str) -> String {
+    let inner = match (reason.find("(\""), reason.rfind("\")")) {
+        (Some(start), Some(end)) if start + 2 <= end => &reason[start + 2..end],
+        _ => reason,
+    };
+    let detail = inner.trim_start_matches("Validation error: ").replace('"', "");
+    format!("the weights file is cut short or damaged ({detail}): save or download it again")
 }
 
 /// The first of the problems burn's validation lists (`Apply errors: ["a", "b"]`), and how

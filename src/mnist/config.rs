@@ -148,7 +148,7 @@ impl TrainConfig {
             if v.is_finite() && v >= lo && v <= hi {
                 Ok(())
             } else {
-                Err(format!("{name} must be between {lo} and {hi}, got {v}"))
+                Err(format!("{name} must be between {lo} and {hi}, got {}", shown(v)))
             }
         };
         if !(1..=1000).contains(&self.epochs) {
@@ -158,7 +158,7 @@ impl TrainConfig {
             return Err(format!("batch size must be between 1 and 8192, got {}", self.batch_size));
         }
         if self.lr <= 0.0 {
-            return Err(format!("the learning rate must be greater than 0, got {}", self.lr));
+            return Err(format!("the learning rate must be greater than 0, got {}", shown(self.lr)));
         }
         finite("the learning rate", self.lr, 0.0, 10.0)?;
         finite("label smoothing", self.label_smoothing, 0.0, 0.5)?;
@@ -206,6 +206,16 @@ impl TrainConfig {
             Some(limit) => super::memory::check(&spec, self.batch_size, limit, "the browser's engine"),
             None => Ok(()),
         }
+    }
+}
+
+/// A setting's value as a message shows it: in scientific notation when very large or very
+/// small (Rust writes 1e308 as 309 digits).
+fn shown(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e6).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
