@@ -78,6 +78,13 @@ test("after a first visit the notebook and its data work offline", async ({ page
   await page.reload();
   await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
   await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
+  // What it keeps: the site's built files (scripts/build.sh lists them), the page once
+  // whatever its settings; nothing else of the origin, and not the MNIST files twice.
+  const built: string[] = await (await page.request.get("offline-files.json")).json();
+  const base = new URL("./", page.url()).href;
+  const cached = await page.evaluate(async () => (await (await caches.open("gradbook-site-v2")).keys()).map((r) => r.url));
+  expect(cached.length).toBeGreaterThan(3);
+  for (const url of cached) expect(["", "index.html", ...built]).toContain(url.slice(base.length));
 
   await context.setOffline(true);
   await page.reload();
@@ -123,5 +130,70 @@ test("an engine that crashes mid-run is started afresh: the finished epochs are 
   await page.click("#mnist-start");
   await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 240_000 });
   await expect(page.locator("#compare-table tbody tr")).toHaveCount(2);
+  expect(errors).toEqual([]);
+});
+
+test("forgetting all runs mid-run keeps the run in progress; a run cut off before its first epoch leaves nothing behind", async ({ page }) => {
+  test.setTimeout(300_000);
+  const stored = () =>
+    page.evaluate(() => new Promise<{ status: string; epochs: number }[]>((resolve) => {
+      const db = indexedDB.open("gradbook", 1);
+      db.onsuccess = () => {
+        const all = db.result.transaction("runs").objectStore("runs").getAll();
+        all.onsuccess = () => resolve(all.result.map((r) => ({ status: r.status, epochs: r.epochs.length })));
+      };
+    }));
+  const long = "recipe=compact&batchSize=64&limitTrain=6400&limitTest=500&reportEvery=10&epochs=3&device=flex";
+  await open(page, `${QUICK}&epochs=1&device=flex`);
+  await loadData(page);
+  await page.click("#mnist-start");
+  await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 240_000 });
+  await page.goto(`./?${long}`);
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+  await page.click("#mnist-start");
+  await expect(page.locator("#compare-table tbody tr")).toHaveCount(2);
+  // Forget all while the second run trains: the first goes, the one in progress stays (it
+  // used to vanish, then come back at its next epoch).
+  await page.click("#mnist-clear-runs");
+  await expect(page.locator("#compare-table tbody tr")).toHaveCount(1);
+  await page.click("#mnist-stop");
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+  expect(await stored()).toEqual([{ status: "stopped", epochs: expect.any(Number) }]);
+
+  // A reload before the next run's first epoch ends: no record stays "running" forever.
+  await page.click("#mnist-start");
+  await expect.poll(stored).toContainEqual({ status: "running", epochs: 0 });
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  await expect(page.locator("#mnist-resume-offer")).toBeHidden();
+  expect((await stored()).filter((r) => r.status === "running")).toEqual([]);
+});
+
+test("a link with typos still opens Part 2: each bad value is named, the rest applies; other kinds' fields hide", async ({ page }) => {
+  const errors = await open(page, "optimizer.kind=rmsprop&schedule.kind=cosine&epochs=abc&device=tpu&recipe=nope&limit_train=5&lr=0.02&limitTrain=-3");
+  const note = page.locator("#mnist-url-note");
+  await expect(note).toBeVisible();
+  for (const part of [
+    "optimizer.kind=rmsprop (not one of sgd, adam)",
+    "schedule.kind=cosine (not one of constant, step, oneCycle)",
+    'epochs=abc ("abc" is not a number)',
+    "device=tpu (not one of auto, flex, wgpu)",
+    "recipe=nope (not one of",
+    "limit_train=5 (not a setting)",
+    "limitTrain=-3 (must be a whole number, 0 or more)",
+  ]) await expect(note).toContainText(part);
+  await expect(page.locator('#mnist-params input[name="lr"]')).toHaveValue("0.02");
+  // compact trains with SGD and a one-cycle schedule: momentum shows, the step schedule's fields do not.
+  const field = (path: string) => page.locator(`#mnist-params [data-field="${path}"]`);
+  await expect(field("optimizer.momentum")).toBeVisible();
+  await expect(field("schedule.every")).toBeHidden();
+  await expect(field("schedule.warmup")).toBeVisible();
+  await page.selectOption('#mnist-params select[name="optimizer.kind"]', "adam");
+  await expect(field("optimizer.momentum")).toBeHidden();
+  await expect(field("optimizer.nesterov")).toBeHidden();
+  // A negative count is marked at its field (serde's "expected usize" never reaches the page).
+  await page.fill('#mnist-params input[name="limitTrain"]', "-3");
+  await expect(field("limitTrain").locator(".field-error")).toHaveText("must be a whole number, 0 or more");
+  await expect(page.locator("#mnist-start")).toBeDisabled();
   expect(errors).toEqual([]);
 });

@@ -12,7 +12,7 @@ import { mountParams, type Setup } from "./params";
 import type { DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
 import { showResults } from "./results";
 import { mountSketch } from "./sketch";
-import { clearRuns, listRuns, saveRun, type RunRecord } from "./store";
+import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
 import { log, resetRun, setRunState, showDevice, showEpoch, showProgress } from "./training";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -213,14 +213,22 @@ async function start(): Promise<void> {
     if (file) await useWeights(new Uint8Array(await file.arrayBuffer()), file.name);
   });
   $("mnist-clear-runs").addEventListener("click", async () => {
-    await clearRuns();
-    showCompare([]);
+    // Not the run in progress: its next epoch would store it again, undoing the click.
+    for (const r of await listRuns()) if (r.id !== current?.id) await deleteRun(r.id);
+    showCompare(await listRuns());
   });
   mountSketch((pixels) => mnist.call("predict", pixels));
 
+  // A run still "running" when the page opens was cut off by a reload or a closed tab. The
+  // newest with a finished epoch is offered for resuming; any other is stopped where it was,
+  // or dropped when it had no finished epoch to keep.
   const runs = await listRuns();
-  showCompare(runs);
-  const interrupted = runs.reverse().find((r) => r.status === "running" && r.epochs.length > 0 && r.checkpoint);
+  const interrupted = [...runs].reverse().find((r) => r.status === "running" && r.epochs.length > 0 && r.checkpoint);
+  for (const r of runs.filter((r) => r.status === "running" && r !== interrupted)) {
+    if (r.epochs.length > 0) await saveRun({ ...r, status: "stopped" });
+    else await deleteRun(r.id);
+  }
+  showCompare(await listRuns());
   if (interrupted) offerResume(interrupted);
   // A returning visitor's data is in the cache: load it without asking.
   if ("caches" in window && (await caches.has(MNIST_CACHE))) void ensureData();

@@ -81,7 +81,7 @@ function parse(kind: Kind, text: string, checked: boolean): { value: unknown } |
   if (kind === "optional-int" && t === "") return { value: null };
   const v = Number(t);
   if (t === "" || !Number.isFinite(v)) return { error: `"${text}" is not a number` };
-  if (kind !== "number" && !Number.isInteger(v)) return { error: "must be a whole number" };
+  if (kind !== "number" && !(Number.isInteger(v) && v >= 0)) return { error: "must be a whole number, 0 or more" };
   return { value: v };
 }
 
@@ -97,21 +97,41 @@ interface Options {
   onChange: (setup: Setup, valid: boolean) => void;
 }
 
-/** The setup in the URL (recipe plus what differs from it), or the first recipe's. */
-function fromUrl(recipes: Map<string, TrainConfig>): Setup {
+/** The setup in the URL (recipe plus what differs from it), or the first recipe's; and what
+ *  of the URL could not be used, each as "name=value (why)". The rest of the link still applies. */
+function fromUrl(recipes: Map<string, TrainConfig>): { setup: Setup; ignored: string[] } {
   const q = new URLSearchParams(location.search);
-  const recipe = recipes.has(q.get("recipe") ?? "") ? q.get("recipe")! : "compact";
+  const ignored: string[] = [];
+  const skip = (name: string, why: string) => ignored.push(`${name}=${q.get(name)} (${why})`);
+  let recipe = "compact";
+  if (q.has("recipe")) {
+    if (recipes.has(q.get("recipe")!)) recipe = q.get("recipe")!;
+    else skip("recipe", `not one of ${[...recipes.keys()].join(", ")}`);
+  }
   const config = structuredClone(recipes.get(recipe)!);
   config.reportEvery = PAGE_REPORT_EVERY;
-  for (const f of FIELDS) {
-    if (q.has(f.path)) {
-      const text = q.get(f.path)!;
-      const r = parse(f.kind, text, text === "true");
-      if ("value" in r) set(config, f.path, r.value);
+  // The kinds first: they decide which of the other fields exist.
+  const ordered = [...FIELDS].sort((a, b) => Number(b.path.endsWith(".kind")) - Number(a.path.endsWith(".kind")));
+  for (const f of ordered) {
+    if (!q.has(f.path)) continue;
+    const text = q.get(f.path)!;
+    if (typeof f.kind === "object" && !f.kind.options.includes(text)) {
+      skip(f.path, `not one of ${f.kind.options.join(", ")}`);
+      continue;
     }
+    if (f.when && !f.when(config)) {
+      skip(f.path, "not a setting of the chosen kind");
+      continue;
+    }
+    const r = f.kind === "bool" && text !== "true" && text !== "false" ? { error: "not true or false" } : parse(f.kind, text, text === "true");
+    if ("value" in r) set(config, f.path, r.value);
+    else skip(f.path, r.error);
   }
-  const device = q.get("device");
-  return { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" };
+  const device = q.get("device") ?? "auto";
+  if (!["auto", "flex", "wgpu"].includes(device)) skip("device", "not one of auto, flex, wgpu");
+  const known = new Set(["recipe", "device", ...FIELDS.map((f) => f.path)]);
+  for (const name of new Set(q.keys())) if (!known.has(name)) skip(name, "not a setting");
+  return { setup: { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" }, ignored };
 }
 
 function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
@@ -131,7 +151,8 @@ function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
 /** Builds the form; returns a getter for the current setup and a way to lock it during a run. */
 export function mountParams(opts: Options): { setup: () => Setup; lock: (locked: boolean) => void } {
   const form = document.getElementById("mnist-params") as HTMLFormElement;
-  let setup = fromUrl(opts.recipes);
+  const fromLink = fromUrl(opts.recipes);
+  let setup = fromLink.setup;
   const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
   form.innerHTML =
     `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe">${recipeOptions}</select></label>` +
@@ -144,6 +165,9 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
       return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
     }).join("") +
     `<p class="form-error error" id="mnist-params-error" aria-live="polite"></p>`;
+  const note = document.getElementById("mnist-url-note")!;
+  note.hidden = fromLink.ignored.length === 0;
+  note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
 
   const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
   const fill = () => {

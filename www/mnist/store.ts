@@ -37,7 +37,6 @@ async function tx<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBR
 
 export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run));
 export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id));
-export const clearRuns = () => tx("readwrite", (s) => s.clear());
 export const listRuns = async () => (await tx<RunRecord[]>("readonly", (s) => s.getAll())).sort((a, b) => a.id - b.id);
 
 /** How a run is named in the compare table and plot. */
