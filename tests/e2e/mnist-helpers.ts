@@ -30,13 +30,21 @@ export async function trainOneEpoch(page: Page): Promise<void> {
   await page.click("#mnist-start");
   // The engine runs in a worker: the page keeps answering while it trains.
   await expect(page.locator("#mnist-bar-text")).toContainText("batch");
-  const latency = await page.evaluate(async () => {
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 0));
-    document.getElementById("sketch-clear")!.click();
-    return performance.now() - t0;
+  // Ten samples over half a second of training, not one lucky one: the worst under 200 ms,
+  // the median under 50.
+  const latencies = await page.evaluate(async () => {
+    const out: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 0));
+      document.getElementById("sketch-clear")!.click();
+      out.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return out.sort((a, b) => a - b);
   });
-  expect(latency).toBeLessThan(200);
+  expect(latencies[9], `${latencies}`).toBeLessThan(200);
+  expect(latencies[5], `${latencies}`).toBeLessThan(50);
   // Software WebGPU (SwiftShader, as in CI) takes seconds a step; what is checked is the flow.
   await expect(page.locator("#mnist-test-accuracy")).toBeVisible({ timeout: 480_000 });
   await expect(page.locator("#mnist-bar")).toHaveJSProperty("value", 8);
