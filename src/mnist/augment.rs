@@ -6,7 +6,7 @@
 //! Two ways to run it. `Nearest` does what torchvision does to the seed's PIL images: each
 //! transform on its own, nearest-neighbour, whole-pixel shifts, then PIL's 8-bit colour jitter
 //! in a random order. For the same draws the images come out as torchvision's, pixel for pixel
-//! (tests/mnist.rs checks a torchvision fixture), except that torchvision turns RandomAffine's
+//! (tests/mnist/augmentation.rs checks a torchvision fixture), except that torchvision turns RandomAffine's
 //! angle clockwise: the draw is symmetric, so the distribution is the same. `Bilinear` folds
 //! both transforms into one smooth resample and jitters in floating point. The seed's recipe
 //! uses `Nearest`: it trained the seed's model better (docs/results.md), plausibly because

@@ -135,11 +135,16 @@ pub enum Control {
 }
 
 /// What the engine tells its caller. Returning [`Control::Stop`] ends the run after the
-/// current batch; an async observer can also pause (the browser awaits a resume there).
+/// current batch; an async observer can also pause (the browser awaits a resume there). Both
+/// default to carrying on, so an observer writes only what it watches.
 pub trait Observer {
-    fn progress(&mut self, progress: &Progress) -> impl Future<Output = Control>;
+    fn progress(&mut self, _progress: &Progress) -> impl Future<Output = Control> {
+        async { Control::Continue }
+    }
     /// After each epoch's test; `model` is the weights so far (to checkpoint them).
-    fn epoch(&mut self, metrics: &EpochMetrics, model: &Net) -> impl Future<Output = Control>;
+    fn epoch(&mut self, _metrics: &EpochMetrics, _model: &Net) -> impl Future<Output = Control> {
+        async { Control::Continue }
+    }
 }
 
 /// Where a run begins: from fresh weights, or from a checkpoint after `epochs_done` epochs

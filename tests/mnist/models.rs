@@ -1,0 +1,74 @@
+//! The models: exact parameter counts, forward shapes, predictions, the memory a batch needs.
+
+use super::*;
+
+#[test]
+fn parameter_counts_are_exact() {
+    let _generator = one_generator();
+    assert_eq!(ModelSpec::seed().num_params(), 9_320);
+    assert_eq!(ModelSpec::compact().num_params(), 7_936);
+    assert!(ModelSpec::all().iter().filter(|m| m.name.starts_with("compact")).all(|m| m.num_params() <= 8_000));
+    for spec in ModelSpec::all() {
+        // The summary's arithmetic agrees with what burn allocates, which also counts each
+        // BatchNorm's running mean and variance (state, not trained parameters).
+        let running_stats: usize = spec.summary().iter().filter(|r| r.layer.starts_with("BatchNorm")).map(|r| r.params).sum();
+        assert_eq!(spec.init(&flex()).num_params(), spec.num_params() + running_stats, "{}", spec.name);
+        let last = spec.summary().last().unwrap().clone();
+        assert_eq!(last.shape, [10, 1, 1], "{} must end in 10 logits", spec.name);
+    }
+    let table = ModelSpec::seed().summary_table();
+    assert!(table.contains("9320") && table.contains("AvgPool 8×8"), "{table}");
+}
+
+#[test]
+fn models_run_forward_to_ten_logits() {
+    let _generator = one_generator();
+    let device = flex();
+    for spec in ModelSpec::all() {
+        let net = spec.init(&device);
+        let out = net.forward(Tensor::<4>::zeros([2, 1, 28, 28], &device));
+        assert_eq!(out.dims(), [2, 10], "{}", spec.name);
+    }
+}
+
+#[test]
+fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
+    let _generator = one_generator();
+    use gradbook::mnist::infer;
+    let device = flex();
+    let model = ModelSpec::compact().init(&device).valid();
+    let p = pollster::block_on(infer::probabilities(&model, &[0.25; 2 * 784], &device)).unwrap();
+    assert_eq!(p.len(), 20);
+    for image in p.chunks(10) {
+        assert!((image.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+    let e = pollster::block_on(infer::probabilities(&model, &[0.0; 100], &device)).unwrap_err();
+    assert!(e.contains("784"), "{e}");
+    let e = pollster::block_on(infer::probabilities(&model, &[2.0; 784], &device)).unwrap_err();
+    assert!(e.contains("between 0 and 1"), "{e}");
+
+    let view = pollster::block_on(infer::inspect(&model, &[0.5; 784], &device)).unwrap();
+    assert_eq!(view.filters.shape, [16, 1, 3, 3]);
+    assert_eq!(view.maps.shape, [16, 28, 28]);
+    assert_eq!(view.maps.values.len(), 16 * 28 * 28);
+    // After the first ReLU, nothing is negative.
+    assert!(view.maps.values.iter().all(|&v| v >= 0.0));
+}
+
+/// The memory estimate that keeps the page's engine from running out of memory mid-run: about
+/// what a run measurably takes, and a refusal naming the largest batch that fits.
+#[test]
+fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
+    use gradbook::mnist::memory::{self, PAGE_LIMIT_BYTES};
+    let compact = ModelSpec::compact();
+    // Measured natively: batch 1,024 of compact peaked at 762 MB resident, 256 at 223 MB.
+    let need = memory::training_bytes(&compact, 1024) as f64;
+    assert!((650e6..1000e6).contains(&need), "estimate {need} bytes for batch 1024");
+    let why = memory::check(&compact, 8192, PAGE_LIMIT_BYTES, "the browser's engine").unwrap_err();
+    assert!(why.contains("a batch size of 8192 needs about 6.5 GB") && why.contains("at most 2037"), "{why}");
+    assert!(memory::check(&compact, 2037, PAGE_LIMIT_BYTES, "the browser's engine").is_ok());
+    assert!(memory::check(&compact, 2038, PAGE_LIMIT_BYTES, "the browser's engine").is_err());
+    // Natively the machine decides: the settings' validation holds no limit.
+    assert_eq!(memory::engine_limit(), None);
+    assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.validate().is_ok());
+}

@@ -1,0 +1,169 @@
+//! Training runs: stopping, divergence (the last good weights kept), resuming from a checkpoint.
+
+use super::*;
+
+struct Recorder {
+    progress: usize,
+    stop_after: Option<usize>,
+}
+
+impl Observer for Recorder {
+    async fn progress(&mut self, _: &Progress) -> Control {
+        self.progress += 1;
+        if Some(self.progress) == self.stop_after { Control::Stop } else { Control::Continue }
+    }
+}
+
+/// Trains `config` on the real files on the CPU; returns the run and how many progress reports came.
+fn train_with(config: &TrainConfig, stop_after: Option<usize>) -> (train::RunResult, usize) {
+    let mut rec = Recorder { progress: 0, stop_after };
+    let _generator = one_generator();
+    let run = pollster::block_on(train::train(config, &mnist(), &flex(), &mut rec)).unwrap();
+    (run, rec.progress)
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_short_run_learns_and_can_be_stopped() {
+    // A plain, steady recipe: what is tested is that the engine learns, not the schedule.
+    let config = TrainConfig {
+        epochs: 2,
+        batch_size: 64,
+        lr: 0.05,
+        schedule: Schedule::Constant,
+        label_smoothing: 0.0,
+        limit_train: Some(4096),
+        limit_test: Some(500),
+        report_every: 32,
+        augment: AugmentConfig::NONE,
+        ..TrainConfig::compact()
+    };
+    let (run, reports) = train_with(&config, None);
+    assert_eq!(run.outcome, Outcome::Completed);
+    assert_eq!(run.epochs.len(), 2);
+    // 64 batches an epoch, read back every 32.
+    assert_eq!(reports, 4);
+    let e = run.evaluation.unwrap();
+    // Chance is 10 %; this run lands at 86.6 % here (its test accuracy lags its training loss:
+    // two short epochs at a constant rate leave the batch norms' running averages behind).
+    assert!(e.accuracy > 40.0, "two epochs of 4096 images should beat chance by far, got {}%", e.accuracy);
+    assert!(run.epochs[1].train_loss < run.epochs[0].train_loss, "the training loss should fall");
+    assert_eq!(e.confusion.iter().flatten().sum::<u32>(), 500);
+    assert_eq!(e.misclassified.len() as u32, 500 - (0..10).map(|c| e.confusion[c][c]).sum::<u32>());
+
+    let (run, _) = train_with(&config, Some(1));
+    assert_eq!(run.outcome, Outcome::Stopped { epoch: 1, batch: 32 });
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
+    let config = TrainConfig {
+        epochs: 3,
+        lr: 10.0,
+        limit_train: Some(2048),
+        limit_test: Some(100),
+        report_every: 1,
+        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.99, nesterov: false, weight_decay: 0.0 },
+        schedule: Schedule::Constant,
+        ..TrainConfig::seed()
+    };
+    let (run, reports) = train_with(&config, None);
+    let Outcome::Diverged { epoch: 1, batch, kept } = run.outcome else { panic!("expected divergence, got {:?}", run.outcome) };
+    assert_eq!(reports, batch - 1, "one report a batch until the blow-up");
+    let message = run.outcome.message().unwrap();
+    assert!(message.starts_with(&format!("diverged at epoch 1, batch {batch}: ")), "{message}");
+    let weights_kept = weights(&run.model);
+    assert!(weights_kept.iter().all(|v| v.is_finite()), "the kept weights hold values that are not numbers");
+    let kept_eval = run.evaluation.expect("the kept weights are evaluated");
+    assert!(kept_eval.loss.is_finite(), "the kept weights' test loss is {}", kept_eval.loss);
+    assert_eq!(kept_eval.confusion.iter().flatten().sum::<u32>(), 100);
+
+    // With a report every batch, the blow-up at `batch` was computed by the weights after
+    // `batch - 1` steps, so the latest weights that gave a finite loss are those after
+    // `batch - 2`. Here they are finite but already huge (2.5e12): batch norm's running
+    // statistics turn them into a NaN test loss, so the run goes back to its starting weights,
+    // and says so.
+    let (vouched, _) = train_with(&config, Some(batch - 2));
+    assert_eq!(vouched.outcome, Outcome::Stopped { epoch: 1, batch: batch - 2 });
+    assert!(vouched.evaluation.unwrap().loss.is_nan(), "this run's blow-up is expected to reach the test loss first");
+    assert_eq!(kept, Kept::Start, "{message}");
+    assert!(message.ends_with("kept the weights the run started from: none after them evaluate to a finite loss"), "{message}");
+
+    // A rate that climbs (a one-cycle warm-up to 10) trains through epoch 1 and blows up in
+    // epoch 2: nothing after epoch 1 evaluates to a finite loss, so the run keeps epoch 1's
+    // weights, exactly those of its checkpoint, and their test accuracy.
+    let climbing = TrainConfig {
+        epochs: 10,
+        limit_train: Some(1024),
+        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 },
+        schedule: Schedule::OneCycle { warmup: 0.99, div: 1e4, final_div: 1e4 },
+        ..config
+    };
+    let mut saved = Checkpoints { spec: train::spec_for(&climbing).unwrap(), saved: Vec::new() };
+    let run = {
+        let _generator = one_generator();
+        pollster::block_on(train::train(&climbing, &mnist(), &flex(), &mut saved)).unwrap()
+    };
+    let Outcome::Diverged { epoch: 2, kept, .. } = run.outcome else { panic!("expected divergence in epoch 2, got {:?}", run.outcome) };
+    assert_eq!(kept, Kept::Epoch { epoch: 1 });
+    let (_, epoch_one) = checkpoint::from_bytes(&saved.saved[0].1, None, &flex()).unwrap();
+    assert!(weights(&epoch_one) == weights(&run.model), "the kept weights are not epoch 1's");
+    assert_eq!(run.evaluation.unwrap().accuracy, run.epochs[0].test_accuracy);
+}
+
+/// Every value of a model's weights and statistics.
+fn weights(model: &gradbook::mnist::model::Net) -> Vec<f32> {
+    use burn::module::{ModuleVisitor, Param};
+    struct Collect(Vec<f32>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().try_to_vec::<f32>().unwrap());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    model.visit(&mut collect);
+    collect.0
+}
+
+/// Records each epoch's number and its checkpoint.
+struct Checkpoints {
+    spec: ModelSpec,
+    saved: Vec<(usize, Vec<u8>)>,
+}
+
+impl Observer for Checkpoints {
+    async fn epoch(&mut self, m: &EpochMetrics, model: &gradbook::mnist::model::Net) -> Control {
+        self.saved.push((m.epoch, checkpoint::to_bytes(&self.spec, model).await.unwrap()));
+        Control::Continue
+    }
+}
+
+#[test]
+fn a_run_resumes_from_an_epoch_checkpoint() {
+    let _generator = one_generator();
+    let config = TrainConfig { epochs: 3, batch_size: 64, report_every: 4, ..TrainConfig::compact() };
+    let mut first = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
+    let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut first)).unwrap();
+    assert_eq!(first.saved.iter().map(|s| s.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(run.epochs.len(), 3);
+
+    // As after a reload: continue from epoch 1's checkpoint; only epochs 2 and 3 are trained.
+    let (_, model) = checkpoint::from_bytes(&first.saved[0].1, Some("compact"), &flex()).unwrap();
+    let mut second = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
+    let start = train::Start::Resume { model, epochs_done: 1 };
+    let resumed = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, start)).unwrap();
+    assert_eq!(resumed.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), [2, 3]);
+    // The schedule picks up where it was: epoch 2's learning rate is the first run's.
+    assert!((resumed.epochs[0].lr - run.epochs[1].lr).abs() < 1e-12);
+
+    // The last checkpoint is the trained model itself, BatchNorm statistics included.
+    let (_, model) = checkpoint::from_bytes(&first.saved[2].1, None, &flex()).unwrap();
+    let images = vec![0.5; 3 * 784];
+    let p_saved = pollster::block_on(gradbook::mnist::infer::probabilities(&model.valid(), &images, &flex())).unwrap();
+    let p_run = pollster::block_on(gradbook::mnist::infer::probabilities(&run.model, &images, &flex())).unwrap();
+    assert_eq!(p_saved, p_run);
+    let done = train::Start::Resume { model, epochs_done: 3 };
+    let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, done)).err().unwrap();
+    assert!(err.contains("already finished"), "{err}");
+}
