@@ -76,7 +76,8 @@ fn iterations(default: usize) -> usize {
 /// panic inside it.
 fn fuzz(name: &str, seed_input: &[u8], iters: usize, target: impl Fn(&[u8]) -> bool) {
     let seed = std::env::var("GRADBOOK_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9E37_79B9_7F4A_7C15u64);
-    let mut rng = Rng(seed ^ name.len() as u64);
+    // Never zero: xorshift would stay there.
+    let mut rng = Rng((seed ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut accepted = 0;
     for i in 0..iters {
         let input = mutate(&mut rng, seed_input);
@@ -141,4 +142,25 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
         assert!(config.lr.is_finite() && config.batch_size >= 1 && config.epochs >= 1);
         true
     });
+}
+
+/// Found by `weights_files_never_panic` (seed 7, mutation 1,461,004): a weights file whose
+/// tensor says it holds another element type made burn panic while loading ("Expected float
+/// dtype"), which in the page aborts the engine. Every dtype name in place of `F32`.
+#[test]
+fn a_weights_file_with_another_dtype_is_refused_or_converted() {
+    let spec = ModelSpec::compact();
+    let device = Device::flex();
+    let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&device))).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"cF32").expect("the record names its dtype");
+    for dtype in ["F64", "F16", "I32", "I64", "U32", "U16", "I16", "U64", "I8", "U8", "Bool", "BF16", "Flex32"] {
+        let mut forged = bytes[..at].to_vec();
+        forged.push(0x60 + dtype.len() as u8);
+        forged.extend(dtype.as_bytes());
+        forged.extend(&bytes[at + 4..]);
+        match catch_unwind(AssertUnwindSafe(|| checkpoint::from_bytes(&forged, None, &device))) {
+            Ok(Ok(_)) | Ok(Err(_)) => {}
+            Err(_) => panic!("a first tensor of dtype {dtype} made loading panic"),
+        }
+    }
 }

@@ -37,7 +37,11 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     }
     let spec = ModelSpec::by_name(name)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[second + 1..].to_vec()))
-        .map_err(|e| unreadable(&format!("{e:?}")))?;
+        .map_err(|e| unreadable(&format!("{e:?}")))?
+        // Our files hold f32 only; a damaged or forged one that names another type is converted
+        // (burn, asked to make a float parameter of integers, would panic: a dead engine in
+        // the page). Non-numbers are refused below either way.
+        .cast_to_module_dtype();
     // Loaded on the CPU first: its values can be checked there with a synchronous read.
     let cpu = Device::flex();
     let model = spec.init(&cpu).try_load_record(record).map_err(|e| match e {
