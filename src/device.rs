@@ -234,3 +234,39 @@ pub fn gpu_api_name() -> &'static str {
         "wgpu"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Adapter;
+
+    /// Both answers of the software check: emulators are named as such (by the driver's device
+    /// type or by name), and real GPUs — discrete, integrated, mobile, unnamed — are not.
+    #[test]
+    fn software_adapters_are_named_as_such_and_gpus_are_not() {
+        let adapter = |name: &str, cpu: bool| Adapter::new(name.into(), "Vulkan".into(), cpu);
+        for (name, cpu) in [
+            ("llvmpipe (LLVM 15.0.6, 256 bits)", false),
+            ("google swiftshader", false),
+            ("Microsoft Basic Render Driver", false),
+            ("an adapter whose driver says it is a CPU", true),
+        ] {
+            assert!(adapter(name, cpu).software, "{name}");
+            assert!(adapter(name, cpu).describe().ends_with(", software"), "{name}");
+        }
+        for name in [
+            "NVIDIA H200",
+            "NVIDIA GeForce RTX 4090",
+            "Intel(R) Iris(R) Xe Graphics",
+            "intel gen-12lp",
+            "Apple M2",
+            "apple metal-3",
+            "AMD Radeon RX 7900 XTX",
+            "Mali-G78",
+            "Adreno (TM) 740",
+        ] {
+            assert!(!adapter(name, false).software, "{name} is a GPU");
+            assert_eq!(adapter(name, false).describe(), name);
+        }
+        assert_eq!(adapter("", false).describe(), "unnamed adapter");
+    }
+}

@@ -35,17 +35,22 @@ fn tiny_burn_engine_agrees_with_exact() {
 
 #[test]
 fn bad_input_exits_nonzero_with_one_line() {
-    for args in [
-        vec!["tiny", "--lr", "0"],
-        vec!["tiny", "--lr", "abc"],
-        vec!["tiny", "--iterations", "0"],
-        vec!["tiny", "--weights", "1,2,3"],
-        vec!["tiny", "--targets", "0.5,NaN"],
+    for (args, reason) in [
+        (vec!["tiny", "--lr", "0"], "gradbook: learningRates: 0 must be a number greater than 0"),
+        (vec!["tiny", "--lr", "abc"], "error: invalid value 'abc' for '--lr <LEARNING_RATES>'"),
+        (vec!["tiny", "--iterations", "0"], "gradbook: iterations: must be between 1 and 20000"),
+        (vec!["tiny", "--weights", "1,2,3"], "expected 8 comma-separated numbers, got 3"),
+        (vec!["tiny", "--targets", "0.5,NaN"], "gradbook: targets: NaN is outside 0…1"),
+        (vec!["mnist", "--lr=1e308", "--data", "/tmp"], "gradbook: the learning rate must be between 0 and 10, got 1e308"),
     ] {
         let out = gradbook(&args);
         assert!(!out.status.success(), "{args:?} should fail");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.trim().is_empty(), "{args:?} gave no reason");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        // The reason on the first line; for a malformed value, clap adds its "--help" hint.
+        assert!(lines[0].contains(reason), "{args:?}: {err}");
+        let hint = lines.get(1).is_none_or(|l| l.starts_with("For more information, try '--help'"));
+        assert!(lines.len() <= 2 && hint, "{args:?}: more than one line of reason: {err}");
     }
 }
 
