@@ -49,3 +49,76 @@ fn bad_settings_are_refused_by_name() {
         assert_eq!(TrainConfig { schedule, ..TrainConfig::compact() }.validate(), Ok(()));
     }
 }
+
+/// Property: every setting validation accepts trains without a panic and ends with finite
+/// weights and a finite test loss — 40 random settings (`GRADBOOK_PROPERTY_CASES=N` for more) over every model, optimizer, schedule and
+/// augmentation range, each a tiny run (up to 32 images, batches up to 16) on the CPU. A run may
+/// diverge (learning rates go up to 10); then it must keep finite weights.
+#[test]
+fn every_accepted_setting_trains_to_finite_weights() {
+    use gradbook::mnist::augment::Interpolation;
+    use gradbook::mnist::config::OptimizerConfig;
+    let _generator = one_generator();
+    /// xorshift64*: `u` uniform in [0, 1), `pick` one of `n`.
+    struct Draw(u64);
+    impl Draw {
+        fn u(&mut self) -> f64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn pick(&mut self, n: usize) -> usize {
+            ((self.u() * n as f64) as usize).min(n - 1)
+        }
+    }
+    let mut d = Draw(0x2545_F491_4F6C_DD1D);
+    let models: Vec<&str> = ModelSpec::all().iter().map(|m| m.name).collect();
+    let data = banded();
+    let cases = std::env::var("GRADBOOK_PROPERTY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    for case in 0..cases {
+        let config = TrainConfig {
+            model: models[d.pick(models.len())].to_string(),
+            dropout: d.pick(2) == 1,
+            epochs: 1 + d.pick(2),
+            batch_size: 1 + d.pick(16),
+            lr: 10f64.powf(-4.0 + 5.0 * d.u()),
+            optimizer: if d.pick(2) == 0 {
+                OptimizerConfig::Sgd { momentum: 0.999 * d.u(), nesterov: d.pick(2) == 1, weight_decay: 0.1 * d.u() }
+            } else {
+                OptimizerConfig::Adam { weight_decay: 0.1 * d.u() }
+            },
+            schedule: match d.pick(3) {
+                0 => Schedule::Constant,
+                1 => Schedule::Step { every: 1 + d.pick(3), gamma: 1.0 - 0.99 * d.u() },
+                _ => Schedule::OneCycle { warmup: 0.99 * d.u(), div: 1.0 + 1e4 * d.u(), final_div: 1.0 + 1e6 * d.u() },
+            },
+            label_smoothing: 0.5 * d.u(),
+            augment: AugmentConfig {
+                rotation: 180.0 * d.u(),
+                affine_rotation: 180.0 * d.u(),
+                translate: 0.5 * d.u(),
+                scale: 0.9 * d.u(),
+                brightness: 0.9 * d.u(),
+                contrast: 0.9 * d.u(),
+                interpolation: if d.pick(2) == 0 { Interpolation::Bilinear } else { Interpolation::Nearest },
+            },
+            clean_epochs: d.pick(3),
+            seed: d.pick(1000) as u64,
+            limit_train: Some(1 + d.pick(32)),
+            limit_test: Some(1 + d.pick(16)),
+            report_every: 1 + d.pick(4),
+        };
+        config.validate().unwrap_or_else(|e| panic!("case {case}: the generator made a refused setting: {e}"));
+        struct Quiet;
+        impl Observer for Quiet {}
+        let run = pollster::block_on(train::train(&config, &data, &flex(), &mut Quiet))
+            .unwrap_or_else(|e| panic!("case {case}: {config:?} failed: {e}"));
+        let evaluation = run.evaluation.as_ref().expect("a finished run is evaluated");
+        assert!(evaluation.loss.is_finite(), "case {case}: test loss {} for {config:?}", evaluation.loss);
+        // The weights file refuses non-finite weights: loading it back proves them finite.
+        let spec = train::spec_for(&config).unwrap();
+        let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).unwrap();
+        checkpoint::from_bytes(&bytes, Some(spec.name), &flex()).unwrap_or_else(|e| panic!("case {case} ({:?}): {e}", run.outcome));
+    }
+}
