@@ -87,8 +87,10 @@ fn a_batch_too_big_for_the_page_is_refused_with_the_largest_that_fits() {
         let c = gradbook::mnist::TrainConfig { batch_size: batch, ..gradbook::mnist::TrainConfig::compact() };
         serde_wasm_bindgen::to_value(&c).unwrap()
     };
-    let verdict = web::mnist_validate(config(8192)).expect("validate answers").as_string().expect("a reason");
-    assert!(verdict.contains("batch size of 8192") && verdict.contains("at most 2037"), "{verdict}");
+    let verdict = web::mnist_validate(config(8192)).expect("validate answers");
+    let get = |key: &str| js_sys::Reflect::get(&verdict, &key.into()).unwrap().as_string().unwrap_or_default();
+    assert_eq!(get("field"), "batchSize");
+    assert!(get("message").contains("batch size of 8192") && get("message").contains("at most 2037"), "{}", get("message"));
     assert!(web::mnist_validate(config(2037)).expect("validate answers").is_null());
 }
 
@@ -146,7 +148,11 @@ async fn mnist_boundary_reports_bad_input_as_errors() {
     assert!(web::mnist_load(b"nope", b"nope", b"nope", b"nope").is_err());
     assert!(web::mnist_load_weights(b"not weights", None).is_err());
     let bad = serde_wasm_bindgen::to_value(&TrainConfig { lr: f64::NAN, ..TrainConfig::compact() }).unwrap();
-    assert!(web::mnist_validate(bad).unwrap().as_string().unwrap().contains("learning rate"));
+    let verdict = web::mnist_validate(bad).unwrap();
+    let field = js_sys::Reflect::get(&verdict, &"field".into()).unwrap().as_string();
+    let message = js_sys::Reflect::get(&verdict, &"message".into()).unwrap().as_string().unwrap_or_default();
+    assert_eq!(field.as_deref(), Some("lr"));
+    assert!(message.contains("learning rate"), "{message}");
     // Nothing trained or loaded yet in this worker's state: a clear refusal.
     assert!(web::mnist_predict(vec![0.0; 784]).await.is_err());
 }

@@ -144,69 +144,90 @@ impl TrainConfig {
 
     /// Rejects settings that cannot train, naming the setting.
     pub fn validate(&self) -> Result<(), String> {
-        let finite = |name: &str, v: f64, lo: f64, hi: f64| {
+        self.check().map_err(|e| e.message)
+    }
+
+    /// [`validate`](Self::validate), with the setting at fault as the page's form names it
+    /// (its path in the serialised settings, e.g. `optimizer.momentum`), so the page can mark
+    /// that field.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let bad = |field: &'static str, message: String| Err(Invalid { field, message });
+        let finite = |field: &'static str, name: &str, v: f64, lo: f64, hi: f64| {
             if v.is_finite() && v >= lo && v <= hi {
                 Ok(())
             } else {
-                Err(format!("{name} must be between {lo} and {hi}, got {}", shown(v)))
+                bad(field, format!("{name} must be between {lo} and {hi}, got {}", shown(v)))
             }
         };
         if !(1..=1000).contains(&self.epochs) {
-            return Err(format!("epochs must be between 1 and 1000, got {}", self.epochs));
+            return bad("epochs", format!("epochs must be between 1 and 1000, got {}", self.epochs));
         }
         if !(1..=8192).contains(&self.batch_size) {
-            return Err(format!("batch size must be between 1 and 8192, got {}", self.batch_size));
+            return bad("batchSize", format!("batch size must be between 1 and 8192, got {}", self.batch_size));
         }
         if self.lr <= 0.0 {
-            return Err(format!("the learning rate must be greater than 0, got {}", shown(self.lr)));
+            return bad("lr", format!("the learning rate must be greater than 0, got {}", shown(self.lr)));
         }
-        finite("the learning rate", self.lr, 0.0, 10.0)?;
-        finite("label smoothing", self.label_smoothing, 0.0, 0.5)?;
+        finite("lr", "the learning rate", self.lr, 0.0, 10.0)?;
+        finite("labelSmoothing", "label smoothing", self.label_smoothing, 0.0, 0.5)?;
         match self.optimizer {
             OptimizerConfig::Sgd { momentum, weight_decay, .. } => {
-                finite("momentum", momentum, 0.0, 0.999)?;
-                finite("weight decay", weight_decay, 0.0, 0.1)?;
+                finite("optimizer.momentum", "momentum", momentum, 0.0, 0.999)?;
+                finite("optimizer.weightDecay", "weight decay", weight_decay, 0.0, 0.1)?;
             }
-            OptimizerConfig::Adam { weight_decay } => finite("weight decay", weight_decay, 0.0, 0.1)?,
+            OptimizerConfig::Adam { weight_decay } => finite("optimizer.weightDecay", "weight decay", weight_decay, 0.0, 0.1)?,
         }
         match self.schedule {
             Schedule::Constant => {}
             Schedule::Step { every, gamma } => {
                 if !(1..=1000).contains(&every) {
-                    return Err(format!("the step schedule's \"every\" must be between 1 and 1000 epochs, got {every}"));
+                    return bad(
+                        "schedule.every",
+                        format!("the step schedule's \"every\" must be between 1 and 1000 epochs, got {every}"),
+                    );
                 }
                 // Above 0, or the rate would vanish or turn negative (gradient ascent).
                 if !(gamma > 0.0 && gamma <= 1.0) {
-                    return Err(format!("the step schedule's gamma must be above 0 and at most 1, got {gamma}"));
+                    return bad("schedule.gamma", format!("the step schedule's gamma must be above 0 and at most 1, got {gamma}"));
                 }
             }
             Schedule::OneCycle { warmup, div, final_div } => {
-                finite("the one-cycle warm-up (a fraction of the run)", warmup, 0.0, 0.99)?;
+                finite("schedule.warmup", "the one-cycle warm-up (a fraction of the run)", warmup, 0.0, 0.99)?;
                 // The rate starts at lr/div and ends at lr/final_div: below 1 they would
                 // exceed lr, and 0 makes them infinite.
-                finite("the one-cycle div", div, 1.0, 1e4)?;
-                finite("the one-cycle final div", final_div, 1.0, 1e6)?;
+                finite("schedule.div", "the one-cycle div", div, 1.0, 1e4)?;
+                finite("schedule.finalDiv", "the one-cycle final div", final_div, 1.0, 1e6)?;
             }
         }
         let a = &self.augment;
-        finite("rotation", a.rotation, 0.0, 180.0)?;
-        finite("affine rotation", a.affine_rotation, 0.0, 180.0)?;
-        finite("translate", a.translate, 0.0, 0.5)?;
-        finite("scale", a.scale, 0.0, 0.9)?;
-        finite("brightness", a.brightness, 0.0, 0.9)?;
-        finite("contrast", a.contrast, 0.0, 0.9)?;
+        finite("augment.rotation", "rotation", a.rotation, 0.0, 180.0)?;
+        finite("augment.affineRotation", "affine rotation", a.affine_rotation, 0.0, 180.0)?;
+        finite("augment.translate", "translate", a.translate, 0.0, 0.5)?;
+        finite("augment.scale", "scale", a.scale, 0.0, 0.9)?;
+        finite("augment.brightness", "brightness", a.brightness, 0.0, 0.9)?;
+        finite("augment.contrast", "contrast", a.contrast, 0.0, 0.9)?;
         if self.report_every == 0 {
-            return Err("report_every must be at least 1".into());
+            return bad("reportEvery", "report_every must be at least 1".into());
         }
-        if self.limit_train == Some(0) || self.limit_test == Some(0) {
-            return Err("a limit on the train or test images must be at least 1".into());
+        if self.limit_train == Some(0) {
+            return bad("limitTrain", "a limit on the training images must be at least 1".into());
         }
-        let spec = super::model::ModelSpec::by_name(&self.model)?;
+        if self.limit_test == Some(0) {
+            return bad("limitTest", "a limit on the test images must be at least 1".into());
+        }
+        let spec = super::model::ModelSpec::by_name(&self.model).map_err(|message| Invalid { field: "model", message })?;
         match super::memory::engine_limit() {
-            Some(limit) => super::memory::check(&spec, self.batch_size, limit, "the browser's engine"),
+            Some(limit) => super::memory::check(&spec, self.batch_size, limit, "the browser's engine").or_else(|m| bad("batchSize", m)),
             None => Ok(()),
         }
     }
+}
+
+/// Why settings cannot train: the setting at fault (its serialised path) and the rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invalid {
+    pub field: &'static str,
+    pub message: String,
 }
 
 /// A setting's value as a message shows it: in scientific notation when very large or very

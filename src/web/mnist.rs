@@ -83,14 +83,15 @@ pub fn mnist_recipes() -> Result<JsValue, JsError> {
     to_js(&recipes)
 }
 
-/// `null` when the settings can train, else the reason.
+/// `null` when the settings can train, else `{ field, message }`: the setting at fault (its
+/// path, e.g. `optimizer.momentum`, which the page's form marks) and the rule.
 #[wasm_bindgen(js_name = mnistValidate)]
 pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
     let config: TrainConfig = from_js(config, "settings")?;
-    Ok(match config.validate() {
-        Ok(()) => JsValue::NULL,
-        Err(e) => JsValue::from_str(&e),
-    })
+    match config.check() {
+        Ok(()) => Ok(JsValue::NULL),
+        Err(invalid) => to_js(&invalid),
+    }
 }
 
 /// Parses and keeps the four IDX files (gzip or raw), each checked against the canonical

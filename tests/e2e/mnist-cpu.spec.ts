@@ -188,6 +188,13 @@ test("a link with typos still opens Part 2: each bad value is named, the rest ap
   await expect(field("optimizer.momentum")).toBeVisible();
   await expect(field("schedule.every")).toBeHidden();
   await expect(field("schedule.warmup")).toBeVisible();
+  // A rule only Rust knows is marked at its field too, not only under the form.
+  await page.fill('#mnist-params input[name="optimizer.momentum"]', "2");
+  await expect(field("optimizer.momentum").locator(".field-error")).toHaveText("momentum must be between 0 and 0.999, got 2");
+  await expect(field("optimizer.momentum").locator("input")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#mnist-params-error")).toContainText("fix the marked field");
+  await page.fill('#mnist-params input[name="optimizer.momentum"]', "0.9");
+  await expect(field("optimizer.momentum").locator(".field-error")).toHaveText("");
   await page.selectOption('#mnist-params select[name="optimizer.kind"]', "adam");
   await expect(field("optimizer.momentum")).toBeHidden();
   await expect(field("optimizer.nesterov")).toBeHidden();

@@ -30,6 +30,10 @@ fn bad_settings_are_refused_by_name() {
     c.model = "resnet".into();
     assert!(c.validate().unwrap_err().contains("unknown model"));
     assert!(TrainConfig::recipe("nope").is_err());
+    // The setting at fault travels with the message, named as the page's form names it.
+    let invalid = TrainConfig { optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 2.0, nesterov: false, weight_decay: 0.0 }, ..TrainConfig::compact() }.check().unwrap_err();
+    assert_eq!((invalid.field, invalid.message.as_str()), ("optimizer.momentum", "momentum must be between 0 and 0.999, got 2"));
+    assert_eq!(TrainConfig { limit_test: Some(0), ..TrainConfig::compact() }.check().unwrap_err().field, "limitTest");
     // Every schedule field, with its rule in the message.
     for (schedule, words) in [
         (Schedule::Step { every: 8, gamma: -1.0 }, "gamma must be above 0 and at most 1"),

@@ -1,7 +1,7 @@
 // Cell 3: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
-import type { Backend, TrainConfig } from "./protocol";
+import type { Backend, Invalid, TrainConfig } from "./protocol";
 
 type Kind = "number" | "int" | "bool" | "optional-int" | { options: string[] };
 
@@ -93,7 +93,7 @@ export interface Setup {
 
 interface Options {
   recipes: Map<string, TrainConfig>;
-  validate: (c: TrainConfig) => Promise<string | null>;
+  validate: (c: TrainConfig) => Promise<Invalid | null>;
   onChange: (setup: Setup, valid: boolean) => void;
 }
 
@@ -192,12 +192,22 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
       if (field.hidden) continue;
       const r = parse(f.kind, el.value, el.checked);
       field.classList.toggle("invalid", "error" in r);
+      el.setAttribute("aria-invalid", String("error" in r));
       field.querySelector(".field-error")!.textContent = "error" in r ? r.error : "";
       if ("error" in r) local = true;
       else set(setup.config, f.path, r.value);
     }
-    const error = local ? "fix the marked fields" : await opts.validate(setup.config);
+    const invalid = local ? null : await opts.validate(setup.config);
     if (mine !== check) return;
+    // Rust's verdict is marked at its field, like the form's own; the line under the form
+    // points there (or says it, for a setting without a field).
+    const field = invalid && form.querySelector<HTMLElement>(`[data-field="${invalid.field}"]`);
+    if (field && invalid) {
+      field.classList.add("invalid");
+      field.querySelector("input, select")!.setAttribute("aria-invalid", "true");
+      field.querySelector(".field-error")!.textContent = invalid.message;
+    }
+    const error = local ? "fix the marked fields" : invalid ? (field ? `fix the marked field: ${invalid.message}` : invalid.message) : null;
     form.querySelector("#mnist-params-error")!.textContent = error ?? "";
     if (!local) toUrl(setup, opts.recipes);
     opts.onChange(setup, error === null);

@@ -157,7 +157,7 @@ export type MnistApi = {
   load: { args: [baseUrl: string]; result: { train: number; test: number; cached: boolean } };
   models: { args: []; result: ModelInfo[] };
   recipes: { args: []; result: [string, TrainConfig][] };
-  validate: { args: [TrainConfig]; result: string | null };
+  validate: { args: [TrainConfig]; result: Invalid | null };
   images: { args: ["train" | "test", number[]]; result: Digits };
   augmented: { args: [number[], Augment, number]; result: Uint8Array };
   /** "auto" times a few steps on WebGPU and the CPU and picks the faster. */
@@ -188,4 +188,11 @@ export interface DownloadEvent {
 export interface EpochEvent {
   metrics: EpochMetrics;
   checkpoint: Uint8Array;
+}
+
+/** Why settings cannot train (Rust's `config::Invalid`): the setting at fault, as a form field
+ *  path (`optimizer.momentum`), and the rule. */
+export interface Invalid {
+  field: string;
+  message: string;
 }
