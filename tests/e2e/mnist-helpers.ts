@@ -1,6 +1,7 @@
 // What the Part 2 tests share: opening the page, loading the data, a short run checked the way
 // a student would look at it. The site must have been built with MNIST_DIR set.
 import { expect, test, type Page } from "@playwright/test";
+import { watch } from "./watch";
 
 export function needsData(): void {
   test.skip(!process.env.MNIST_DIR, "needs MNIST_DIR (the data is copied into dist/ by `npm run build`)");
@@ -10,9 +11,7 @@ export function needsData(): void {
 export const QUICK = "recipe=compact&batchSize=64&limitTrain=512&limitTest=500&reportEvery=2";
 
 export async function open(page: Page, query: string): Promise<string[]> {
-  const errors: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = watch(page);
   await page.goto(`./?${query}`);
   await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
   return errors;

@@ -3,15 +3,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { watch } from "./watch";
 
 // The same exact path natively, through the CLI the README documents.
 const GRADBOOK = path.join(process.env.CARGO_TARGET_DIR ?? "target", "release", "gradbook");
 
 /** Opens the notebook, failing the test on any console error or uncaught exception. */
 async function open(page: Page): Promise<string[]> {
-  const errors: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(e.message));
+  const errors = watch(page);
   await page.goto("./");
   await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 40 iterations/);
   return errors;
@@ -29,6 +28,10 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   await expect(page.locator("#equations")).toContainText("0.0721571");
   // Six tabs, one per learning rate.
   await expect(page.locator("#table-tabs button")).toHaveCount(6);
+  // The built page is locked down (vite.config.ts): nothing but the site itself, and (watch.ts)
+  // no violation of it and no request elsewhere on the way here.
+  const csp = page.locator('meta[http-equiv="Content-Security-Policy"]');
+  await expect(csp).toHaveAttribute("content", /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/);
   expect(errors).toEqual([]);
 });
 
