@@ -5,7 +5,8 @@
 //! clear `Err` or a valid value, never a panic (in the page a panic is a dead engine).
 //!
 //! `GRADBOOK_FUZZ_ITERS=N` runs N mutations per target (default: a quick run for every `npm
-//! test`); `GRADBOOK_FUZZ_SEED` picks another sequence. A failure prints the seed, the iteration
+//! test`), `GRADBOOK_FUZZ_SECS=S` instead runs each target for S seconds; `GRADBOOK_FUZZ_SEED`
+//! picks another sequence. One test per target, so the harness runs them side by side. A failure prints the seed, the iteration
 //! and the input's bytes, to be kept as a regression case below.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -69,27 +70,48 @@ fn mutate(rng: &mut Rng, seed_input: &[u8]) -> Vec<u8> {
     b
 }
 
-fn iterations(default: usize) -> usize {
-    std::env::var("GRADBOOK_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
-/// Runs `target` on `iters` mutations of `seed_input`; panics (naming the case) on the first
-/// panic inside it.
-fn fuzz(name: &str, seed_input: &[u8], iters: usize, target: impl Fn(&[u8]) -> bool) {
-    let seed = std::env::var("GRADBOOK_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9E37_79B9_7F4A_7C15u64);
+/// How long a target runs: `default` mutations, or what the environment asks.
+enum Budget {
+    Mutations(usize),
+    Seconds(f64),
+}
+
+fn budget(default: usize) -> Budget {
+    match env::<f64>("GRADBOOK_FUZZ_SECS") {
+        Some(s) => Budget::Seconds(s),
+        None => Budget::Mutations(env("GRADBOOK_FUZZ_ITERS").unwrap_or(default)),
+    }
+}
+
+/// Runs `target` on mutations of `seed_input` for its budget; panics (naming the case) on the
+/// first panic inside it.
+fn fuzz(name: &str, seed_input: &[u8], budget: Budget, target: impl Fn(&[u8]) -> bool) {
+    let seed = env("GRADBOOK_FUZZ_SEED").unwrap_or(0x9E37_79B9_7F4A_7C15u64);
     // Never zero: xorshift would stay there.
     let mut rng = Rng((seed ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let mut accepted = 0;
-    for i in 0..iters {
+    let start = std::time::Instant::now();
+    let done = |i: usize| match budget {
+        Budget::Mutations(n) => i >= n,
+        // Reading the clock every 1,024 mutations keeps its cost out of the count.
+        Budget::Seconds(s) => i % 1024 == 0 && start.elapsed().as_secs_f64() >= s,
+    };
+    let (mut i, mut accepted) = (0, 0);
+    while !done(i) {
         let input = mutate(&mut rng, seed_input);
         match catch_unwind(AssertUnwindSafe(|| target(&input))) {
             Ok(ok) => accepted += usize::from(ok),
             Err(_) => panic!("{name}: panicked on mutation {i} (seed {seed}): {} bytes {:?}", input.len(), &input[..input.len().min(200)]),
         }
+        i += 1;
     }
     // Both outcomes must occur, or the mutations never reach past the first check.
-    assert!(accepted > 0 && accepted < iters, "{name}: {accepted} of {iters} accepted");
-    eprintln!("{name}: {iters} mutations ({accepted} accepted, the rest refused), no panic");
+    assert!(accepted > 0 && accepted < i, "{name}: {accepted} of {i} accepted");
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!("{name}: {i} mutations in {secs:.0} s ({accepted} accepted, the rest refused), no panic");
 }
 
 /// A small valid images file: `n` images of 28×28.
@@ -108,16 +130,31 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+fn small_images() -> Vec<u8> {
+    images_idx(3)
+}
+
+const LABELS: [u8; 11] = [0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3];
+
 #[test]
-fn idx_files_raw_and_gzipped_never_panic() {
-    let raw = images_idx(3);
-    let labels: Vec<u8> = [0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3].to_vec();
-    let n = iterations(20_000);
-    fuzz("idx raw", &raw, n, |b| idx::parse("f", b, 3).is_ok());
-    fuzz("idx labels", &labels, n, |b| idx::parse("f", b, 1).is_ok());
-    fuzz("idx gzip", &gzip(&raw), n, |b| idx::parse("f", b, 3).is_ok());
-    // Images and labels together, as the data loader pairs them.
-    fuzz("idx pair", &raw, n / 4, |b| gradbook::mnist::data::Split::from_idx("i", b, "l", &labels).is_ok());
+fn raw_idx_images_never_panic() {
+    fuzz("idx raw", &small_images(), budget(20_000), |b| idx::parse("f", b, 3).is_ok());
+}
+
+#[test]
+fn raw_idx_labels_never_panic() {
+    fuzz("idx labels", &LABELS, budget(20_000), |b| idx::parse("f", b, 1).is_ok());
+}
+
+#[test]
+fn gzipped_idx_files_never_panic() {
+    fuzz("idx gzip", &gzip(&small_images()), budget(20_000), |b| idx::parse("f", b, 3).is_ok());
+}
+
+/// Images and labels together, as the data loader pairs them.
+#[test]
+fn paired_idx_files_never_panic() {
+    fuzz("idx pair", &small_images(), budget(5_000), |b| gradbook::mnist::data::Split::from_idx("i", b, "l", &LABELS).is_ok());
 }
 
 #[test]
@@ -126,13 +163,13 @@ fn weights_files_never_panic() {
     let device = Device::flex();
     let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&device))).unwrap();
     // Each load builds a model: fewer iterations than the parsers get.
-    fuzz("checkpoint", &bytes, iterations(20_000) / 20, |b| checkpoint::from_bytes(b, None, &device).is_ok());
+    fuzz("checkpoint", &bytes, budget(1_000), |b| checkpoint::from_bytes(b, None, &device).is_ok());
 }
 
 #[test]
 fn settings_json_never_panics_and_what_is_accepted_is_valid() {
     let text = serde_json::to_vec(&TrainConfig::compact()).unwrap();
-    fuzz("settings", &text, iterations(20_000), |b| {
+    fuzz("settings", &text, budget(20_000), |b| {
         let Ok(text) = std::str::from_utf8(b) else { return false };
         let Ok(config) = serde_json::from_str::<TrainConfig>(text) else { return false };
         if config.validate().is_err() {
