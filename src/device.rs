@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// burn's pure-Rust CPU backend.
@@ -54,7 +54,7 @@ impl std::str::FromStr for Preference {
 }
 
 /// The GPU adapter wgpu got, as it describes itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Adapter {
     /// The driver's name for it, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)" or "NVIDIA H200"; in a

@@ -3,6 +3,7 @@
 //! The same core runs natively (the `gradbook` CLI, tests, benchmarks) and in the browser
 //! (through the thin [`web`] boundary, inside a Web Worker).
 
+pub mod boundary;
 pub mod device;
 pub mod kernels;
 pub mod mnist;

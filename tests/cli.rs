@@ -155,3 +155,56 @@ fn a_misspelt_setting_is_refused_with_the_name_meant() {
     assert!(err.contains("unknown setting 'limit_train' (did you mean 'limitTrain'?)"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// `--save` keeps the run after every epoch; a run killed in the middle of an epoch and
+/// continued with `--resume` ends with the very weights, optimizer state and metrics of a run
+/// never killed.
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_killed_run_resumed_from_its_file_ends_bit_identical() {
+    use gradbook::mnist::checkpoint;
+    let dir = std::env::temp_dir().join(format!("gradbook-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (whole, killed) = (dir.join("whole.bin"), dir.join("killed.bin"));
+    let run = ["mnist", "--model", "compact", "--epochs", "2", "--limit-train", "6000", "--limit-test", "300", "--save"];
+    let out = gradbook(&[&run[..], &[whole.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .args(run)
+        .arg(&killed)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The file appears after epoch 1; a moment later the run is in epoch 2.
+    while !killed.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before epoch 1 was saved");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let device = burn::tensor::Device::flex();
+    let read = |path: &std::path::Path| checkpoint::read(&std::fs::read(path).unwrap(), None, &device).unwrap();
+    let saved = read(&killed).run.expect("the file holds the run");
+    assert_eq!((saved.snapshot.epoch, saved.snapshot.batch), (2, 0), "the file holds epoch 1's end");
+    let out = gradbook(&["mnist", "--resume", killed.to_str().unwrap(), "--save", killed.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("resuming the compact run at the start of epoch 2"));
+
+    let (a, b) = (read(&whole), read(&killed));
+    let values = |c: &checkpoint::Checkpoint| pollster::block_on(checkpoint::all_values(&c.model)).unwrap();
+    assert!(values(&a) == values(&b), "the weights differ");
+    let (a, b) = (a.run.unwrap(), b.run.unwrap());
+    assert!(a.optimizer == b.optimizer, "the momentum differs");
+    let results = |s: &gradbook::mnist::snapshot::Snapshot| s.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_accuracy)).collect::<Vec<_>>();
+    assert_eq!(results(&a.snapshot), results(&b.snapshot));
+    assert!(!dir.join("killed.bin.partial").exists(), "no partial file is left");
+    // A finished run has nothing left to resume.
+    let out = gradbook(&["mnist", "--resume", killed.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already finished its 2 epochs"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,9 +6,9 @@
 
 use gradbook::device::{Backend, Compute};
 use gradbook::mnist::data::Split;
-use gradbook::mnist::model::Net;
+use gradbook::mnist::snapshot::Resumable;
 use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
-use gradbook::mnist::{infer, Mnist, TrainConfig};
+use gradbook::mnist::{checkpoint, infer, Mnist, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 use gradbook::web;
 use wasm_bindgen::JsValue;
@@ -97,6 +97,8 @@ fn a_batch_too_big_for_the_page_is_refused_with_the_largest_that_fits() {
 struct Count {
     progress: usize,
     epochs: Vec<f64>,
+    /// The first checkpoint within an epoch, saved as the page saves one.
+    middle: Option<Vec<u8>>,
 }
 
 impl Observer for Count {
@@ -105,9 +107,15 @@ impl Observer for Count {
         self.progress += 1;
         Control::Continue
     }
-    async fn epoch(&mut self, m: &EpochMetrics, _: &Net) -> Control {
+    async fn epoch(&mut self, m: &EpochMetrics) -> Control {
         self.epochs.push(m.test_accuracy);
         Control::Continue
+    }
+    async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
+        if self.middle.is_none() && !run.at_epoch_end() {
+            self.middle = Some(run.to_bytes().await?);
+        }
+        Ok(())
     }
 }
 
@@ -116,7 +124,7 @@ impl Observer for Count {
 async fn mnist_steps(compute: Compute) {
     let data = Mnist { train: Split::banded(128), test: Split::banded(50) };
     let config = TrainConfig { epochs: 2, batch_size: 32, report_every: 2, ..TrainConfig::compact() };
-    let mut seen = Count { progress: 0, epochs: vec![] };
+    let mut seen = Count { progress: 0, epochs: vec![], middle: None };
     let run = train::train(&config, &data, &compute.device, &mut seen).await.expect("training runs");
     assert_eq!(run.outcome, Outcome::Completed, "{:?}", compute.backend);
     assert_eq!(seen.progress, 4);
@@ -126,6 +134,21 @@ async fn mnist_steps(compute: Compute) {
     // The weights still predict: probabilities sum to one.
     let p = infer::probabilities(&run.model, &vec![0.5; 784], &compute.device).await.unwrap();
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+
+    // Saved mid-epoch (the optimizer's state read back asynchronously, as WebGPU requires) and
+    // resumed there, the run ends where the uninterrupted one did.
+    let bytes = seen.middle.take().expect("a checkpoint in epoch 1");
+    let (start, note) = train::Start::from_checkpoint(checkpoint::read(&bytes, None, &compute.device).unwrap(), 0);
+    assert!(note.is_none());
+    let resumed = train::train_from(&config, &data, &compute.device, &mut seen, start).await.expect("resuming runs");
+    assert_eq!(resumed.outcome, Outcome::Completed);
+    assert_eq!(resumed.epochs.len(), 2);
+    let accuracy = resumed.evaluation.unwrap().accuracy;
+    // Bit for bit on the CPU; a GPU may sum in another order from one run to the next.
+    match compute.backend {
+        Backend::Flex => assert_eq!(accuracy, e.accuracy),
+        _ => assert!((accuracy - e.accuracy).abs() <= 2.0, "{accuracy} against {}", e.accuracy),
+    }
 }
 
 #[wasm_bindgen_test]

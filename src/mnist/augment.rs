@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::rng::Rng;
 
 /// Ranges to draw from; zero switches a transform off.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AugmentConfig {
     /// RandomRotation: degrees, ±.
@@ -45,7 +45,7 @@ pub struct AugmentConfig {
 /// Nearest copies the closest pixel, so digits stay as sharp as the test images; torchvision's
 /// default for RandomRotation and RandomAffine, which the seed used. (Bilinear is the serde
 /// default only so that reports written before this option existed still read as they ran.)
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Interpolation {
     #[default]

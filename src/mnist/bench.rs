@@ -16,7 +16,7 @@ use crate::device::{Adapter, Backend, Compute, Preference};
 use crate::kernels::KernelCount;
 
 /// One benchmark's figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepTiming {
     pub model: String,

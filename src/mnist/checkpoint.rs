@@ -1,34 +1,88 @@
-//! Trained weights to bytes and back. The bytes are a short header naming the model, then
-//! burn's burnpack record, so loading into the wrong architecture says which one it was for.
+//! Trained weights to bytes and back. The bytes are a short header naming the model, then (from
+//! version 2) one JSON line with the run's [`Snapshot`] if there is one, the optimizer's values,
+//! and burn's burnpack record: loading into the wrong architecture says which one it was for,
+//! and a run saved mid-way continues exactly where it was.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::store::{ModuleRecord, RecordError};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
 
 use super::model::{ModelSpec, Net};
+use super::snapshot::Snapshot;
 use super::train::read_back;
 
-const MAGIC: &str = "gradbook-mnist-v1";
+const MAGIC: &str = "gradbook-mnist-v2";
+/// Weights only, as gradbook wrote them before runs could be resumed exactly.
+const MAGIC_V1: &str = "gradbook-mnist-v1";
+/// The JSON line is a few kilobytes; a longer one is damage, not a run.
+const MAX_JSON: usize = 1 << 20;
 
-/// `model` (trained from `spec`, on any device) as bytes.
+/// A file's contents: the model and, if it was saved during a run, where that run was.
+pub struct Checkpoint {
+    pub spec: ModelSpec,
+    pub model: Net,
+    pub run: Option<SavedRun>,
+}
+
+/// A run's snapshot and its optimizer's values (laid out as `snapshot.optimizer` says).
+#[derive(Debug, Clone)]
+pub struct SavedRun {
+    pub snapshot: Snapshot,
+    pub optimizer: Vec<f32>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Header {
+    snapshot: Option<Snapshot>,
+    /// How many `f32` follow the JSON line before the weights.
+    optimizer_values: usize,
+}
+
+/// `model` (trained from `spec`, on any device) as bytes: its weights only.
 pub async fn to_bytes(spec: &ModelSpec, model: &Net) -> Result<Vec<u8>, String> {
+    encode(spec, model, None).await
+}
+
+/// [`to_bytes`] with the run `model` is part of, so the run can continue from the file.
+pub async fn with_run(spec: &ModelSpec, model: &Net, run: &SavedRun) -> Result<Vec<u8>, String> {
+    encode(spec, model, Some(run)).await
+}
+
+async fn encode(spec: &ModelSpec, model: &Net, run: Option<&SavedRun>) -> Result<Vec<u8>, String> {
     // burn serialises with synchronous reads, which WebGPU forbids: copy to the CPU first.
     let model = to_cpu(spec, model).await?;
     let record = model.into_record().into_bytes().map_err(|e| format!("could not serialise the weights: {e:?}"))?;
-    let mut out = format!("{MAGIC}\n{}\n", spec.name).into_bytes();
+    let header = Header { snapshot: run.map(|r| r.snapshot.clone()), optimizer_values: run.map_or(0, |r| r.optimizer.len()) };
+    let json = serde_json::to_string(&header).map_err(|e| format!("could not describe the run: {e}"))?;
+    let mut out = format!("{MAGIC}\n{}\n{json}\n", spec.name).into_bytes();
+    for v in run.map_or(&[][..], |r| &r.optimizer[..]) {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
     out.extend_from_slice(&record);
     Ok(out)
 }
 
 /// The model named in `bytes`, with its weights, on `device`. `expected` (if given) must match.
 pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<(ModelSpec, Net), String> {
-    let bad = || "not a gradbook MNIST checkpoint (no gradbook-mnist-v1 header)".to_string();
-    let header_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map(|p| from + p);
-    let first = header_end(0).filter(|&e| e < 64).ok_or_else(bad)?;
-    if &bytes[..first] != MAGIC.as_bytes() {
-        return Err(bad());
-    }
-    let second = header_end(first + 1).filter(|&e| e - first < 64).ok_or_else(bad)?;
+    read(bytes, expected, device).map(|c| (c.spec, c.model))
+}
+
+/// Everything in `bytes`: [`from_bytes`] plus the run it was saved from, if any.
+pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Checkpoint, String> {
+    let bad = || "not a gradbook MNIST checkpoint (no gradbook-mnist header)".to_string();
+    let line_end = |from: usize, max: usize| {
+        let rest = bytes.get(from..)?;
+        rest.iter().take(max + 1).position(|&b| b == b'\n').map(|p| from + p)
+    };
+    let first = line_end(0, 64).ok_or_else(bad)?;
+    let version = match &bytes[..first] {
+        m if m == MAGIC.as_bytes() => 2,
+        m if m == MAGIC_V1.as_bytes() => 1,
+        _ => return Err(bad()),
+    };
+    let second = line_end(first + 1, 64).ok_or_else(bad)?;
     let name = std::str::from_utf8(&bytes[first + 1..second]).map_err(|_| bad())?;
     if let Some(want) = expected {
         if want != name {
@@ -36,7 +90,42 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
         }
     }
     let spec = ModelSpec::by_name(name)?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[second + 1..].to_vec()))
+    let (header, mut at) = match version {
+        1 => (Header { snapshot: None, optimizer_values: 0 }, second + 1),
+        _ => {
+            let end = line_end(second + 1, MAX_JSON).ok_or_else(|| unreadable("its run description is cut short"))?;
+            let header: Header = std::str::from_utf8(&bytes[second + 1..end])
+                .ok()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .ok_or_else(|| unreadable("its run description is damaged"))?;
+            (header, end + 1)
+        }
+    };
+    let optimizer_bytes = header.optimizer_values.checked_mul(4).filter(|&n| n <= bytes.len() - at);
+    let optimizer_bytes = optimizer_bytes.ok_or_else(|| unreadable("its optimizer state is cut short"))?;
+    let optimizer: Vec<f32> =
+        bytes[at..at + optimizer_bytes].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    at += optimizer_bytes;
+    let model = weights(&spec, &bytes[at..], device)?;
+    let run = match header.snapshot {
+        Some(snapshot) => {
+            if snapshot.config.model != spec.name {
+                return Err(unreadable("its run trained another model"));
+            }
+            if optimizer.iter().any(|v| !v.is_finite()) {
+                return Err(not_finite(optimizer.iter().filter(|v| !v.is_finite()).count()));
+            }
+            Some(SavedRun { snapshot, optimizer })
+        }
+        None => None,
+    };
+    Ok(Checkpoint { spec, model, run })
+}
+
+/// The burnpack record `bytes` as `spec`'s model on `device`, every value checked finite.
+fn weights(spec: &ModelSpec, bytes: &[u8], device: &Device) -> Result<Net, String> {
+    let name = spec.name;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| unreadable(&format!("{e:?}")))?
         // Our files hold f32 only; a damaged or forged one that names another type is converted
         // (burn, asked to make a float parameter of integers, would panic: a dead engine in
@@ -57,13 +146,16 @@ pub fn from_bytes(bytes: &[u8], expected: Option<&str>, device: &Device) -> Resu
     let values = flat(&model).into_data().try_to_vec::<f32>().map_err(|e| unreadable(&format!("{e:?}")))?;
     let bad = values.iter().filter(|v| !v.is_finite()).count();
     if bad > 0 {
-        return Err(format!(
-            "the checkpoint holds {bad} values that are not finite numbers (NaN or infinite): \
-             weights saved from a run that diverged; train again with a smaller learning rate"
-        ));
+        return Err(not_finite(bad));
     }
-    let model = if *device == cpu { model } else { model.to_device(device) };
-    Ok((spec, model))
+    Ok(if *device == cpu { model } else { model.to_device(device) })
+}
+
+fn not_finite(count: usize) -> String {
+    format!(
+        "the checkpoint holds {count} values that are not finite numbers (NaN or infinite): \
+         weights saved from a run that diverged; train again with a smaller learning rate"
+    )
 }
 
 /// Why a checkpoint's weights could not be read, in words a student can act on. burn's reasons
@@ -108,19 +200,19 @@ fn flat(model: &Net) -> Tensor<1> {
 }
 
 /// [`flat`], read back in one asynchronous transfer (the only kind WebGPU allows).
-async fn values(model: &Net) -> Result<Vec<f32>, String> {
+pub async fn all_values(model: &Net) -> Result<Vec<f32>, String> {
     read_back::<f32>(flat(model)).await
 }
 
 /// Whether every weight and statistic of `model` is a finite number.
 pub async fn all_finite(model: &Net) -> Result<bool, String> {
-    Ok(values(model).await?.iter().all(|v| v.is_finite()))
+    Ok(all_values(model).await?.iter().all(|v| v.is_finite()))
 }
 
 /// A copy of `model` on the CPU, its weights and BatchNorm statistics read back in one
 /// asynchronous transfer.
 async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
-    let values = values(model).await?;
+    let values = all_values(model).await?;
 
     // The same spec visits its tensors in the same order: refill a fresh CPU model with them.
     struct Fill {

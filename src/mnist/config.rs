@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::augment::AugmentConfig;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum OptimizerConfig {
     /// PyTorch's SGD: no dampening; Nesterov optional.
@@ -13,7 +13,7 @@ pub enum OptimizerConfig {
 }
 
 /// How the learning rate moves over the run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Schedule {
     Constant,
@@ -47,7 +47,7 @@ impl Schedule {
 
 /// Unknown keys are refused, not ignored: a misspelt setting (`limit_train` for `limitTrain`)
 /// must not quietly train on all 60,000 images. [`nearest_name`] says what was meant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrainConfig {
     /// A [`super::model::ModelSpec`] name.
@@ -67,6 +67,8 @@ pub struct TrainConfig {
     /// (More than `epochs` means no augmentation at all.)
     #[serde(default)]
     pub clean_epochs: usize,
+    /// Sent as a JS number (integers up to 2⁵³ are exact).
+    #[ts(type = "number")]
     pub seed: u64,
     /// Use only the first N training / test images (quick runs, tests).
     pub limit_train: Option<usize>,
@@ -224,7 +226,7 @@ impl TrainConfig {
 }
 
 /// Why settings cannot train: the setting at fault (its serialised path) and the rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Invalid {
     pub field: &'static str,
     pub message: String,

@@ -6,7 +6,9 @@
 //! - [`cpu`]: faster CPU convolution and batch norm for the models on burn's Flex backend.
 //! - [`config`]: a run's settings and the named recipes.
 //! - [`train`]: the async training engine with progress, stop and divergence handling.
-//! - [`checkpoint`]: weights to bytes and back.
+//! - [`optimizer`]: SGD and Adam, their state saved with the weights.
+//! - [`snapshot`]: where a run is, so a resumed one continues exactly.
+//! - [`checkpoint`]: weights (and a run's snapshot) to bytes and back.
 //! - [`bench`]: timing training steps and counting their GPU kernels; "auto"'s device choice.
 //! - [`infer`]: predictions and first-layer views of a trained model.
 
@@ -22,7 +24,9 @@ pub mod infer;
 pub mod layers;
 pub mod memory;
 pub mod model;
+pub mod optimizer;
 pub mod rng;
+pub mod snapshot;
 pub mod train;
 
 pub use config::TrainConfig;

@@ -5,8 +5,13 @@
 pub struct Rng(u64);
 
 impl Rng {
+    /// From a seed, or from a saved [`Rng::state`]: the same draws follow.
     pub fn new(seed: u64) -> Self {
         Rng(seed)
+    }
+
+    pub fn state(&self) -> u64 {
+        self.0
     }
 
     pub fn next_u64(&mut self) -> u64 {

@@ -6,23 +6,26 @@
 use std::future::Future;
 
 use burn::module::Module;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{activation::log_softmax, Device, Int, Tensor, TensorData};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::augment::{self, Params};
-use super::config::{OptimizerConfig, TrainConfig};
+use super::checkpoint::SavedRun;
+use super::config::TrainConfig;
 use super::data::{Mnist, Split, CLASSES, MEAN, SIDE, STD};
 use super::model::{Layer, ModelSpec, Net};
+use super::optimizer::Optimizer;
 use super::rng::Rng;
+use super::snapshot::{Resumable, Sums};
 
 /// Where a run is, every `report_every` batches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     pub epoch: usize,
+    /// Of `epochs`.
+    pub epochs: usize,
     /// 1-based, of `batches`.
     pub batch: usize,
     pub batches: usize,
@@ -39,7 +42,7 @@ pub struct Progress {
 }
 
 /// One epoch's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EpochMetrics {
     pub epoch: usize,
@@ -63,18 +66,19 @@ impl EpochMetrics {
 }
 
 /// Accuracy, loss and mistakes on a test set.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
     pub loss: f64,
     pub accuracy: f64,
     /// `confusion[true][predicted]`.
+    #[ts(type = "number[][]")]
     pub confusion: [[u32; CLASSES]; CLASSES],
     /// Indices (in the test set) of the images predicted wrongly.
     pub misclassified: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Outcome {
     Completed,
@@ -85,7 +89,7 @@ pub enum Outcome {
 }
 
 /// Which weights a diverged run kept: the latest that gave a finite loss and evaluate to one.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Kept {
     /// As they were after this batch.
@@ -141,18 +145,53 @@ pub trait Observer {
     fn progress(&mut self, _progress: &Progress) -> impl Future<Output = Control> {
         async { Control::Continue }
     }
-    /// After each epoch's test; `model` is the weights so far (to checkpoint them).
-    fn epoch(&mut self, _metrics: &EpochMetrics, _model: &Net) -> impl Future<Output = Control> {
+    /// After each epoch's test.
+    fn epoch(&mut self, _metrics: &EpochMetrics) -> impl Future<Output = Control> {
         async { Control::Continue }
+    }
+    /// After every report and every epoch: the run as it stands, for the observer to save when
+    /// it chooses ([`Resumable::to_bytes`] reads the weights and the optimizer back, which
+    /// costs a little). Its time, like the observer's other calls, counts as no epoch's.
+    fn checkpoint(&mut self, _run: &Resumable<'_>) -> impl Future<Output = Result<(), String>> {
+        async { Ok(()) }
     }
 }
 
-/// Where a run begins: from fresh weights, or from a checkpoint after `epochs_done` epochs
-/// (the schedule picks up there; the optimizer's momentum starts again from zero). The
-/// model is one loaded on the run's device, e.g. by [`super::checkpoint::from_bytes`].
+/// Where a run begins. The models are loaded on the run's device, e.g. by
+/// [`super::checkpoint::read`].
 pub enum Start {
     Fresh,
-    Resume { model: Net, epochs_done: usize },
+    /// From weights alone (a file saved before runs could be resumed exactly), after
+    /// `epochs_done` epochs: the schedule picks up there; the optimizer's momentum and the
+    /// data order start afresh.
+    Weights { model: Net, epochs_done: usize },
+    /// From a run saved by [`Observer::checkpoint`]: it continues as if it had never stopped.
+    Exact { model: Net, run: SavedRun },
+}
+
+impl Start {
+    /// How a file from [`super::checkpoint::read`] resumes a run with `epochs_done` finished
+    /// epochs: exactly if it holds its run, else from its weights, with a note saying so.
+    pub fn from_checkpoint(checkpoint: super::checkpoint::Checkpoint, epochs_done: usize) -> (Start, Option<String>) {
+        match checkpoint.run {
+            Some(run) => (Start::Exact { model: checkpoint.model, run }, None),
+            None => (
+                Start::Weights { model: checkpoint.model, epochs_done },
+                Some(format!(
+                    "this checkpoint holds weights only (saved by an earlier gradbook): its optimizer state is \
+                     missing, so the momentum starts again from zero at epoch {}",
+                    epochs_done + 1
+                )),
+            ),
+        }
+    }
+}
+
+/// The seed of the device's generator (dropout) before optimizer step `step`: each step's
+/// masks depend only on the run's seed and the step, so a resumed run draws the same ones.
+/// Step 0 keeps the run's own seed, which also initialises the weights.
+fn step_seed(seed: u64, step: usize) -> u64 {
+    Rng::new(seed ^ (step as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).next_u64()
 }
 
 /// The weights a diverging run falls back to: the latest known to give a finite loss that
@@ -216,6 +255,31 @@ pub fn now_ms() -> f64 {
     }
 }
 
+/// An epoch's training time: it continues from the time a resumed epoch had already taken, and
+/// leaves out the observer's calls (a paused page waits inside one).
+struct Clock {
+    started: f64,
+    excluded: f64,
+}
+
+impl Clock {
+    fn started(seconds_before: f64) -> Self {
+        Clock { started: now_ms() - seconds_before * 1000.0, excluded: 0.0 }
+    }
+
+    fn seconds(&self) -> f64 {
+        (now_ms() - self.started - self.excluded) / 1000.0
+    }
+
+    /// Awaits `call`, its time counted as no epoch's.
+    async fn outside<T>(&mut self, call: impl Future<Output = T>) -> T {
+        let before = now_ms();
+        let result = call.await;
+        self.excluded += now_ms() - before;
+        result
+    }
+}
+
 /// The model spec a config trains (its dropout switched off when the config says so).
 pub fn spec_for(config: &TrainConfig) -> Result<ModelSpec, String> {
     let mut spec = ModelSpec::by_name(&config.model)?;
@@ -229,23 +293,10 @@ pub fn spec_for(config: &TrainConfig) -> Result<ModelSpec, String> {
     Ok(spec)
 }
 
-fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
-    let decay = |wd: f64| (wd > 0.0).then(|| WeightDecayConfig::new(wd as f32));
-    match config.optimizer {
-        OptimizerConfig::Sgd { momentum, nesterov, weight_decay } => SgdConfig::new()
-            .with_momentum((momentum > 0.0).then(|| {
-                MomentumConfig::new().with_momentum(momentum).with_dampening(0.0).with_nesterov(nesterov)
-            }))
-            .with_weight_decay(decay(weight_decay))
-            .init(),
-        OptimizerConfig::Adam { weight_decay } => AdamConfig::new().with_weight_decay(decay(weight_decay)).init(),
-    }
-}
-
 /// One optimisation step at a time: the model, its optimizer state and the loss settings.
 pub struct Stepper {
     pub model: Net,
-    optim: ModuleOptimizer,
+    pub optimizer: Optimizer,
     label_smoothing: f64,
     /// The weights before the first update, taken after the first forward pass: burn creates
     /// parameters lazily on first read, in the order the forward pass reads them, and a copy
@@ -255,7 +306,12 @@ pub struct Stepper {
 
 impl Stepper {
     pub fn new(model: Net, config: &TrainConfig) -> Self {
-        Stepper { model, optim: optimizer(config), label_smoothing: config.label_smoothing, initial: None }
+        Self::with_optimizer(model, Optimizer::new(config.optimizer), config)
+    }
+
+    /// Continuing with `optimizer`'s state (a resumed run).
+    pub fn with_optimizer(model: Net, optimizer: Optimizer, config: &TrainConfig) -> Self {
+        Stepper { model, optimizer, label_smoothing: config.label_smoothing, initial: None }
     }
 
     /// Forward, loss, backward and update on normalised images `x` (on the autodiff device).
@@ -270,7 +326,7 @@ impl Stepper {
         let hits = logits.clone().argmax(1).reshape([n]).equal(y.clone()).float().sum();
         let mean = loss(logits, y, self.label_smoothing).mean();
         let grads = GradientsParams::from_grads(mean.clone().backward(), &self.model);
-        self.model = self.optim.step(lr, self.model.clone(), grads);
+        self.model = self.optimizer.step(lr, self.model.clone(), grads);
         (mean.inner(), hits.inner())
     }
 }
@@ -367,42 +423,77 @@ pub async fn train_from(
     let spec = spec_for(config)?;
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
-    let (model, epochs_done) = match start {
-        Start::Fresh => (spec.init(&ad), 0),
-        Start::Resume { model, epochs_done } => {
-            if epochs_done >= config.epochs {
-                return Err(format!("this run already finished its {} epochs", config.epochs));
-            }
-            // Back onto the autodiff graph as trainable parameters (a loaded model is
-            // inference-only), with this run's dropout, not the architecture's.
-            (model.valid().train().with_dropout_of(&spec), epochs_done)
-        }
-    };
-    // A resumed run draws a different but still reproducible shuffle and augmentation.
-    let mut rng = Rng::new(config.seed.wrapping_add(epochs_done as u64));
-    let mut fallback = Fallback::default();
-    let mut stepper = Stepper::new(model, config);
-
     let per_epoch = train_split.len().div_ceil(config.batch_size);
     let total = per_epoch * config.epochs;
-    let mut epochs = Vec::new();
+    // A loaded model goes back onto the autodiff graph as trainable parameters, with this
+    // run's dropout, not the architecture's.
+    let trainable = |model: Net| model.valid().train().with_dropout_of(&spec);
+    let finished = || format!("this run already finished its {} epochs", config.epochs);
+    // Where the loop begins: the epoch, the batches of it already done, the generator as that
+    // epoch began and as it is now, the epoch's sums so far, and the finished epochs.
+    let (mut stepper, first_epoch, first_batch, (first_epoch_rng, first_rng), mut sums, mut epochs) = match start {
+        Start::Fresh => (Stepper::new(spec.init(&ad), config), 1, 0, (config.seed, config.seed), Sums::default(), Vec::new()),
+        Start::Weights { model, epochs_done } => {
+            if epochs_done >= config.epochs {
+                return Err(finished());
+            }
+            // A different but still reproducible shuffle and augmentation.
+            let rng = config.seed.wrapping_add(epochs_done as u64);
+            (Stepper::new(trainable(model), config), epochs_done + 1, 0, (rng, rng), Sums::default(), Vec::new())
+        }
+        Start::Exact { model, run } => {
+            let s = run.snapshot;
+            if s.config != *config {
+                return Err("the checkpoint was saved by a run with other settings".into());
+            }
+            if s.finished() {
+                return Err(finished());
+            }
+            if s.epoch == 0 || s.batch >= per_epoch || s.epochs.len() + 1 != s.epoch {
+                return Err("the checkpoint's place in its run is damaged".into());
+            }
+            let model = trainable(model);
+            let optimizer = Optimizer::load(&s.optimizer, &run.optimizer, &model, &ad)?;
+            let stepper = Stepper::with_optimizer(model, optimizer, config);
+            (stepper, s.epoch, s.batch, (s.epoch_rng, s.rng), s.sums, s.epochs)
+        }
+    };
+    let mut rng = Rng::new(first_rng);
+    let mut fallback = Fallback::default();
     let mut lr = config.lr;
     let mut final_evaluation = None;
     let mut outcome = Outcome::Completed;
 
-    for epoch in epochs_done + 1..=config.epochs {
-        let started = now_ms();
-        let order = rng.permutation(train_split.len());
+    for epoch in first_epoch..=config.epochs {
+        let resumed = epoch == first_epoch && first_batch > 0;
+        // The epoch's order comes first from the generator; a resumed epoch redraws it from
+        // the state saved as the epoch began, then carries on from the saved current state.
+        let epoch_rng = if resumed { first_epoch_rng } else { rng.state() };
+        let order = {
+            let mut r = Rng::new(epoch_rng);
+            let order = r.permutation(train_split.len());
+            if !resumed {
+                rng = r;
+            }
+            order
+        };
+        if !resumed {
+            sums = Sums::default();
+        }
         // Running sums, kept on the device until read back.
-        let mut loss_sum = Tensor::<1>::zeros([1], device);
-        let mut correct = Tensor::<1>::zeros([1], device);
-        let (mut seen, mut read_loss, mut read_correct) = (0usize, 0.0, 0.0);
-        let (mut seen_before, mut loss_before) = (0usize, 0.0);
+        let mut loss_sum = Tensor::<1>::from_data(TensorData::new(vec![sums.loss as f32], [1]), device);
+        let mut correct = Tensor::<1>::from_data(TensorData::new(vec![sums.correct as f32], [1]), device);
+        // Training time only: the observer's calls (a paused page waits in one) are left out.
+        let mut clock = Clock::started(sums.seconds);
         // The last `clean_epochs` epochs see the images as they are.
         let augment = !config.augment.is_identity() && epoch + config.clean_epochs <= config.epochs;
+        let skip = if resumed { first_batch } else { 0 };
 
-        for (b, indices) in order.chunks(config.batch_size).enumerate() {
+        for (b, indices) in order.chunks(config.batch_size).enumerate().skip(skip) {
             let step = (epoch - 1) * per_epoch + b;
+            if step > 0 {
+                ad.seed(step_seed(config.seed, step));
+            }
             lr = config.schedule.lr(config.lr, step, per_epoch, total);
             let (x, y) = batch(&train_split, indices, &ad);
             let x = if augment {
@@ -415,32 +506,40 @@ pub async fn train_from(
             let (mean, hits) = stepper.step(normalise(x), y, lr);
             loss_sum = loss_sum + mean.mul_scalar(n as f64);
             correct = correct + hits;
-            seen += n;
+            sums.seen += n;
 
             let last = b + 1 == per_epoch;
             if (b + 1) % config.report_every == 0 || last {
                 let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
-                (read_loss, read_correct) = (v[0], v[1]);
-                if !read_loss.is_finite() {
-                    let start = stepper.initial.take().ok_or("the run diverged before its first step")?;
+                (sums.loss, sums.correct) = (v[0], v[1]);
+                if !sums.loss.is_finite() {
+                    let start = stepper.initial.take().unwrap_or_else(|| stepper.model.valid());
                     let (kept, model, evaluation) = fallback.choose(start, &test_split, device).await?;
                     let outcome = Outcome::Diverged { epoch, batch: b + 1, kept };
                     return Ok(RunResult { epochs, model, evaluation: Some(evaluation), outcome });
                 }
                 fallback.keep(epoch, b + 1, &stepper.model);
+                let seconds = clock.seconds();
                 let progress = Progress {
                     epoch,
+                    epochs: config.epochs,
                     batch: b + 1,
                     batches: per_epoch,
-                    loss: read_loss / seen as f64,
-                    recent_loss: (read_loss - loss_before) / (seen - seen_before) as f64,
-                    accuracy: 100.0 * read_correct / seen as f64,
+                    loss: sums.loss / sums.seen as f64,
+                    recent_loss: (sums.loss - sums.loss_before) / (sums.seen - sums.seen_before) as f64,
+                    accuracy: 100.0 * sums.correct / sums.seen as f64,
                     lr,
-                    images_per_second: seen as f64 / ((now_ms() - started) / 1000.0).max(1e-9),
-                    seconds: (now_ms() - started) / 1000.0,
+                    images_per_second: sums.seen as f64 / seconds.max(1e-9),
+                    seconds,
                 };
-                (seen_before, loss_before) = (seen, read_loss);
-                if observer.progress(&progress).await == Control::Stop {
+                (sums.seen_before, sums.loss_before) = (sums.seen, sums.loss);
+                sums.seconds = seconds;
+                let control = clock.outside(observer.progress(&progress)).await;
+                if !last {
+                    let run = Resumable::new(&spec, &stepper, config, &epochs, (epoch, b + 1), (epoch_rng, rng.state()), sums);
+                    clock.outside(observer.checkpoint(&run)).await?;
+                }
+                if control == Control::Stop {
                     let model = stepper.model.valid();
                     let evaluation = evaluate(&model, &test_split, device).await.ok();
                     return Ok(RunResult { epochs, model, evaluation, outcome: Outcome::Stopped { epoch, batch: b + 1 } });
@@ -451,17 +550,21 @@ pub async fn train_from(
         let evaluation = evaluate(&stepper.model, &test_split, device).await?;
         let metrics = EpochMetrics {
             epoch,
-            train_loss: read_loss / seen as f64,
-            train_accuracy: 100.0 * read_correct / seen as f64,
+            train_loss: sums.loss / sums.seen as f64,
+            train_accuracy: 100.0 * sums.correct / sums.seen as f64,
             test_loss: evaluation.loss,
             test_accuracy: evaluation.accuracy,
             lr,
-            seconds: (now_ms() - started) / 1000.0,
+            seconds: clock.seconds(),
         };
         epochs.push(metrics.clone());
         final_evaluation = Some(evaluation);
         fallback.keep_epoch(epoch, &stepper.model);
-        if observer.epoch(&metrics, &stepper.model).await == Control::Stop && epoch < config.epochs {
+        let control = observer.epoch(&metrics).await;
+        let next = (rng.state(), rng.state());
+        let run = Resumable::new(&spec, &stepper, config, &epochs, (epoch + 1, 0), next, Sums::default());
+        observer.checkpoint(&run).await?;
+        if control == Control::Stop && epoch < config.epochs {
             outcome = Outcome::Stopped { epoch, batch: per_epoch };
             break;
         }

@@ -11,7 +11,7 @@ pub const MAX_LEARNING_RATES: usize = 12;
 /// Inputs, weights and biases beyond this saturate every sigmoid; nothing is left to learn.
 pub const MAX_MAGNITUDE: f64 = 100.0;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TinyConfig {
     /// i1, i2.
@@ -43,7 +43,7 @@ impl Default for TinyConfig {
 }
 
 /// What is wrong with a config, and in which field, so a form can show it beside that field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ConfigError {
     pub field: &'static str,
     pub message: String,

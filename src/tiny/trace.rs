@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Every number of one iteration, named as in the sheet and in the notebook's equations.
 /// The gradients are those computed at this row's weights; the next row's weights are
 /// `w - lr * dE_dw`.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[allow(non_snake_case)] // E1, E_total and dE_dw1 read as in the equations.
 pub struct Row {
     pub iteration: usize,
@@ -25,7 +25,7 @@ pub struct Row {
 }
 
 /// All iterations for one learning rate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     pub learning_rate: f64,

@@ -9,16 +9,17 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use js_sys::{Function, Promise, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{compute, from_js, to_js};
-use crate::device::{Adapter, Backend, Preference};
-use crate::mnist::bench::{self, StepTiming};
+use crate::boundary::{DeviceChoice, ModelInfo, Place, RunSummary};
+use crate::device::{Backend, Preference};
+use crate::mnist::bench;
 use crate::mnist::augment::AugmentConfig;
-use crate::mnist::model::{ModelSpec, Net, SummaryRow};
-use crate::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Outcome, Progress, Start};
+use crate::mnist::model::{ModelSpec, Net};
+use crate::mnist::snapshot::Resumable;
+use crate::mnist::train::{self, Control, EpochMetrics, Observer, Progress, Start};
 use crate::mnist::{checkpoint, infer, Mnist, TrainConfig};
 
 struct Current {
@@ -51,15 +52,6 @@ fn current() -> Result<Rc<Current>, JsError> {
 
 fn set_current(spec: ModelSpec, model: Net, device: Device) {
     LAB.with_borrow_mut(|lab| lab.current = Some(Rc::new(Current { spec, model, device })));
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelInfo {
-    name: &'static str,
-    about: &'static str,
-    rows: Vec<SummaryRow>,
-    total: usize,
 }
 
 /// Every architecture with its summary table.
@@ -134,14 +126,19 @@ pub async fn mnist_augmented(indices: Vec<u32>, augment: JsValue, seed: f64) -> 
     infer::augmented(&data.train, &indices, &augment, seed as u64, &Device::flex()).await.map_err(err)
 }
 
-/// Hands progress and each epoch (with its checkpoint) to JS callbacks. A callback may return a
+/// Hands progress, each epoch and checkpoints to JS callbacks. A callback may return a
 /// promise — the run waits for it, which is how the page pauses — resolving to "stop" to end it.
 struct Callbacks {
-    spec: ModelSpec,
     on_progress: Function,
     on_epoch: Function,
+    on_checkpoint: Function,
+    /// When the last checkpoint went to the page (ms, [`train::now_ms`]).
+    saved_at: f64,
     error: Option<String>,
 }
+
+/// How often a run is saved in the middle of an epoch: a reload loses at most this much.
+const CHECKPOINT_EVERY_MS: f64 = 30_000.0;
 
 impl Callbacks {
     async fn answer(&mut self, returned: Result<JsValue, JsValue>) -> Control {
@@ -169,43 +166,25 @@ impl Observer for Callbacks {
         self.answer(returned).await
     }
 
-    async fn epoch(&mut self, metrics: &EpochMetrics, model: &Net) -> Control {
-        let bytes = match checkpoint::to_bytes(&self.spec, model).await {
-            Ok(b) => Uint8Array::from(&b[..]),
-            Err(e) => {
-                self.error = Some(e);
-                return Control::Stop;
-            }
-        };
+    async fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
         let returned = match to_js(metrics) {
-            Ok(m) => self.on_epoch.call2(&JsValue::NULL, &m, &bytes),
+            Ok(m) => self.on_epoch.call1(&JsValue::NULL, &m),
             Err(e) => Err(JsValue::from(e)),
         };
         self.answer(returned).await
     }
-}
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RunSummary {
-    epochs: Vec<EpochMetrics>,
-    evaluation: Option<Evaluation>,
-    outcome: Outcome,
-    /// Why the run ended early, in words (stopped, diverged), if it did.
-    message: Option<String>,
-    backend: Backend,
-    fallback_reason: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DeviceChoice {
-    backend: Backend,
-    adapter: Option<Adapter>,
-    /// The badge's line, e.g. "WebGPU (SwiftShader Device, software) 1,150 ms/step · CPU 120
-    /// ms/step → training on the CPU".
-    summary: String,
-    timings: Vec<StepTiming>,
+    /// After every epoch, and every half minute within one.
+    async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
+        if !run.at_epoch_end() && train::now_ms() - self.saved_at < CHECKPOINT_EVERY_MS {
+            return Ok(());
+        }
+        let bytes = Uint8Array::from(&run.to_bytes().await?[..]);
+        self.saved_at = train::now_ms();
+        let place = to_js(&Place { epoch: run.epoch, batch: run.batch }).map_err(|e| format!("{e:?}"))?;
+        self.on_checkpoint.call2(&JsValue::NULL, &bytes, &place).map_err(|e| format!("the page's callback failed: {e:?}"))?;
+        Ok(())
+    }
 }
 
 /// Where `config` should train for `preference` ("auto", "flex" or "wgpu"): "auto" times a
@@ -248,9 +227,10 @@ pub fn mnist_crash() {
 }
 
 /// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming
-/// from a checkpoint taken after `epochs_done` epochs. `on_progress(progress)` is called every
-/// `reportEvery` batches, `on_epoch(metrics, checkpointBytes)` after each epoch's test. The
-/// trained model becomes the current one.
+/// from a checkpoint (exactly where it was; a weights-only file from an older page resumes
+/// after `epochs_done` epochs). `on_progress(progress)` is called every `reportEvery` batches,
+/// `on_epoch(metrics)` after each epoch's test, `on_checkpoint(bytes, {epoch, batch})` after
+/// each epoch and every half minute. The trained model becomes the current one.
 #[wasm_bindgen(js_name = mnistTrain)]
 pub async fn mnist_train(
     config: JsValue,
@@ -259,6 +239,7 @@ pub async fn mnist_train(
     epochs_done: u32,
     on_progress: Function,
     on_epoch: Function,
+    on_checkpoint: Function,
 ) -> Result<JsValue, JsError> {
     let config: TrainConfig = from_js(config, "settings")?;
     config.validate().map_err(err)?;
@@ -266,14 +247,14 @@ pub async fn mnist_train(
     let data = data()?;
     let spec = train::spec_for(&config).map_err(err)?;
     let compute = compute(preferred).await;
-    let start = match resume {
-        None => Start::Fresh,
+    let (start, note) = match resume {
+        None => (Start::Fresh, None),
         Some(bytes) => {
-            let (_, model) = checkpoint::from_bytes(&bytes, Some(spec.name), &compute.device).map_err(err)?;
-            Start::Resume { model, epochs_done: epochs_done as usize }
+            let checkpoint = checkpoint::read(&bytes, Some(spec.name), &compute.device).map_err(err)?;
+            Start::from_checkpoint(checkpoint, epochs_done as usize)
         }
     };
-    let mut callbacks = Callbacks { spec: spec.clone(), on_progress, on_epoch, error: None };
+    let mut callbacks = Callbacks { on_progress, on_epoch, on_checkpoint, saved_at: train::now_ms(), error: None };
     let run = train::train_from(&config, &data, &compute.device, &mut callbacks, start).await.map_err(err)?;
     if let Some(e) = callbacks.error {
         return Err(err(e));
@@ -281,6 +262,7 @@ pub async fn mnist_train(
     set_current(spec, run.model, compute.device.clone());
     to_js(&RunSummary {
         message: run.outcome.message(),
+        note,
         epochs: run.epochs,
         evaluation: run.evaluation,
         outcome: run.outcome,

@@ -1,9 +1,9 @@
 //! Part 1's boundary: the 2-2-2 network's settings, the exact chain rule and burn's autodiff.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{compute, from_js, to_js};
+use crate::boundary::BurnRun;
 use crate::device::Backend;
 use crate::tiny::{self, TinyConfig, Trace};
 
@@ -34,18 +34,6 @@ fn checked(config: JsValue) -> Result<TinyConfig, JsError> {
 pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
     let config = checked(config)?;
     to_js(&tiny::exact::train_all(&config))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BurnRun {
-    traces: Vec<Trace>,
-    backend: Backend,
-    /// Where it ran, in words: "the CPU", "WebGPU on SwiftShader Device, software".
-    device: String,
-    fallback_reason: Option<String>,
-    max_abs_difference: f64,
-    millis: f64,
 }
 
 /// The same training through burn's autodiff, all learning rates batched, on `backend`

@@ -7,6 +7,7 @@
 mod augmentation;
 mod idx_files;
 mod models;
+mod optimizer;
 mod runs;
 mod settings;
 mod weights_files;
@@ -19,6 +20,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
 use gradbook::mnist::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
+use gradbook::mnist::snapshot::Resumable;
 use gradbook::mnist::train::{self, Control, EpochMetrics, Kept, Observer, Outcome, Progress};
 use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
 
@@ -47,4 +49,18 @@ fn mnist() -> Mnist {
 
 fn banded() -> Mnist {
     Mnist { train: Split::banded(256), test: Split::banded(100) }
+}
+
+/// Every value of a model's weights and statistics.
+pub fn weights(model: &gradbook::mnist::model::Net) -> Vec<f32> {
+    use burn::module::{ModuleVisitor, Param};
+    struct Collect(Vec<f32>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().try_to_vec::<f32>().unwrap());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    model.visit(&mut collect);
+    collect.0
 }

@@ -100,7 +100,7 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
         schedule: Schedule::OneCycle { warmup: 0.99, div: 1e4, final_div: 1e4 },
         ..config
     };
-    let mut saved = Checkpoints { spec: train::spec_for(&climbing).unwrap(), saved: Vec::new() };
+    let mut saved = Checkpoints::at_epoch_ends();
     let run = {
         let _generator = one_generator();
         pollster::block_on(train::train(&climbing, &mnist(), &flex(), &mut saved)).unwrap()
@@ -112,58 +112,127 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
     assert_eq!(run.evaluation.unwrap().accuracy, run.epochs[0].test_accuracy);
 }
 
-/// Every value of a model's weights and statistics.
-fn weights(model: &gradbook::mnist::model::Net) -> Vec<f32> {
-    use burn::module::{ModuleVisitor, Param};
-    struct Collect(Vec<f32>);
-    impl ModuleVisitor for Collect {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.extend(param.val().into_data().try_to_vec::<f32>().unwrap());
-        }
-    }
-    let mut collect = Collect(Vec::new());
-    model.visit(&mut collect);
-    collect.0
+/// Records the run's checkpoints: `(epoch, batches done)` and the bytes, at every report or
+/// only after each epoch.
+struct Checkpoints {
+    every_report: bool,
+    saved: Vec<((usize, usize), Vec<u8>)>,
 }
 
-/// Records each epoch's number and its checkpoint.
-struct Checkpoints {
-    spec: ModelSpec,
-    saved: Vec<(usize, Vec<u8>)>,
+impl Checkpoints {
+    fn at_epoch_ends() -> Self {
+        Checkpoints { every_report: false, saved: Vec::new() }
+    }
+
+    fn at_every_report() -> Self {
+        Checkpoints { every_report: true, saved: Vec::new() }
+    }
+
+    fn at(&self, place: (usize, usize)) -> &[u8] {
+        &self.saved.iter().find(|s| s.0 == place).unwrap_or_else(|| panic!("no checkpoint at {place:?}")).1
+    }
 }
 
 impl Observer for Checkpoints {
-    async fn epoch(&mut self, m: &EpochMetrics, model: &gradbook::mnist::model::Net) -> Control {
-        self.saved.push((m.epoch, checkpoint::to_bytes(&self.spec, model).await.unwrap()));
-        Control::Continue
+    async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
+        if self.every_report || run.at_epoch_end() {
+            self.saved.push(((run.epoch, run.batch), run.to_bytes().await?));
+        }
+        Ok(())
     }
 }
 
+/// Continues the run saved in `bytes` to its end.
+fn resume(config: &TrainConfig, data: &Mnist, bytes: &[u8]) -> Result<train::RunResult, String> {
+    let checkpoint = checkpoint::read(bytes, None, &flex())?;
+    let (start, note) = train::Start::from_checkpoint(checkpoint, 0);
+    assert!(note.is_none(), "{note:?}");
+    pollster::block_on(train::train_from(config, data, &flex(), &mut Checkpoints::at_epoch_ends(), start))
+}
+
+/// The metrics two runs must share: all but the time taken.
+fn results(epochs: &[EpochMetrics]) -> Vec<(usize, f64, f64, f64, f64, f64)> {
+    epochs.iter().map(|e| (e.epoch, e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy, e.lr)).collect()
+}
+
+/// A run stopped anywhere (between two epochs or in the middle of one) and resumed from its
+/// checkpoint ends with the very weights of the run never stopped, bit for bit: the momentum,
+/// the schedule's step, the data order, the augmentation's and dropout's draws all carry on.
 #[test]
-fn a_run_resumes_from_an_epoch_checkpoint() {
+fn a_resumed_run_ends_bit_identical_to_one_never_stopped() {
+    let _generator = one_generator();
+    let data = banded();
+    let recipes = [
+        // Nesterov SGD, one-cycle, augmentation, label smoothing.
+        TrainConfig { epochs: 2, batch_size: 32, report_every: 2, ..TrainConfig::compact() },
+        // Momentum SGD, StepLR, dropout: the device's generator too.
+        TrainConfig { epochs: 2, batch_size: 64, report_every: 1, schedule: Schedule::Step { every: 1, gamma: 0.5 }, ..TrainConfig::seed() },
+        TrainConfig {
+            epochs: 2,
+            batch_size: 64,
+            report_every: 3,
+            lr: 0.003,
+            optimizer: gradbook::mnist::config::OptimizerConfig::Adam { weight_decay: 1e-4 },
+            ..TrainConfig::seed()
+        },
+    ];
+    for config in recipes {
+        let mut saved = Checkpoints::at_every_report();
+        let whole = pollster::block_on(train::train(&config, &data, &flex(), &mut saved)).unwrap();
+        assert_eq!(whole.outcome, Outcome::Completed);
+        // In the middle of epoch 1, between the epochs, and early in epoch 2.
+        for place in [(1, config.report_every), (2, 0), (2, config.report_every)] {
+            let resumed = resume(&config, &data, saved.at(place)).unwrap();
+            let name = format!("{} {:?} from {place:?}", config.model, config.optimizer);
+            assert!(weights(&resumed.model) == weights(&whole.model), "{name}: the weights differ");
+            assert_eq!(results(&resumed.epochs), results(&whole.epochs), "{name}");
+        }
+        // The file after the last epoch holds a finished run.
+        let err = resume(&config, &data, saved.at((3, 0))).err().unwrap();
+        assert!(err.contains("already finished"), "{err}");
+    }
+}
+
+/// A file holding weights only (as gradbook wrote before) still resumes, from its weights, and
+/// says that the optimizer state is missing.
+#[test]
+fn weights_alone_resume_with_a_note_that_the_momentum_starts_again() {
     let _generator = one_generator();
     let config = TrainConfig { epochs: 3, batch_size: 64, report_every: 4, ..TrainConfig::compact() };
-    let mut first = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
+    let mut first = Checkpoints::at_epoch_ends();
     let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut first)).unwrap();
-    assert_eq!(first.saved.iter().map(|s| s.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(first.saved.iter().map(|s| s.0).collect::<Vec<_>>(), [(2, 0), (3, 0), (4, 0)]);
     assert_eq!(run.epochs.len(), 3);
 
-    // As after a reload: continue from epoch 1's checkpoint; only epochs 2 and 3 are trained.
-    let (_, model) = checkpoint::from_bytes(&first.saved[0].1, Some("compact"), &flex()).unwrap();
-    let mut second = Checkpoints { spec: ModelSpec::compact(), saved: vec![] };
-    let start = train::Start::Resume { model, epochs_done: 1 };
-    let resumed = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, start)).unwrap();
+    let (spec, model) = checkpoint::from_bytes(first.at((2, 0)), Some("compact"), &flex()).unwrap();
+    let old = pollster::block_on(checkpoint::to_bytes(&spec, &model)).unwrap();
+    let (start, note) = train::Start::from_checkpoint(checkpoint::read(&old, None, &flex()).unwrap(), 1);
+    let note = note.expect("a note");
+    assert!(note.contains("optimizer state is missing") && note.contains("epoch 2"), "{note}");
+    let resumed = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut Checkpoints::at_epoch_ends(), start)).unwrap();
     assert_eq!(resumed.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), [2, 3]);
     // The schedule picks up where it was: epoch 2's learning rate is the first run's.
     assert!((resumed.epochs[0].lr - run.epochs[1].lr).abs() < 1e-12);
 
     // The last checkpoint is the trained model itself, BatchNorm statistics included.
-    let (_, model) = checkpoint::from_bytes(&first.saved[2].1, None, &flex()).unwrap();
+    let (_, model) = checkpoint::from_bytes(first.at((4, 0)), None, &flex()).unwrap();
     let images = vec![0.5; 3 * 784];
     let p_saved = pollster::block_on(gradbook::mnist::infer::probabilities(&model.valid(), &images, &flex())).unwrap();
     let p_run = pollster::block_on(gradbook::mnist::infer::probabilities(&run.model, &images, &flex())).unwrap();
     assert_eq!(p_saved, p_run);
-    let done = train::Start::Resume { model, epochs_done: 3 };
-    let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut second, done)).err().unwrap();
+    let done = train::Start::Weights { model, epochs_done: 3 };
+    let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut Checkpoints::at_epoch_ends(), done)).err().unwrap();
     assert!(err.contains("already finished"), "{err}");
+}
+
+/// A checkpoint resumes only the run it came from.
+#[test]
+fn a_checkpoint_refuses_other_settings() {
+    let _generator = one_generator();
+    let config = TrainConfig { epochs: 2, batch_size: 64, report_every: 4, ..TrainConfig::compact() };
+    let mut saved = Checkpoints::at_epoch_ends();
+    pollster::block_on(train::train(&config, &banded(), &flex(), &mut saved)).unwrap();
+    let other = TrainConfig { lr: 0.2, ..config };
+    let err = resume(&other, &banded(), saved.at((2, 0))).err().unwrap();
+    assert!(err.contains("other settings"), "{err}");
 }

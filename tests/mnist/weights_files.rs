@@ -17,10 +17,11 @@ fn checkpoints_round_trip_and_refuse_the_wrong_model() {
     let e = checkpoint::from_bytes(&bytes, Some("seed"), &device).unwrap_err();
     assert!(e.contains("'compact', not 'seed'"), "{e}");
     assert!(checkpoint::from_bytes(b"not weights", None, &device).unwrap_err().contains("not a gradbook"));
-    // A header that claims another architecture (as an earlier version's weights would):
-    // burn's record check refuses it.
+    // A header that claims another architecture (as an earlier version's weights would; the
+    // first version had no line for a run): burn's record check refuses it.
+    let record = bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(2).unwrap().0 + 1;
     let mut forged = b"gradbook-mnist-v1\nseed\n".to_vec();
-    forged.extend_from_slice(&bytes[bytes.iter().position(|&b| b == b'\n').unwrap() + 9..]);
+    forged.extend_from_slice(&bytes[record..]);
     let e = checkpoint::from_bytes(&forged, None, &device).unwrap_err();
     // The first mismatch and a count, not burn's whole list.
     assert!(e.contains("does not fit model 'seed'") && e.contains("shape mismatch") && e.contains("more)"), "{e}");

@@ -9,7 +9,7 @@ import { loadData, showDownload, showSamples } from "./data";
 import { MNIST_CACHE, MNIST_FILES } from "./files";
 import { showModel } from "./model";
 import { mountParams, type Setup } from "./params";
-import type { DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
+import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress, TrainConfig } from "./protocol";
 import { showResults } from "./results";
 import { mountSketch } from "./sketch";
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
@@ -21,6 +21,8 @@ let dataLoaded = false;
 let loading: Promise<boolean> | null = null;
 let settingsValid = false;
 let current: RunRecord | null = null;
+/** The model the engine holds now (the last trained or loaded): what a download is named after. */
+let heldModel: string | null = null;
 let params: { setup: () => Setup; lock: (locked: boolean) => void };
 
 function note(id: string, text: string, kind: "ok" | "error" = "ok"): void {
@@ -34,10 +36,13 @@ function refreshStart(): void {
   $("mnist-start-hint").textContent = !dataLoaded ? "Load the data first (cell 1)." : settingsValid ? "" : "Fix the settings first (cell 3).";
 }
 
-/** Trains `run` (from its checkpoint when it has finished epochs) on the device the engine
- *  picks for `requested`, saving every epoch. `why` says why the device changed mid-run. */
+/** Trains `run` (from its checkpoint, exactly where that was, when it has one) on the device
+ *  the engine picks for `requested`, saving it every epoch and every half minute. `why` says
+ *  why the device changed mid-run. */
 async function train(run: RunRecord, requested: Setup["device"], why = ""): Promise<void> {
   current = run;
+  // The checkpoint is the truth: an epoch reported after it (a reload in between) trains again.
+  if (run.checkpointAt) run.epochs = run.epochs.slice(0, run.checkpointAt.epoch - 1);
   setRunState("running");
   params.lock(true);
   refreshStart();
@@ -57,14 +62,16 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
     const summary = await mnist.call("train", {
       config: run.config,
       backend: run.backend,
-      resume: run.epochs.length ? run.checkpoint : null,
+      resume: run.checkpoint,
       epochsDone: run.epochs.length,
     });
+    if (summary.note) log(`${summary.note}.`);
     if (summary.backend !== run.backend) {
       run.backend = summary.backend;
       showDevice(summary.backend, `on the CPU: ${summary.fallbackReason ?? "WebGPU was not available"}`);
     }
     run.status = summary.outcome.kind;
+    heldModel = run.config.model;
     if (summary.message) log(summary.message);
     if (summary.evaluation) await showResults(summary.evaluation);
   } catch (e) {
@@ -73,7 +80,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
       // A lost or failing GPU: carry on with the same run on the CPU from the last finished
       // epoch. The engine may not survive what the GPU did to it, so it starts afresh (and
       // reloads the data from the browser's cache) first.
-      const why = `WebGPU failed mid-run (${message}); continuing on the CPU from epoch ${run.epochs.length + 1}`;
+      const why = `WebGPU failed mid-run (${message}); continuing on the CPU from ${place(run)}`;
       current = null;
       if (!(e instanceof EngineCrashed)) {
         mnist.restart();
@@ -109,10 +116,22 @@ async function startRun(): Promise<void> {
 
 function onEpoch(e: EpochEvent): void {
   showEpoch(e.metrics);
+  current?.epochs.push(e.metrics);
+}
+
+function onCheckpoint(e: CheckpointEvent): void {
   if (!current) return;
-  current.epochs.push(e.metrics);
   current.checkpoint = e.checkpoint;
+  current.checkpointAt = e.place;
   void saveRun(current).then(listRuns).then(showCompare);
+}
+
+/** Where `run`'s checkpoint resumes it, in words. */
+function place(run: RunRecord): string {
+  const at = run.checkpointAt;
+  if (!run.checkpoint) return "the start";
+  if (!at) return `epoch ${run.epochs.length + 1}`;
+  return at.batch === 0 ? `the start of epoch ${at.epoch}` : `epoch ${at.epoch}, after batch ${at.batch}`;
 }
 
 /** Loads the data once, however many cells ask for it meanwhile. */
@@ -134,6 +153,7 @@ function ensureData(): Promise<boolean> {
 async function useWeights(bytes: Uint8Array, from: string): Promise<void> {
   try {
     const model = await mnist.call("loadWeights", bytes, null);
+    heldModel = model;
     note("mnist-weights-status", `Loaded ${from}: model ${model}.`);
     if (await ensureData()) await showResults(await mnist.call("evaluate"));
   } catch (e) {
@@ -146,8 +166,9 @@ function offerResume(run: RunRecord): void {
   const offer = $("mnist-resume-offer");
   offer.hidden = false;
   offer.querySelector("p")!.textContent =
-    `A ${run.recipe} run stopped at epoch ${run.epochs.length} of ${run.config.epochs} when the page closed ` +
-    `(last test accuracy ${run.epochs[run.epochs.length - 1].testAccuracy.toFixed(2)}%).`;
+    `A ${run.recipe} run of ${run.config.epochs} epochs was interrupted when the page closed; it resumes from ` +
+    `${place(run)}` +
+    (run.epochs.length ? ` (last test accuracy ${run.epochs[run.epochs.length - 1].testAccuracy.toFixed(2)}%).` : ".");
   const done = () => (offer.hidden = true);
   offer.querySelector<HTMLButtonElement>("[data-resume]")!.onclick = async () => {
     done();
@@ -158,7 +179,7 @@ function offerResume(run: RunRecord): void {
     resetRun(run.epochs);
     run.status = "stopped";
     await saveRun(run);
-    await useWeights(run.checkpoint!, "the interrupted run's last epoch");
+    await useWeights(run.checkpoint!, `the interrupted run's weights at ${place(run)}`);
   };
   offer.querySelector<HTMLButtonElement>("[data-discard]")!.onclick = async () => {
     done();
@@ -180,6 +201,7 @@ async function start(): Promise<void> {
     if (e.event === "download") showDownload(e.data as DownloadEvent);
     else if (e.event === "progress") showProgress(e.data as Progress);
     else if (e.event === "epoch") onEpoch(e.data as EpochEvent);
+    else if (e.event === "checkpoint") onCheckpoint(e.data as CheckpointEvent);
   };
   const [models, recipes] = await Promise.all([mnist.call("models"), mnist.call("recipes")]);
   const byName = new Map(models.map((m) => [m.name, m]));
@@ -193,7 +215,7 @@ async function start(): Promise<void> {
     },
   });
   setRunState("idle");
-  resetRun();
+  resetRun([], false);
 
   $("mnist-load").addEventListener("click", () => void ensureData());
   $("mnist-augment").addEventListener("click", () => void showSamples(params.setup().config.augment));
@@ -203,7 +225,7 @@ async function start(): Promise<void> {
   $("mnist-stop").addEventListener("click", () => void mnist.call("stop"));
   $("mnist-save-weights").addEventListener("click", async () => {
     try {
-      download(await mnist.call("weights"), `gradbook-${params.setup().config.model}.bin`);
+      download(await mnist.call("weights"), `gradbook-${heldModel ?? "model"}.bin`);
     } catch (e) {
       note("mnist-weights-status", (e as Error).message, "error");
     }
@@ -220,10 +242,10 @@ async function start(): Promise<void> {
   mountSketch((pixels) => mnist.call("predict", pixels));
 
   // A run still "running" when the page opens was cut off by a reload or a closed tab. The
-  // newest with a finished epoch is offered for resuming; any other is stopped where it was,
-  // or dropped when it had no finished epoch to keep.
+  // newest with a checkpoint is offered for resuming; any other is stopped where it was, or
+  // dropped when it had no finished epoch to keep.
   const runs = await listRuns();
-  const interrupted = [...runs].reverse().find((r) => r.status === "running" && r.epochs.length > 0 && r.checkpoint);
+  const interrupted = [...runs].reverse().find((r) => r.status === "running" && r.checkpoint);
   for (const r of runs.filter((r) => r.status === "running" && r !== interrupted)) {
     if (r.epochs.length > 0) await saveRun({ ...r, status: "stopped" });
     else await deleteRun(r.id);

@@ -1,6 +1,6 @@
-// Runs kept in IndexedDB: settings, every finished epoch's metrics and the latest epoch's
-// weights. A run still marked "running" after a reload is one the page can offer to resume.
-import type { Backend, EpochMetrics, TrainConfig } from "./protocol";
+// Runs kept in IndexedDB: settings, every finished epoch's metrics and the run's latest
+// checkpoint. A run still marked "running" after a reload is one the page can offer to resume.
+import type { Backend, EpochMetrics, Place, TrainConfig } from "./protocol";
 
 export interface RunRecord {
   id: number;
@@ -8,8 +8,11 @@ export interface RunRecord {
   config: TrainConfig;
   backend: Backend;
   epochs: EpochMetrics[];
-  /** The weights after the last finished epoch. */
+  /** The run's latest checkpoint: weights, optimizer state and place, to resume exactly. */
   checkpoint: Uint8Array | null;
+  /** Where it was taken; absent in records from before exact resuming (weights after the last
+   *  finished epoch). */
+  checkpointAt?: Place;
   status: "running" | "completed" | "stopped" | "diverged" | "failed";
   created: number;
 }

@@ -61,7 +61,7 @@ let paused: { promise: Promise<void>; release: () => void } | null = null;
 let stopping = false;
 
 /** Lets queued messages (pause, stop) in, then waits while paused. */
-async function checkpoint(): Promise<"stop" | "go"> {
+async function gate(): Promise<"stop" | "go"> {
   await new Promise((r) => setTimeout(r, 0));
   while (paused && !stopping) await paused.promise;
   return stopping ? "stop" : "go";
@@ -77,12 +77,13 @@ async function train(request: TrainRequest) {
     request.epochsDone,
     (progress: unknown) => {
       emit("progress", progress);
-      return checkpoint();
+      return gate();
     },
-    (metrics: unknown, checkpointBytes: Uint8Array) => {
-      emit("epoch", { metrics, checkpoint: checkpointBytes });
-      return checkpoint();
+    (metrics: unknown) => {
+      emit("epoch", { metrics });
+      return gate();
     },
+    (bytes: Uint8Array, place: unknown) => emit("checkpoint", { checkpoint: bytes, place }),
   );
 }
 

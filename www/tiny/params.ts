@@ -33,7 +33,7 @@ function listField(key: string, label: string, count: number | undefined, set: (
 const FIELDS: Field[] = [
   listField("inputs", "Inputs i1, i2", 2, (c, v) => (c.inputs = [v[0], v[1]]), (c) => c.inputs),
   listField("targets", "Targets t1, t2", 2, (c, v) => (c.targets = [v[0], v[1]]), (c) => c.targets),
-  listField("weights", "Initial weights w1 … w8", 8, (c, v) => (c.weights = v), (c) => c.weights),
+  listField("weights", "Initial weights w1 … w8", 8, (c, v) => (c.weights = v as TinyConfig["weights"]), (c) => c.weights),
   {
     key: "bias", label: "Fixed biases b1, b2 (empty: none)",
     read: (text, c) => {

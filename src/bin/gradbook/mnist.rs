@@ -1,6 +1,8 @@
 //! `gradbook models | mnist | eval | download`: the MNIST engine on the command line.
 
 use std::io::Write;
+
+use burn::module::Module;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -10,7 +12,8 @@ use gradbook::mnist::checkpoint;
 use gradbook::mnist::config::TrainConfig;
 use gradbook::mnist::data::{Mnist, CLASSES};
 use gradbook::mnist::model::ModelSpec;
-use gradbook::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Progress};
+use gradbook::mnist::snapshot::Resumable;
+use gradbook::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Outcome, Progress, Start};
 
 #[derive(clap::Args)]
 pub struct DataArgs {
@@ -76,9 +79,14 @@ pub struct MnistArgs {
     /// Write the settings and every epoch's metrics here as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Save the trained weights here.
+    /// Save the run here after every epoch (replacing the file whole, so a killed run leaves
+    /// the last finished epoch), with what `--resume` needs; the weights also load in `eval`.
     #[arg(long)]
     save: Option<PathBuf>,
+    /// Continue the run saved in this file (by `--save`) exactly where it stopped, with the
+    /// settings it holds.
+    #[arg(long, conflicts_with_all = ["model", "config", "epochs", "batch", "lr", "seed", "limit_train", "limit_test"])]
+    resume: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
 }
@@ -102,9 +110,10 @@ pub fn models() -> Result<(), String> {
     Ok(())
 }
 
-/// The seed's log on stdout, a progress bar on stderr.
+/// The seed's log on stdout, a progress bar on stderr; the run saved after every epoch.
 struct Console {
     epoch_started: bool,
+    save: Option<PathBuf>,
 }
 
 impl Observer for Console {
@@ -132,11 +141,18 @@ impl Observer for Console {
         Control::Continue
     }
 
-    async fn epoch(&mut self, m: &EpochMetrics, _: &gradbook::mnist::model::Net) -> Control {
+    async fn epoch(&mut self, m: &EpochMetrics) -> Control {
         eprintln!();
         println!("{}  ({:.1} s)\n{}", m.seed_log(), m.seconds, "~".repeat(58));
         self.epoch_started = false;
         Control::Continue
+    }
+
+    async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
+        match &self.save {
+            Some(path) if run.at_epoch_end() => write_whole(path, &run.to_bytes().await?),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -157,22 +173,10 @@ fn print_confusion(e: &Evaluation) {
 }
 
 pub fn mnist(args: MnistArgs) -> Result<(), String> {
-    let mut config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            serde_json::from_str::<TrainConfig>(&text).map_err(|e| {
-                format!("{}: not a training configuration: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
-            })?
-        }
-        None => TrainConfig::recipe(&args.model)?,
+    let (config, start) = match &args.resume {
+        Some(path) => resumed(path)?,
+        None => (settings(&args)?, Start::Fresh),
     };
-    config.epochs = args.epochs.unwrap_or(config.epochs);
-    config.batch_size = args.batch.unwrap_or(config.batch_size);
-    config.lr = args.lr.unwrap_or(config.lr);
-    config.seed = args.seed.unwrap_or(config.seed);
-    config.limit_train = args.limit_train.or(config.limit_train);
-    config.limit_test = args.limit_test.or(config.limit_test);
-    config.validate()?;
     let spec = train::spec_for(&config)?;
     // An output that cannot be written should fail now, not after the training it would keep.
     for path in [&args.save, &args.json].into_iter().flatten() {
@@ -180,10 +184,15 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     }
     let data = args.data.load()?;
     let compute = args.data.choose(&config)?;
+    // A run resumed on the GPU: its weights move there (they were loaded on the CPU).
+    let start = match start {
+        Start::Exact { model, run } => Start::Exact { model: model.to_device(&compute.device), run },
+        other => other,
+    };
     println!("{}", spec.summary_table());
 
-    let mut console = Console { epoch_started: false };
-    let run = pollster::block_on(train::train(&config, &data, &compute.device, &mut console));
+    let mut console = Console { epoch_started: false, save: args.save.clone() };
+    let run = pollster::block_on(train::train_from(&config, &data, &compute.device, &mut console, start));
     if console.epoch_started {
         // A run that ended mid-epoch left the progress bar without its newline.
         eprintln!();
@@ -195,8 +204,10 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     }
     // The weights first: they are the run's work. Each output is tried even if another failed.
     let mut failures = Vec::new();
-    if let Some(path) = &args.save {
-        let saved = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).and_then(|bytes| write(path, &bytes));
+    if let (Some(path), Outcome::Diverged { .. }) = (&args.save, &run.outcome) {
+        // The file holds the last epoch's run; the kept weights replace it, as weights only (a
+        // run resumed from them would diverge again).
+        let saved = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).and_then(|bytes| write_whole(path, &bytes));
         failures.extend(saved.err());
     }
     if let Some(path) = &args.json {
@@ -217,6 +228,55 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         true => Ok(()),
         false => Err(failures.join("; ")),
     }
+}
+
+/// The settings the flags ask for: a recipe or a `--config` file, then the overrides.
+fn settings(args: &MnistArgs) -> Result<TrainConfig, String> {
+    let mut config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str::<TrainConfig>(&text).map_err(|e| {
+                format!("{}: not a training configuration: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
+            })?
+        }
+        None => TrainConfig::recipe(&args.model)?,
+    };
+    config.epochs = args.epochs.unwrap_or(config.epochs);
+    config.batch_size = args.batch.unwrap_or(config.batch_size);
+    config.lr = args.lr.unwrap_or(config.lr);
+    config.seed = args.seed.unwrap_or(config.seed);
+    config.limit_train = args.limit_train.or(config.limit_train);
+    config.limit_test = args.limit_test.or(config.limit_test);
+    config.validate()?;
+    Ok(config)
+}
+
+/// The run saved in `path`, to continue with its own settings.
+fn resumed(path: &Path) -> Result<(TrainConfig, Start), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let checkpoint = checkpoint::read(&bytes, None, &burn::tensor::Device::flex()).map_err(|e| format!("{}: {e}", path.display()))?;
+    let Some(run) = checkpoint.run else {
+        return Err(format!(
+            "{}: holds weights only (a diverged run's, or saved by an earlier gradbook), not a run to resume",
+            path.display()
+        ));
+    };
+    let snapshot = &run.snapshot;
+    if snapshot.finished() {
+        return Err(format!("{}: this run already finished its {} epochs", path.display(), snapshot.config.epochs));
+    }
+    eprintln!("gradbook: resuming the {} run at {}", snapshot.config.model, snapshot.describe());
+    Ok((snapshot.config.clone(), Start::Exact { model: checkpoint.model, run }))
+}
+
+/// Writes `bytes` to `path` whole: to a file beside it, then renamed over it, so a run killed
+/// while saving leaves the previous file, never half of one.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    write(&partial, bytes)?;
+    std::fs::rename(&partial, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {

@@ -1,0 +1,107 @@
+//! Where a run is, between two batches: everything it needs to continue as if it had never
+//! stopped. A checkpoint file carries one beside the weights and the optimizer's values.
+
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::{self, SavedRun};
+use super::config::TrainConfig;
+use super::model::ModelSpec;
+use super::optimizer::OptimizerLayout;
+use super::train::{EpochMetrics, Stepper};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// The run's settings: a resumed run trains exactly these.
+    pub config: TrainConfig,
+    /// The finished epochs' metrics.
+    pub epochs: Vec<EpochMetrics>,
+    /// The epoch under way (1-based) and how many of its batches are done.
+    pub epoch: usize,
+    pub batch: usize,
+    /// The shuffle-and-augmentation generator as the epoch began (its order is drawn from it
+    /// first) and as it is now.
+    pub epoch_rng: u64,
+    pub rng: u64,
+    /// This epoch's running sums so far, as the loop read them back.
+    pub sums: Sums,
+    pub optimizer: OptimizerLayout,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sums {
+    /// Loss summed over the images seen, and how many were right.
+    pub loss: f64,
+    pub correct: f64,
+    pub seen: usize,
+    /// At the previous report: what "recent loss" is measured from.
+    pub loss_before: f64,
+    pub seen_before: usize,
+    /// Training time in this epoch so far (the observer's time, pauses included, left out).
+    pub seconds: f64,
+}
+
+impl Snapshot {
+    /// Whether the run has nothing left to do.
+    pub fn finished(&self) -> bool {
+        self.epoch > self.config.epochs
+    }
+
+    /// "epoch 3 after batch 120", for messages.
+    pub fn describe(&self) -> String {
+        if self.batch == 0 {
+            format!("the start of epoch {}", self.epoch)
+        } else {
+            format!("epoch {} after batch {}", self.epoch, self.batch)
+        }
+    }
+}
+
+/// A run as the training loop holds it, between two batches: what [`Snapshot`] saves.
+pub struct Resumable<'a> {
+    spec: &'a ModelSpec,
+    stepper: &'a Stepper,
+    config: &'a TrainConfig,
+    epochs: &'a [EpochMetrics],
+    /// The epoch under way and the batches of it done; `(next epoch, 0)` after an epoch.
+    pub epoch: usize,
+    pub batch: usize,
+    rngs: (u64, u64),
+    sums: Sums,
+}
+
+impl<'a> Resumable<'a> {
+    pub(crate) fn new(
+        spec: &'a ModelSpec,
+        stepper: &'a Stepper,
+        config: &'a TrainConfig,
+        epochs: &'a [EpochMetrics],
+        (epoch, batch): (usize, usize),
+        rngs: (u64, u64),
+        sums: Sums,
+    ) -> Self {
+        Resumable { spec, stepper, config, epochs, epoch, batch, rngs, sums }
+    }
+
+    /// Whether an epoch has just finished (its test done).
+    pub fn at_epoch_end(&self) -> bool {
+        self.batch == 0
+    }
+
+    /// The run saved: weights, optimizer state and this snapshot, read back asynchronously.
+    pub async fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        let (layout, optimizer) = self.stepper.optimizer.save().await?;
+        let snapshot = Snapshot {
+            config: self.config.clone(),
+            epochs: self.epochs.to_vec(),
+            epoch: self.epoch,
+            batch: self.batch,
+            epoch_rng: self.rngs.0,
+            rng: self.rngs.1,
+            sums: self.sums,
+            optimizer: layout,
+        };
+        checkpoint::with_run(self.spec, &self.stepper.model, &SavedRun { snapshot, optimizer }).await
+    }
+}
