@@ -30,9 +30,10 @@ export function showCompare(runs: RunRecord[]): void {
     {
       width: Math.min(root.clientWidth || 800, 900),
       height: 300,
-      scales: { x: { time: false } },
-      axes: [{ label: "epoch" }, { label: "test accuracy %", size: 60 }],
-      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), stroke: COLORS[i % COLORS.length], width: 2 }))],
+      // Whole epochs on x (no 1.5); accuracy never above 100 % on y.
+      scales: { x: { time: false, range: (_u, min, max) => [Math.min(min, 1), Math.max(max, 2)] }, y: { range: (_u, min, max) => [Math.max(0, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))] } },
+      axes: [{ label: "epoch", incrs: [1, 2, 5, 10, 20, 50] }, { label: "test accuracy %", size: 60 }],
+      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), stroke: COLORS[i % COLORS.length], width: 2, points: { size: 7 } }))],
     },
     data,
     el,

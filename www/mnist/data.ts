@@ -13,7 +13,8 @@ export function showDownload(e: DownloadEvent): void {
   if (!bar) return;
   if (e.total) bar.max = e.total;
   bar.value = e.loaded;
-  bar.nextElementSibling!.textContent = `${(e.loaded / 1e6).toFixed(1)} MB`;
+  // The label files are 5 kB and 29 kB: kilobytes until a megabyte.
+  bar.nextElementSibling!.textContent = e.loaded < 1e6 ? `${Math.round(e.loaded / 1e3)} kB` : `${(e.loaded / 1e6).toFixed(1)} MB`;
 }
 
 /** Fetches (or takes from the cache) and parses the files; resolves when the engine has them. */

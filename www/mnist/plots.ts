@@ -16,7 +16,9 @@ export class LivePlot {
         height: 240,
         scales: { x: { time: false } },
         axes: [{ label: xLabel }, { label: yLabel, size: 60 }],
-        series: [{ label: xLabel }, ...series.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { show: false } }))],
+        // uPlot's own rule for points: drawn while they are few (one epoch is one point, which
+        // draws no line), hidden once a line is dense enough to read.
+        series: [{ label: xLabel }, ...series.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { size: 7 } }))],
       },
       this.data as uPlot.AlignedData,
       root,

@@ -20,8 +20,10 @@ export function setRunState(state: RunState): void {
   $("cell-mnist-train").dataset.state = state;
 }
 
-/** Clears the log and plots for a new run (or a resumed one, replaying its finished epochs). */
-export function resetRun(previous: EpochMetrics[] = []): void {
+/** Clears the log and plots for a new run (or a resumed one, replaying its finished epochs).
+ *  Before any run (`shown` false) the empty plots stay out of the way. */
+export function resetRun(previous: EpochMetrics[] = [], shown = true): void {
+  $("mnist-plots").hidden = !shown;
   for (const p of [batchLoss, epochLoss, epochAccuracy]) p?.destroy();
   batchLoss = new LivePlot($("plot-batch-loss"), "epoch", "train loss", ["loss (mean since last point)"]);
   epochLoss = new LivePlot($("plot-epoch-loss"), "epoch", "loss", ["train", "test"]);
@@ -43,15 +45,26 @@ export function log(line: string): void {
   el.scrollTop = el.scrollHeight;
 }
 
+/** "45 s", "12 min", "1 h 5 min". */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 90) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
 export function showProgress(p: Progress): void {
   if (p.batch <= p.batches && ($("mnist-log").textContent ?? "").lastIndexOf(`Epoch: ${p.epoch}\n`) < 0) log(`Epoch: ${p.epoch}`);
   const bar = $("mnist-bar") as HTMLProgressElement;
   bar.max = p.batches;
   bar.value = p.batch;
   const perBatch = p.seconds / p.batch;
+  // Batches of the run still to train (the tests between epochs not counted).
+  const left = p.batches - p.batch + p.batches * (p.epochs - p.epoch);
   $("mnist-bar-text").textContent =
-    `epoch ${p.epoch} · batch ${p.batch}/${p.batches} (${Math.round((100 * p.batch) / p.batches)}%) · ` +
-    `${(1 / perBatch).toFixed(1)} it/s · ETA ${Math.round(perBatch * (p.batches - p.batch))} s · loss=${p.loss.toFixed(4)} · acc=${p.accuracy.toFixed(2)}%`;
+    `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} (${Math.round((100 * p.batch) / p.batches)}%) · ` +
+    `${(1 / perBatch).toFixed(1)} batches/s · epoch ends in ${duration(perBatch * (p.batches - p.batch))}, run in ${duration(perBatch * left)} · ` +
+    `loss=${p.loss.toFixed(4)} · acc=${p.accuracy.toFixed(2)}%`;
   batchLoss?.push(p.epoch - 1 + p.batch / p.batches, [p.recentLoss]);
 }
 
