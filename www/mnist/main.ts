@@ -154,8 +154,9 @@ async function useWeights(bytes: Uint8Array, from: string): Promise<void> {
   try {
     const model = await mnist.call("loadWeights", bytes, null);
     heldModel = model;
-    note("mnist-weights-status", `Loaded ${from}: model ${model}.`);
+    note("mnist-weights-status", `Loaded ${from}: model ${model}. Testing it on all 10,000 test images…`);
     if (await ensureData()) await showResults(await mnist.call("evaluate"));
+    note("mnist-weights-status", `Loaded ${from}: model ${model}, tested on all 10,000 test images.`);
   } catch (e) {
     note("mnist-weights-status", `${from}: ${(e as Error).message}. The current model is unchanged.`, "error");
   }
@@ -185,6 +186,7 @@ function offerResume(run: RunRecord): void {
     done();
     run.status = "stopped";
     await saveRun(run);
+    showCompare(await listRuns());
   };
 }
 
@@ -234,9 +236,22 @@ async function start(): Promise<void> {
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) await useWeights(new Uint8Array(await file.arrayBuffer()), file.name);
   });
-  $("mnist-clear-runs").addEventListener("click", async () => {
+  // Forgetting cannot be undone: the first click asks, a second within 5 s forgets.
+  const clear = $<HTMLButtonElement>("mnist-clear-runs");
+  const clearLabel = clear.textContent!;
+  let armed: number | undefined;
+  clear.addEventListener("click", async () => {
     // Not the run in progress: its next epoch would store it again, undoing the click.
-    for (const r of await listRuns()) if (r.id !== current?.id) await deleteRun(r.id);
+    const forgettable = (await listRuns()).filter((r) => r.id !== current?.id);
+    if (armed === undefined) {
+      clear.textContent = `Click again to forget ${forgettable.length} run${forgettable.length === 1 ? "" : "s"}`;
+      armed = window.setTimeout(() => ((clear.textContent = clearLabel), (armed = undefined)), 5000);
+      return;
+    }
+    window.clearTimeout(armed);
+    armed = undefined;
+    clear.textContent = clearLabel;
+    for (const r of forgettable) await deleteRun(r.id);
     showCompare(await listRuns());
   });
   mountSketch((pixels) => mnist.call("predict", pixels));

@@ -53,10 +53,16 @@ async function inspect(pixels: Uint8Array, k: number, truth: number): Promise<vo
   detail.append(grids(r.maps, (i) => `channel ${i + 1}`));
 }
 
+/** Which test images `e` counts: a run tests on its subset, a loaded model on all of them. */
+function testSet(e: Evaluation): string {
+  const n = e.confusion.flat().reduce((a, b) => a + b, 0);
+  return `<span id="results-test-set">on ${n === 10000 ? "all 10,000 test images" : `the first ${n.toLocaleString("en")} test images`}</span>`;
+}
+
 export async function showResults(e: Evaluation): Promise<void> {
   const root = $("mnist-results");
   root.innerHTML =
-    `<p>Test accuracy <strong id="results-accuracy">${e.accuracy.toFixed(2)}%</strong> (loss ${e.loss.toFixed(4)}); ` +
+    `<p>Test accuracy <strong id="results-accuracy">${e.accuracy.toFixed(2)}%</strong> ${testSet(e)} (loss ${e.loss.toFixed(4)}); ` +
     `${e.misclassified.length} test digits misclassified.</p>${confusionTable(e)}` +
     `<h3>Misclassified digits <span class="dim">(true → predicted; click one)</span></h3><div class="digits" id="gallery"></div>` +
     `<div id="mnist-inspect"></div>`;

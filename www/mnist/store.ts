@@ -42,8 +42,12 @@ export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run));
 export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id));
 export const listRuns = async () => (await tx<RunRecord[]>("readonly", (s) => s.getAll())).sort((a, b) => a.id - b.id);
 
-/** How a run is named in the compare table and plot. */
+/** How a run is named in the compare table and plot: enough settings that two different runs
+ *  never read alike, and the time to the second. */
 export function runLabel(r: RunRecord): string {
-  const when = new Date(r.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return `${r.recipe} · ${r.config.epochs} ep · bs ${r.config.batchSize} · lr ${r.config.lr} · ${r.backend === "wgpu" ? "WebGPU" : "CPU"} · ${when}`;
+  const c = r.config;
+  const when = new Date(r.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const images = c.limitTrain === null ? "60k img" : `${c.limitTrain} img`;
+  const augmented = Object.values(c.augment).some((v) => typeof v === "number" && v !== 0) ? "aug" : "no aug";
+  return [r.recipe, c.optimizer.kind, `${c.epochs} ep`, `bs ${c.batchSize}`, `lr ${c.lr}`, images, augmented, `seed ${c.seed}`, r.backend === "wgpu" ? "WebGPU" : "CPU", when].join(" · ");
 }
