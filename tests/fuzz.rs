@@ -182,6 +182,37 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
     });
 }
 
+/// A checkpoint taken in the middle of a run: the run's JSON line and the optimizer's values
+/// are parsed too, and what loads must give an optimizer state that fits its model.
+#[test]
+fn run_checkpoints_never_panic() {
+    use gradbook::mnist::optimizer::Optimizer;
+    use gradbook::mnist::snapshot::Resumable;
+    use gradbook::mnist::train::{self, Observer};
+    struct First(Option<Vec<u8>>);
+    impl Observer for First {
+        async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
+            if self.0.is_none() {
+                self.0 = Some(run.to_bytes().await?);
+            }
+            Ok(())
+        }
+    }
+    let device = Device::flex();
+    let data = gradbook::mnist::Mnist { train: gradbook::mnist::data::Split::banded(64), test: gradbook::mnist::data::Split::banded(10) };
+    let config = TrainConfig { epochs: 1, batch_size: 32, report_every: 1, ..TrainConfig::compact() };
+    let mut first = First(None);
+    pollster::block_on(train::train(&config, &data, &device, &mut first)).unwrap();
+    let bytes = first.0.expect("a checkpoint after the first batch");
+    fuzz("run checkpoint", &bytes, budget(1_000), |b| match checkpoint::read(b, None, &device) {
+        Ok(c) => match c.run {
+            Some(run) => Optimizer::load(&run.snapshot.optimizer, &run.optimizer, &c.model, &device).is_ok(),
+            None => false,
+        },
+        Err(_) => false,
+    });
+}
+
 /// Found by `weights_files_never_panic` (seed 7, mutation 1,461,004): a weights file whose
 /// tensor says it holds another element type made burn panic while loading ("Expected float
 /// dtype"), which in the page aborts the engine. Every dtype name in place of `F32`.
