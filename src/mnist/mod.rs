@@ -5,6 +5,7 @@
 //! - [`model`]: the architectures as layer lists (`seed`, `compact`), with summaries.
 //! - [`cpu`]: faster CPU convolution and batch norm for the models on burn's Flex backend.
 //! - [`config`]: a run's settings and the named recipes.
+//! - [`report`]: what a run reports (progress, epochs, evaluation, outcome).
 //! - [`train`]: the async training engine with progress, stop and divergence handling.
 //! - [`optimizer`]: SGD and Adam, their state saved with the weights.
 //! - [`snapshot`]: where a run is, so a resumed one continues exactly.
@@ -25,6 +26,7 @@ pub mod layers;
 pub mod memory;
 pub mod model;
 pub mod optimizer;
+pub mod report;
 pub mod rng;
 pub mod snapshot;
 pub mod train;
