@@ -169,6 +169,7 @@ fn weights_files_never_panic() {
 #[test]
 fn settings_json_never_panics_and_what_is_accepted_is_valid() {
     let text = serde_json::to_vec(&TrainConfig::compact()).unwrap();
+    let data = gradbook::mnist::Mnist { train: gradbook::mnist::data::Split::banded(20), test: gradbook::mnist::data::Split::banded(10) };
     fuzz("settings", &text, budget(20_000), |b| {
         let Ok(text) = std::str::from_utf8(b) else { return false };
         let Ok(config) = serde_json::from_str::<TrainConfig>(text) else { return false };
@@ -176,7 +177,7 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
             return false;
         }
         // What validation accepts, the run's plan can be made from.
-        gradbook::mnist::train::spec_for(&config).expect("a validated setting names a model");
+        gradbook::mnist::plan::Plan::new(&config, &data).expect("a validated setting makes a plan");
         assert!(config.lr.is_finite() && config.batch_size >= 1 && config.epochs >= 1);
         true
     });

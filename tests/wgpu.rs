@@ -13,7 +13,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use gradbook::device::{Backend, Compute, Preference};
 use gradbook::mnist::bench::{self, Steps};
-use gradbook::mnist::train::{self, Stepper};
+use gradbook::mnist::step::{self, Stepper};
 use gradbook::mnist::{checkpoint, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 
@@ -58,13 +58,13 @@ fn batch(n: usize, device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
 /// losses of two training steps. The weights are made on the CPU and copied over, so both
 /// devices start identically.
 fn first_steps(config: &TrainConfig, start: &[u8], device: &Device) -> (Vec<Vec<f32>>, Vec<f32>) {
-    let spec = gradbook::mnist::train::spec_for(config).unwrap();
+    let spec = config.spec();
     let (_, model) = checkpoint::from_bytes(start, None, device).unwrap();
     let model = model.train().with_dropout_of(&spec);
     let ad = device.clone().autodiff();
     let (x, y) = batch(config.batch_size, &ad);
 
-    let loss = train::loss(model.forward(x.clone()), y.clone(), config.label_smoothing).mean();
+    let loss = step::loss(model.forward(x.clone()), y.clone(), config.label_smoothing).mean();
     let grads = param_grads(&model, &loss.backward()).into_iter().map(read).collect();
 
     let mut stepper = Stepper::new(model, config);
@@ -202,7 +202,7 @@ fn steps_agree(recipe: &str) {
         lr: 0.05,
         ..TrainConfig::recipe(recipe).unwrap()
     };
-    let spec = train::spec_for(&config).unwrap();
+    let spec = config.spec();
     let cpu = Device::flex();
     cpu.seed(7);
     let start = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&cpu))).unwrap();

@@ -53,6 +53,10 @@ pub enum Interpolation {
     Nearest,
 }
 
+impl Interpolation {
+    pub const ALL: [Interpolation; 2] = [Interpolation::Bilinear, Interpolation::Nearest];
+}
+
 impl AugmentConfig {
     /// The seed's settings, resampled as torchvision did.
     pub const SEED: AugmentConfig = AugmentConfig {

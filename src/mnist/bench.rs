@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use super::config::TrainConfig;
 use super::data::{CLASSES, SIDE};
-use super::train::{self, Stepper};
+use super::clock::now_ms;
+use super::step::Stepper;
+use super::tensors::read_back;
 use crate::device::{Adapter, Backend, Compute, Preference};
 use crate::kernels::KernelCount;
 
@@ -46,7 +48,7 @@ pub struct Steps {
 /// Times `config`'s training step (its model, optimizer and loss) at its batch size on `compute`.
 pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Result<StepTiming, String> {
     config.validate()?;
-    let spec = train::spec_for(config)?;
+    let spec = config.spec();
     let ad = compute.device.clone().autodiff();
     ad.seed(config.seed);
     let mut stepper = Stepper::new(spec.init(&ad), config);
@@ -56,16 +58,16 @@ pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Res
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), &ad);
 
     let mut run = async |n: usize| -> Result<f64, String> {
-        let started = train::now_ms();
+        let started = now_ms();
         let mut last = None;
         for _ in 0..n {
             last = Some(stepper.step(x.clone(), y.clone(), config.lr).0);
         }
         // Wait for the device to finish before stopping the clock.
         if let Some(loss) = last {
-            train::read_back::<f32>(loss).await?;
+            read_back::<f32>(loss).await?;
         }
-        Ok(train::now_ms() - started)
+        Ok(now_ms() - started)
     };
     run(steps.warmup).await?;
     let ms_per_step = run(steps.timed.max(1)).await? / steps.timed.max(1) as f64;

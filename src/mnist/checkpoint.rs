@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{ModelSpec, Net};
 use super::snapshot::Snapshot;
-use super::train::read_back;
+use super::tensors::read_back;
 
 const MAGIC: &str = "gradbook-mnist-v2";
 /// Weights only, as gradbook wrote them before runs could be resumed exactly.
@@ -109,7 +109,7 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
     let model = weights(&spec, &bytes[at..], device)?;
     let run = match header.snapshot {
         Some(snapshot) => {
-            if snapshot.config.model != spec.name {
+            if snapshot.config.model.name() != spec.name {
                 return Err(unreadable("its run trained another model"));
             }
             if optimizer.iter().any(|v| !v.is_finite()) {

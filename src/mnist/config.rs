@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::augment::AugmentConfig;
+use super::model::{Architecture, ModelSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
@@ -10,6 +11,12 @@ pub enum OptimizerConfig {
     /// PyTorch's SGD: no dampening; Nesterov optional.
     Sgd { momentum: f64, nesterov: bool, weight_decay: f64 },
     Adam { weight_decay: f64 },
+}
+
+impl OptimizerConfig {
+    /// Each kind with the settings it starts from when a student switches to it.
+    pub const KINDS: [OptimizerConfig; 2] =
+        [OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 }, OptimizerConfig::Adam { weight_decay: 0.0 }];
 }
 
 /// How the learning rate moves over the run.
@@ -25,6 +32,11 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// Each kind with the settings it starts from when a student switches to it (the seed's
+    /// StepLR, and a one-cycle as our recipe runs it).
+    pub const KINDS: [Schedule; 3] =
+        [Schedule::Constant, Schedule::Step { every: 8, gamma: 0.25 }, Schedule::OneCycle { warmup: 0.2, div: 10.0, final_div: 100.0 }];
+
     /// The learning rate at optimizer step `step` of `total` (`per_epoch` per epoch).
     pub fn lr(&self, base: f64, step: usize, per_epoch: usize, total: usize) -> f64 {
         match *self {
@@ -50,8 +62,7 @@ impl Schedule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrainConfig {
-    /// A [`super::model::ModelSpec`] name.
-    pub model: String,
+    pub model: Architecture,
     /// Keep the model's dropout layers (false sets their probability to zero).
     pub dropout: bool,
     pub epochs: usize,
@@ -82,7 +93,7 @@ impl TrainConfig {
     /// dropout and the full augmentation.
     pub fn seed() -> Self {
         TrainConfig {
-            model: "seed".into(),
+            model: Architecture::Seed,
             dropout: true,
             epochs: 19,
             batch_size: 64,
@@ -115,7 +126,7 @@ impl TrainConfig {
     /// smoothing. Bilinear: nearest-neighbour came out level here (docs/results.md).
     pub fn compact() -> Self {
         TrainConfig {
-            model: "compact".into(),
+            model: Architecture::Compact,
             dropout: false,
             epochs: 15,
             batch_size: 32,
@@ -142,6 +153,20 @@ impl TrainConfig {
             "compact" => Ok(Self::compact()),
             other => Err(format!("unknown recipe '{other}' (known: {})", Self::RECIPES.join(", "))),
         }
+    }
+
+    /// The model this config trains: its architecture, with the dropout layers' probability set
+    /// to zero when the config turns dropout off.
+    pub fn spec(&self) -> ModelSpec {
+        let mut spec = self.model.spec();
+        if !self.dropout {
+            for layer in &mut spec.layers {
+                if let super::model::Layer::Dropout(p) = layer {
+                    *p = 0.0;
+                }
+            }
+        }
+        spec
     }
 
     /// Rejects settings that cannot train, naming the setting.
@@ -217,9 +242,8 @@ impl TrainConfig {
         if self.limit_test == Some(0) {
             return bad("limitTest", "a limit on the test images must be at least 1".into());
         }
-        let spec = super::model::ModelSpec::by_name(&self.model).map_err(|message| Invalid { field: "model", message })?;
         match super::memory::engine_limit() {
-            Some(limit) => super::memory::check(&spec, self.batch_size, limit, "the browser's engine").or_else(|m| bad("batchSize", m)),
+            Some(limit) => super::memory::check(&self.spec(), self.batch_size, limit, "the browser's engine").or_else(|m| bad("batchSize", m)),
             None => Ok(()),
         }
     }
@@ -242,10 +266,15 @@ fn shown(v: f64) -> String {
     }
 }
 
-/// serde's "unknown field `x`, expected one of `a`, `b`" with the known name nearest to `x`
-/// added (case, `_` and `-` ignored, then fewest edits); any other message as it is.
+/// serde's "unknown field `x`, expected one of `a`, `b`" (a setting) or "unknown variant `x`,
+/// …" (a value, e.g. the model) with the known name nearest to `x` added (case, `_` and `-`
+/// ignored, then fewest edits); any other message as it is.
 pub fn nearest_name(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else { return message.to_string() };
+    let (what, rest) = match (message.strip_prefix("unknown field `"), message.strip_prefix("unknown variant `")) {
+        (Some(rest), _) => ("setting", rest),
+        (_, Some(rest)) => ("value", rest),
+        _ => return message.to_string(),
+    };
     let Some((unknown, expected)) = rest.split_once('`') else { return message.to_string() };
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     let plain = |s: &str| s.to_lowercase().replace(['_', '-'], "");
@@ -265,9 +294,9 @@ pub fn nearest_name(message: &str) -> String {
     };
     match known.iter().min_by_key(|k| distance(&plain(unknown), &plain(k))) {
         Some(best) if distance(&plain(unknown), &plain(best)) <= 3 => {
-            format!("unknown setting '{unknown}' (did you mean '{best}'?); known: {}", known.join(", "))
+            format!("unknown {what} '{unknown}' (did you mean '{best}'?); known: {}", known.join(", "))
         }
-        _ => format!("unknown setting '{unknown}'; known: {}", known.join(", ")),
+        _ => format!("unknown {what} '{unknown}'; known: {}", known.join(", ")),
     }
 }
 

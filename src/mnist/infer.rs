@@ -8,7 +8,7 @@ use super::augment::{self, AugmentConfig, Params};
 use super::data::{Split, PIXELS, SIDE};
 use super::model::Net;
 use super::rng::Rng;
-use super::train::{batch, normalise, read_back};
+use super::tensors::{batch, normalise, read_back};
 
 fn images(pixels: &[f32], device: &Device) -> Result<Tensor<4>, String> {
     if pixels.is_empty() || !pixels.len().is_multiple_of(PIXELS) {
@@ -31,7 +31,7 @@ pub async fn probabilities(model: &Net, pixels: &[f32], device: &Device) -> Resu
 }
 
 /// Tensors flattened for display, with their shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Grid {
     pub shape: Vec<usize>,
@@ -45,7 +45,7 @@ async fn grid<const D: usize>(t: Tensor<D>) -> Result<Grid, String> {
 }
 
 /// The first layer's filters and one image's feature maps after the first activation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Inspection {
     pub filters: Grid,

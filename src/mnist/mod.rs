@@ -5,8 +5,14 @@
 //! - [`model`]: the architectures as layer lists (`seed`, `compact`), with summaries.
 //! - [`cpu`]: faster CPU convolution and batch norm for the models on burn's Flex backend.
 //! - [`config`]: a run's settings and the named recipes.
+//! - [`plan`]: settings checked once and worked out into what the loop runs.
+//! - [`tensors`]: batches of images as tensors, and values read back.
+//! - [`step`]: one optimisation step (forward, loss, backward, update).
+//! - [`evaluate`]: a model on the test set, every mistake with its guess.
 //! - [`report`]: what a run reports (progress, epochs, evaluation, outcome).
-//! - [`train`]: the async training engine with progress, stop and divergence handling.
+//! - [`train`]: the async training loop with progress, stop and divergence handling.
+//! - [`fallback`]: the weights a diverging run keeps.
+//! - [`clock`]: time in the CLI and the browser.
 //! - [`optimizer`]: SGD and Adam, their state saved with the weights.
 //! - [`snapshot`]: where a run is, so a resumed one continues exactly.
 //! - [`checkpoint`]: weights (and a run's snapshot) to bytes and back.
@@ -16,9 +22,12 @@
 pub mod augment;
 pub mod bench;
 pub mod checkpoint;
+pub mod clock;
 pub mod config;
 pub mod cpu;
 pub mod data;
+pub mod evaluate;
+pub mod fallback;
 pub mod gpu;
 pub mod idx;
 pub mod infer;
@@ -26,9 +35,12 @@ pub mod layers;
 pub mod memory;
 pub mod model;
 pub mod optimizer;
+pub mod plan;
 pub mod report;
 pub mod rng;
 pub mod snapshot;
+pub mod step;
+pub mod tensors;
 pub mod train;
 
 pub use config::TrainConfig;

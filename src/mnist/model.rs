@@ -123,73 +123,87 @@ impl ModelSpec {
     }
 
     pub fn all() -> Vec<Self> {
-        vec![Self::seed(), Self::compact(), Self::compact_v2(), Self::compact_v1(), Self::compact_wide()]
+        Architecture::ALL.iter().map(|a| a.spec()).collect()
     }
 
     pub fn by_name(name: &str) -> Result<Self, String> {
-        Self::all().into_iter().find(|m| m.name == name).ok_or_else(|| {
-            let names: Vec<_> = Self::all().iter().map(|m| m.name).collect();
-            format!("unknown model '{name}' (known: {})", names.join(", "))
-        })
+        name.parse::<Architecture>().map(|a| a.spec())
     }
 
-    /// Per layer: its name, output shape [C, H, W], parameter count and receptive field.
-    pub fn summary(&self) -> Vec<SummaryRow> {
-        let (mut c, mut side) = (1usize, SIDE);
+    /// The layers one after another with the shapes they take and give: the one walk over the
+    /// list that the summary and the initialisation both read. Every spec here is a built-in
+    /// one, whose layers all fit their inputs (`tests/mnist/models.rs` walks each).
+    fn layout(&self) -> Vec<Placed> {
+        let mut input = Shape { channels: 1, side: SIDE };
         // Receptive field r grows by (k-1)·jump per layer; jump is the product of the strides so far.
         let (mut rf, mut jump) = (1usize, 1usize);
-        self.layers
-            .iter()
-            .map(|layer| {
-                let (name, params) = match *layer {
-                    Conv { out, kernel, pad, bias } => {
-                        let p = c * out * kernel * kernel + if bias { out } else { 0 };
-                        side = side + 2 * pad + 1 - kernel;
-                        rf += (kernel - 1) * jump;
-                        let name = format!("Conv {kernel}×{kernel} {c}→{out}{}", if pad > 0 { format!(", pad {pad}") } else { String::new() });
-                        c = out;
-                        (name, p)
+        let mut placed = Vec::with_capacity(self.layers.len());
+        for &layer in &self.layers {
+            let Shape { channels: c, side } = input;
+            let shrunk = |kernel: usize, pad: usize| (side + 2 * pad).checked_sub(kernel).map(|s| s + 1);
+            let (output, params) = match layer {
+                Conv { out, kernel, pad, bias } => {
+                    rf += (kernel - 1) * jump;
+                    let side = shrunk(kernel, pad).expect("a built-in model's convolutions fit their inputs");
+                    (Shape { channels: out, side }, c * out * kernel * kernel + if bias { out } else { 0 })
+                }
+                Depthwise { kernel, pad } => {
+                    rf += (kernel - 1) * jump;
+                    let side = shrunk(kernel, pad).expect("a built-in model's convolutions fit their inputs");
+                    (Shape { channels: c, side }, c * kernel * kernel)
+                }
+                Relu | Dropout(_) => (input, 0),
+                BatchNorm => (input, 2 * c),
+                MaxPool => {
+                    rf += jump;
+                    jump *= 2;
+                    (Shape { channels: c, side: side / 2 }, 0)
+                }
+                AvgPool(k) => {
+                    rf += (k - 1) * jump;
+                    jump *= k;
+                    (Shape { channels: c, side: side / k }, 0)
+                }
+                GlobalAvgPool => {
+                    rf += (side - 1) * jump;
+                    (Shape { channels: c, side: 1 }, 0)
+                }
+                Linear { out } => (Shape { channels: out, side: 1 }, c * side * side * out + out),
+            };
+            placed.push(Placed { layer, input, output, params, receptive_field: rf });
+            input = output;
+        }
+        placed
+    }
+
+    /// Per layer: its kind and name, output shape [C, H, W], parameter count and receptive field.
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        self.layout()
+            .into_iter()
+            .map(|p| {
+                let c = p.input.channels;
+                let (kind, name) = match p.layer {
+                    Conv { out, kernel, pad, .. } => {
+                        let padding = if pad > 0 { format!(", pad {pad}") } else { String::new() };
+                        (LayerKind::Conv, format!("Conv {kernel}×{kernel} {c}→{out}{padding}"))
                     }
-                    Depthwise { kernel, pad } => {
-                        side = side + 2 * pad + 1 - kernel;
-                        rf += (kernel - 1) * jump;
-                        (format!("Depthwise {kernel}×{kernel} ×{c}, pad {pad}"), c * kernel * kernel)
-                    }
-                    Relu => ("ReLU".into(), 0),
-                    BatchNorm => (format!("BatchNorm({c})"), 2 * c),
-                    Dropout(p) => (format!("Dropout({p})"), 0),
-                    MaxPool => {
-                        rf += jump;
-                        jump *= 2;
-                        side /= 2;
-                        ("MaxPool 2×2".into(), 0)
-                    }
-                    AvgPool(k) => {
-                        rf += (k - 1) * jump;
-                        jump *= k;
-                        side /= k;
-                        (format!("AvgPool {k}×{k}"), 0)
-                    }
-                    GlobalAvgPool => {
-                        rf += (side - 1) * jump;
-                        side = 1;
-                        ("Global average pool".into(), 0)
-                    }
-                    Linear { out } => {
-                        let p = c * side * side * out + out;
-                        let name = format!("Linear {}→{out}", c * side * side);
-                        c = out;
-                        side = 1;
-                        (name, p)
-                    }
+                    Depthwise { kernel, pad } => (LayerKind::Depthwise, format!("Depthwise {kernel}×{kernel} ×{c}, pad {pad}")),
+                    Relu => (LayerKind::Relu, "ReLU".into()),
+                    BatchNorm => (LayerKind::BatchNorm, format!("BatchNorm({c})")),
+                    Dropout(p) => (LayerKind::Dropout, format!("Dropout({p})")),
+                    MaxPool => (LayerKind::MaxPool, "MaxPool 2×2".into()),
+                    AvgPool(k) => (LayerKind::AvgPool, format!("AvgPool {k}×{k}")),
+                    GlobalAvgPool => (LayerKind::GlobalAvgPool, "Global average pool".into()),
+                    Linear { out } => (LayerKind::Linear, format!("Linear {}→{out}", c * p.input.side * p.input.side)),
                 };
-                SummaryRow { layer: name, shape: [c, side, side], params, receptive_field: rf }
+                let Shape { channels, side } = p.output;
+                SummaryRow { kind, layer: name, shape: [channels, side, side], params: p.params, receptive_field: p.receptive_field }
             })
             .collect()
     }
 
     pub fn num_params(&self) -> usize {
-        self.summary().iter().map(|r| r.params).sum()
+        self.layout().iter().map(|p| p.params).sum()
     }
 
     /// The summary as a text table.
@@ -205,51 +219,30 @@ impl ModelSpec {
 
     /// The burn module, freshly initialised on `device`.
     pub fn init(&self, device: &Device) -> Net {
-        let mut c = 1;
-        let mut side = SIDE;
+        let padding = |pad| PaddingConfig2d::Explicit(pad, pad, pad, pad);
         let layers = self
-            .layers
-            .iter()
-            .map(|layer| match *layer {
-                Conv { out, kernel, pad, bias } => {
-                    let m = Conv2dConfig::new([c, out], [kernel, kernel])
-                        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
-                        .with_bias(bias)
-                        .init(device);
-                    c = out;
-                    side = side + 2 * pad + 1 - kernel;
-                    Block::Conv(m)
-                }
-                Depthwise { kernel, pad } => {
-                    side = side + 2 * pad + 1 - kernel;
-                    Block::Conv(
+            .layout()
+            .into_iter()
+            .map(|p| {
+                let (c, side) = (p.input.channels, p.input.side);
+                match p.layer {
+                    Conv { out, kernel, pad, bias } => Block::Conv(
+                        Conv2dConfig::new([c, out], [kernel, kernel]).with_padding(padding(pad)).with_bias(bias).init(device),
+                    ),
+                    Depthwise { kernel, pad } => Block::Conv(
                         Conv2dConfig::new([c, c], [kernel, kernel])
                             .with_groups(c)
-                            .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                            .with_padding(padding(pad))
                             .with_bias(false)
                             .init(device),
-                    )
-                }
-                Relu => Block::Relu(nn::Relu::new()),
-                BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
-                Dropout(p) => Block::Dropout(DropoutConfig::new(p).init()),
-                MaxPool => {
-                    side /= 2;
-                    Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init())
-                }
-                AvgPool(k) => {
-                    side /= k;
-                    Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init())
-                }
-                GlobalAvgPool => {
-                    side = 1;
-                    Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init())
-                }
-                Linear { out } => {
-                    let m = LinearConfig::new(c * side * side, out).init(device);
-                    c = out;
-                    side = 1;
-                    Block::Linear(m)
+                    ),
+                    Relu => Block::Relu(nn::Relu::new()),
+                    BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
+                    Dropout(p) => Block::Dropout(DropoutConfig::new(p).init()),
+                    MaxPool => Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init()),
+                    AvgPool(k) => Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init()),
+                    GlobalAvgPool => Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init()),
+                    Linear { out } => Block::Linear(LinearConfig::new(c * side * side, out).init(device)),
                 }
             })
             .collect();
@@ -257,9 +250,90 @@ impl ModelSpec {
     }
 }
 
+/// The named architectures: what a recipe and a checkpoint name, typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Architecture {
+    Seed,
+    Compact,
+    CompactV2,
+    CompactV1,
+    CompactWide,
+}
+
+impl Architecture {
+    pub const ALL: [Architecture; 5] =
+        [Architecture::Seed, Architecture::Compact, Architecture::CompactV2, Architecture::CompactV1, Architecture::CompactWide];
+
+    pub fn spec(self) -> ModelSpec {
+        match self {
+            Architecture::Seed => ModelSpec::seed(),
+            Architecture::Compact => ModelSpec::compact(),
+            Architecture::CompactV2 => ModelSpec::compact_v2(),
+            Architecture::CompactV1 => ModelSpec::compact_v1(),
+            Architecture::CompactWide => ModelSpec::compact_wide(),
+        }
+    }
+
+    /// As the page, the CLI and a checkpoint write it: `seed`, `compact-v2`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+impl std::str::FromStr for Architecture {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Architecture::ALL.into_iter().find(|a| a.name() == name).ok_or_else(|| {
+            let names: Vec<_> = Architecture::ALL.iter().map(|a| a.name()).collect();
+            format!("unknown model '{name}' (known: {})", names.join(", "))
+        })
+    }
+}
+
+impl std::fmt::Display for Architecture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A feature map's shape: channels × side × side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shape {
+    channels: usize,
+    side: usize,
+}
+
+/// A layer where it sits in its model.
+struct Placed {
+    layer: Layer,
+    input: Shape,
+    output: Shape,
+    params: usize,
+    receptive_field: usize,
+}
+
+/// What a summary row's layer is, for the page to draw it by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LayerKind {
+    Conv,
+    Depthwise,
+    Relu,
+    BatchNorm,
+    Dropout,
+    MaxPool,
+    AvgPool,
+    GlobalAvgPool,
+    Linear,
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryRow {
+    pub kind: LayerKind,
+    /// The layer in words: "Conv 3×3 1→16, pad 1".
     pub layer: String,
     pub shape: [usize; 3],
     pub params: usize,

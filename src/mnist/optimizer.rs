@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::OptimizerConfig;
 use super::model::Net;
-use super::train::read_back;
+use super::tensors::read_back;
 
 /// Adam's constants (burn's and PyTorch's defaults except ε, which is burn's).
 const BETA_1: f32 = 0.9;

@@ -62,8 +62,16 @@ pub struct Evaluation {
     /// `confusion[true][predicted]`.
     #[ts(type = "number[][]")]
     pub confusion: [[u32; CLASSES]; CLASSES],
-    /// Indices (in the test set) of the images predicted wrongly.
-    pub misclassified: Vec<u32>,
+    /// The images predicted wrongly, in test-set order.
+    pub misclassified: Vec<Mistake>,
+}
+
+/// A test image the model got wrong: where it is, what it shows, what the model said.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ts_rs::TS)]
+pub struct Mistake {
+    pub index: u32,
+    pub label: u8,
+    pub predicted: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::{self, SavedRun};
 use super::config::TrainConfig;
-use super::model::ModelSpec;
 use super::optimizer::OptimizerLayout;
-use super::train::{EpochMetrics, Stepper};
+use super::plan::Plan;
+use super::report::EpochMetrics;
+use super::step::Stepper;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,9 +61,8 @@ impl Snapshot {
 
 /// A run as the training loop holds it, between two batches: what [`Snapshot`] saves.
 pub struct Resumable<'a> {
-    spec: &'a ModelSpec,
+    plan: &'a Plan<'a>,
     stepper: &'a Stepper,
-    config: &'a TrainConfig,
     epochs: &'a [EpochMetrics],
     /// The epoch under way and the batches of it done; `(next epoch, 0)` after an epoch.
     pub epoch: usize,
@@ -73,15 +73,14 @@ pub struct Resumable<'a> {
 
 impl<'a> Resumable<'a> {
     pub(crate) fn new(
-        spec: &'a ModelSpec,
+        plan: &'a Plan<'a>,
         stepper: &'a Stepper,
-        config: &'a TrainConfig,
         epochs: &'a [EpochMetrics],
         (epoch, batch): (usize, usize),
         rngs: (u64, u64),
         sums: Sums,
     ) -> Self {
-        Resumable { spec, stepper, config, epochs, epoch, batch, rngs, sums }
+        Resumable { plan, stepper, epochs, epoch, batch, rngs, sums }
     }
 
     /// Whether an epoch has just finished (its test done).
@@ -93,7 +92,7 @@ impl<'a> Resumable<'a> {
     pub async fn to_bytes(&self) -> Result<Vec<u8>, String> {
         let (layout, optimizer) = self.stepper.optimizer.save().await?;
         let snapshot = Snapshot {
-            config: self.config.clone(),
+            config: self.plan.config.clone(),
             epochs: self.epochs.to_vec(),
             epoch: self.epoch,
             batch: self.batch,
@@ -102,6 +101,6 @@ impl<'a> Resumable<'a> {
             sums: self.sums,
             optimizer: layout,
         };
-        checkpoint::with_run(self.spec, &self.stepper.model, &SavedRun { snapshot, optimizer }).await
+        checkpoint::with_run(&self.plan.spec, &self.stepper.model, &SavedRun { snapshot, optimizer }).await
     }
 }

@@ -21,7 +21,10 @@ use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Ne
 use gradbook::mnist::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
 use gradbook::mnist::snapshot::Resumable;
-use gradbook::mnist::train::{self, Control, EpochMetrics, Kept, Observer, Outcome, Progress};
+use gradbook::mnist::report::{self, EpochMetrics, Kept, Outcome, Progress};
+use gradbook::mnist::plan::Plan;
+use gradbook::mnist::train::{self, Control, Observer};
+use gradbook::mnist::{step, tensors};
 use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

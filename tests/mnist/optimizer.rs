@@ -31,8 +31,8 @@ fn our_sgd_and_adam_update_exactly_as_burns() {
     let spec = ModelSpec::compact();
     let data = Split::banded(64);
     let indices: Vec<usize> = (0..64).collect();
-    let (x, y) = train::batch(&data, &indices, &device);
-    let x = train::normalise(x);
+    let (x, y) = tensors::batch(&data, &indices, &device);
+    let x = tensors::normalise(x);
     // Initialised by a first forward pass; both copies start from its weights.
     let start = spec.init(&device);
     let _ = start.forward(x.clone());
@@ -46,7 +46,7 @@ fn our_sgd_and_adam_update_exactly_as_burns() {
         let (mut theirs, mut ours) = (start.valid().train(), start.valid().train());
         let (mut burn_optimizer, mut our_optimizer) = (burns(config), Optimizer::new(config));
         let grads = |model: &Net| {
-            let loss = train::loss(model.forward(x.clone()), y.clone(), 0.0).mean();
+            let loss = step::loss(model.forward(x.clone()), y.clone(), 0.0).mean();
             GradientsParams::from_grads(loss.backward(), model)
         };
         for step in 0..4 {

@@ -15,7 +15,7 @@ impl Observer for Recorder {
 }
 
 /// Trains `config` on the real files on the CPU; returns the run and how many progress reports came.
-fn train_with(config: &TrainConfig, stop_after: Option<usize>) -> (train::RunResult, usize) {
+fn train_with(config: &TrainConfig, stop_after: Option<usize>) -> (report::RunResult, usize) {
     let mut rec = Recorder { progress: 0, stop_after };
     let _generator = one_generator();
     let run = pollster::block_on(train::train(config, &mnist(), &flex(), &mut rec)).unwrap();
@@ -143,11 +143,11 @@ impl Observer for Checkpoints {
 }
 
 /// Continues the run saved in `bytes` to its end.
-fn resume(config: &TrainConfig, data: &Mnist, bytes: &[u8]) -> Result<train::RunResult, String> {
+fn resume(config: &TrainConfig, data: &Mnist, bytes: &[u8]) -> Result<report::RunResult, String> {
     let checkpoint = checkpoint::read(bytes, None, &flex())?;
     let (start, note) = train::Start::from_checkpoint(checkpoint, 0);
     assert!(note.is_none(), "{note:?}");
-    pollster::block_on(train::train_from(config, data, &flex(), &mut Checkpoints::at_epoch_ends(), start))
+    pollster::block_on(train::train_from(&Plan::new(config, data).unwrap(), &flex(), &mut Checkpoints::at_epoch_ends(), start))
 }
 
 /// The metrics two runs must share: all but the time taken.
@@ -209,7 +209,7 @@ fn weights_alone_resume_with_a_note_that_the_momentum_starts_again() {
     let (start, note) = train::Start::from_checkpoint(checkpoint::read(&old, None, &flex()).unwrap(), 1);
     let note = note.expect("a note");
     assert!(note.contains("optimizer state is missing") && note.contains("epoch 2"), "{note}");
-    let resumed = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut Checkpoints::at_epoch_ends(), start)).unwrap();
+    let resumed = pollster::block_on(train::train_from(&Plan::new(&config, &banded()).unwrap(), &flex(), &mut Checkpoints::at_epoch_ends(), start)).unwrap();
     assert_eq!(resumed.epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), [2, 3]);
     // The schedule picks up where it was: epoch 2's learning rate is the first run's.
     assert!((resumed.epochs[0].lr - run.epochs[1].lr).abs() < 1e-12);
@@ -221,7 +221,7 @@ fn weights_alone_resume_with_a_note_that_the_momentum_starts_again() {
     let p_run = pollster::block_on(gradbook::mnist::infer::probabilities(&run.model, &images, &flex())).unwrap();
     assert_eq!(p_saved, p_run);
     let done = train::Start::Weights { model, epochs_done: 3 };
-    let err = pollster::block_on(train::train_from(&config, &banded(), &flex(), &mut Checkpoints::at_epoch_ends(), done)).err().unwrap();
+    let err = pollster::block_on(train::train_from(&Plan::new(&config, &banded()).unwrap(), &flex(), &mut Checkpoints::at_epoch_ends(), done)).err().unwrap();
     assert!(err.contains("already finished"), "{err}");
 }
 

@@ -26,9 +26,11 @@ fn bad_settings_are_refused_by_name() {
     c = TrainConfig::compact();
     c.epochs = 0;
     assert!(c.validate().unwrap_err().contains("epochs"));
-    c = TrainConfig::compact();
-    c.model = "resnet".into();
-    assert!(c.validate().unwrap_err().contains("unknown model"));
+    // An unknown model is refused as the settings are read, with the names it could be.
+    let mut json = serde_json::to_value(TrainConfig::compact()).unwrap();
+    json["model"] = "compakt".into();
+    let e = gradbook::mnist::config::nearest_name(&serde_json::from_value::<TrainConfig>(json).unwrap_err().to_string());
+    assert!(e.starts_with("unknown value 'compakt' (did you mean 'compact'?)"), "{e}");
     assert!(TrainConfig::recipe("nope").is_err());
     // The setting at fault travels with the message, named as the page's form names it.
     let invalid = TrainConfig { optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 2.0, nesterov: false, weight_decay: 0.0 }, ..TrainConfig::compact() }.check().unwrap_err();
@@ -77,12 +79,12 @@ fn every_accepted_setting_trains_to_finite_weights() {
         }
     }
     let mut d = Draw(0x2545_F491_4F6C_DD1D);
-    let models: Vec<&str> = ModelSpec::all().iter().map(|m| m.name).collect();
+    let models = gradbook::mnist::model::Architecture::ALL;
     let data = banded();
     let cases = std::env::var("GRADBOOK_PROPERTY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     for case in 0..cases {
         let config = TrainConfig {
-            model: models[d.pick(models.len())].to_string(),
+            model: models[d.pick(models.len())],
             dropout: d.pick(2) == 1,
             epochs: 1 + d.pick(2),
             batch_size: 1 + d.pick(16),
@@ -121,7 +123,7 @@ fn every_accepted_setting_trains_to_finite_weights() {
         let evaluation = run.evaluation.as_ref().expect("a finished run is evaluated");
         assert!(evaluation.loss.is_finite(), "case {case}: test loss {} for {config:?}", evaluation.loss);
         // The weights file refuses non-finite weights: loading it back proves them finite.
-        let spec = train::spec_for(&config).unwrap();
+        let spec = config.spec();
         let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).unwrap();
         checkpoint::from_bytes(&bytes, Some(spec.name), &flex()).unwrap_or_else(|e| panic!("case {case} ({:?}): {e}", run.outcome));
     }

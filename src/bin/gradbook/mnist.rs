@@ -11,9 +11,12 @@ use gradbook::mnist::bench::{self, Steps};
 use gradbook::mnist::checkpoint;
 use gradbook::mnist::config::TrainConfig;
 use gradbook::mnist::data::{Mnist, CLASSES};
-use gradbook::mnist::model::ModelSpec;
+use gradbook::mnist::evaluate::evaluate;
+use gradbook::mnist::model::{Architecture, ModelSpec};
+use gradbook::mnist::plan::Plan;
 use gradbook::mnist::snapshot::Resumable;
-use gradbook::mnist::train::{self, Control, EpochMetrics, Evaluation, Observer, Outcome, Progress, Start};
+use gradbook::mnist::report::{EpochMetrics, Evaluation, Outcome, Progress};
+use gradbook::mnist::train::{self, Control, Observer, Start};
 
 #[derive(clap::Args)]
 pub struct DataArgs {
@@ -177,12 +180,13 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         Some(path) => resumed(path)?,
         None => (settings(&args)?, Start::Fresh),
     };
-    let spec = train::spec_for(&config)?;
     // An output that cannot be written should fail now, not after the training it would keep.
     for path in [&args.save, &args.json].into_iter().flatten() {
         check_writable(path)?;
     }
     let data = args.data.load()?;
+    let plan = Plan::new(&config, &data)?;
+    let spec = &plan.spec;
     let compute = args.data.choose(&config)?;
     // A run resumed on the GPU: its weights move there (they were loaded on the CPU).
     let start = match start {
@@ -192,7 +196,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     println!("{}", spec.summary_table());
 
     let mut console = Console { epoch_started: false, save: args.save.clone() };
-    let run = pollster::block_on(train::train_from(&config, &data, &compute.device, &mut console, start));
+    let run = pollster::block_on(train::train_from(&plan, &compute.device, &mut console, start));
     if console.epoch_started {
         // A run that ended mid-epoch left the progress bar without its newline.
         eprintln!();
@@ -207,7 +211,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
     if let (Some(path), Outcome::Diverged { .. }) = (&args.save, &run.outcome) {
         // The file holds the last epoch's run; the kept weights replace it, as weights only (a
         // run resumed from them would diverge again).
-        let saved = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).and_then(|bytes| write_whole(path, &bytes));
+        let saved = pollster::block_on(checkpoint::to_bytes(spec, &run.model)).and_then(|bytes| write_whole(path, &bytes));
         failures.extend(saved.err());
     }
     if let Some(path) = &args.json {
@@ -303,7 +307,7 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
     let (spec, model) = checkpoint::from_bytes(&bytes, args.model.as_deref(), &compute.device)
         .map_err(|e| format!("{}: {e}", args.weights.display()))?;
     let data = args.data.load()?;
-    let e = pollster::block_on(train::evaluate(&model, &data.test, &compute.device))?;
+    let e = pollster::block_on(evaluate(&model, &data.test, &compute.device))?;
     println!("{} ({} parameters): test loss {:.4}, test accuracy {:.2}%", spec.name, spec.num_params(), e.loss, e.accuracy);
     print_confusion(&e);
     Ok(())
@@ -337,8 +341,8 @@ pub struct BenchArgs {
 /// or data loading: what the two frameworks themselves cost.
 pub fn bench(args: BenchArgs) -> Result<(), String> {
     let mut config = TrainConfig::recipe(&args.model).or_else(|recipe_error| {
-        ModelSpec::by_name(&args.model)
-            .map(|m| TrainConfig { model: m.name.into(), ..TrainConfig::compact() })
+        (args.model.parse::<Architecture>())
+            .map(|model| TrainConfig { model, ..TrainConfig::compact() })
             .map_err(|model_error| format!("{recipe_error}; {model_error}"))
     })?;
     config.batch_size = args.batch;

@@ -1,0 +1,68 @@
+//! One optimisation step: forward, loss, backward, update.
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{activation::log_softmax, Int, Tensor};
+
+use super::config::TrainConfig;
+use super::model::Net;
+use super::optimizer::Optimizer;
+use super::rng::Rng;
+
+/// The model, its optimizer state and the loss settings, stepped one batch at a time.
+pub struct Stepper {
+    pub model: Net,
+    pub optimizer: Optimizer,
+    label_smoothing: f64,
+    /// The weights before the first update, taken after the first forward pass: burn creates
+    /// parameters lazily on first read, in the order the forward pass reads them, and a copy
+    /// taken earlier would read them in another order and change which random draws each gets.
+    pub initial: Option<Net>,
+}
+
+impl Stepper {
+    pub fn new(model: Net, config: &TrainConfig) -> Self {
+        Self::with_optimizer(model, Optimizer::new(config.optimizer), config)
+    }
+
+    /// Continuing with `optimizer`'s state (a resumed run).
+    pub fn with_optimizer(model: Net, optimizer: Optimizer, config: &TrainConfig) -> Self {
+        Stepper { model, optimizer, label_smoothing: config.label_smoothing, initial: None }
+    }
+
+    /// Forward, loss, backward and update on normalised images `x` (on the autodiff device).
+    /// Returns the batch's mean loss and its number of correct predictions, both `[1]` and
+    /// still on the device.
+    pub fn step(&mut self, x: Tensor<4>, y: Tensor<1, Int>, lr: f64) -> (Tensor<1>, Tensor<1>) {
+        let n = y.dims()[0];
+        let logits = self.model.forward(x);
+        if self.initial.is_none() {
+            self.initial = Some(self.model.valid());
+        }
+        let hits = logits.clone().argmax(1).reshape([n]).equal(y.clone()).float().sum();
+        let mean = loss(logits, y, self.label_smoothing).mean();
+        let grads = GradientsParams::from_grads(mean.clone().backward(), &self.model);
+        self.model = self.optimizer.step(lr, self.model.clone(), grads);
+        (mean.inner(), hits.inner())
+    }
+}
+
+/// Cross-entropy on log-softmax, with label smoothing ε: (1-ε)·NLL + ε·mean over classes of -log p.
+/// Returns the per-image losses `[B]`.
+pub fn loss(logits: Tensor<2>, targets: Tensor<1, Int>, smoothing: f64) -> Tensor<1> {
+    let b = targets.dims()[0];
+    let logp = log_softmax(logits, 1);
+    let nll = logp.clone().gather(1, targets.reshape([b, 1])).neg().reshape([b]);
+    if smoothing == 0.0 {
+        return nll;
+    }
+    let uniform = logp.mean_dim(1).neg().reshape([b]);
+    nll.mul_scalar(1.0 - smoothing) + uniform.mul_scalar(smoothing)
+}
+
+/// The seed of the device's generator (dropout) before optimizer step `step`: each step's
+/// masks depend only on the run's seed and the step, so a resumed run draws the same ones.
+/// Step 0 keeps the run's own seed, which also initialises the weights.
+pub fn step_seed(seed: u64, step: usize) -> u64 {
+    Rng::new(seed ^ (step as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).next_u64()
+}
