@@ -84,10 +84,71 @@ fn csv_has_one_line_per_learning_rate_per_iteration() {
     let config = TinyConfig { iterations: 3, ..Default::default() };
     let csv = trace::to_csv(&exact::train_all(&config));
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], trace::CSV_HEADER);
+    assert_eq!(lines[0], trace::csv_header());
+    assert!(lines[0].starts_with("lr,iteration,w1,w2,"));
     assert_eq!(lines.len(), 1 + 6 * 4);
     assert!(lines[1].starts_with("0.1,0,0.15,0.2,"));
-    assert_eq!(lines[1].split(',').count(), 29);
+    assert_eq!(lines[1].split(',').count(), 2 + trace::COLUMNS.len());
+    let e_total: f64 = lines[1].split(',').nth(2 + trace::column("E_total").unwrap()).unwrap().parse().unwrap();
+    close(e_total, 0.242519857, 1e-9, "E_total in the CSV");
+}
+
+#[test]
+fn the_column_table_says_where_a_row_keeps_each_number() {
+    // What the page reads through `field` and `index` is the number the CSV prints there.
+    let config = TinyConfig { bias: Some([0.35, 0.60]), ..Default::default() };
+    let row = exact::row(&config, 3, config.weights);
+    let json = serde_json::to_value(row).unwrap();
+    let values = row.values();
+    assert_eq!(values.len(), trace::COLUMNS.len());
+    for (c, v) in trace::COLUMNS.iter().zip(&values) {
+        let at = &json[c.field];
+        let shown = match c.index {
+            Some(i) => &at[i],
+            None => at,
+        };
+        assert_eq!(shown.as_f64(), Some(*v), "column {}", c.name);
+    }
+    assert_eq!(trace::Row::from_values(3, &values), row);
+    let names: std::collections::HashSet<_> = trace::COLUMNS.iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), trace::COLUMNS.len(), "two columns share a name");
+}
+
+#[test]
+fn the_deltas_are_the_gradients_at_each_neurons_input() {
+    // ∂E/∂w5 = ∂E/∂o1 · a_h1 and ∂E/∂w1 = ∂E/∂h1 · i1: the chain rule's last factor.
+    let config = TinyConfig::default();
+    let r = exact::row(&config, 0, config.weights);
+    close(r.dE_dw[4], r.dE_do[0] * r.a_h1, 1e-15, "dE/dw5");
+    close(r.dE_dw[7], r.dE_do[1] * r.a_h2, 1e-15, "dE/dw8");
+    close(r.dE_dw[0], r.dE_dh[0] * config.inputs[0], 1e-15, "dE/dw1");
+    close(r.dE_dw[3], r.dE_dh[1] * config.inputs[1], 1e-15, "dE/dw4");
+    // And they match a finite difference through the forward pass.
+    let h = 1e-6;
+    let shifted = |bias: [f64; 2]| exact::row(&TinyConfig { bias: Some(bias), ..config.clone() }, 0, config.weights).E_total;
+    // A shared bias moves both neurons of a layer: its derivative is the layer's deltas summed.
+    close(r.dE_do[0] + r.dE_do[1], (shifted([0.0, h]) - shifted([0.0, -h])) / (2.0 * h), 1e-9, "dE/do1 + dE/do2");
+    close(r.dE_dh[0] + r.dE_dh[1], (shifted([h, 0.0]) - shifted([-h, 0.0])) / (2.0 * h), 1e-9, "dE/dh1 + dE/dh2");
+}
+
+#[test]
+fn the_conclusion_compares_only_when_there_is_something_to_compare() {
+    use gradbook::tiny::conclusion::{conclude, Trend};
+    let all = conclude(&exact::train_all(&TinyConfig::default()));
+    assert_eq!(all.trend, Trend::LargerIsLower);
+    assert_eq!(all.best, 2.0);
+    assert_eq!(all.threshold, 0.024, "a tenth of 0.2425, to two digits");
+    assert_eq!(all.rates.len(), 6);
+    let one = conclude(&exact::train_all(&TinyConfig { learning_rates: vec![0.5], ..Default::default() }));
+    assert_eq!(one.trend, Trend::One);
+    // A larger rate that ends higher than a smaller one: it overshot. (Given out of order.)
+    let ending = |learning_rate: f64, losses: &[f64]| trace::Trace {
+        learning_rate,
+        rows: losses.iter().enumerate().map(|(iteration, &E_total)| trace::Row { iteration, E_total, ..Default::default() }).collect(),
+    };
+    let wild = conclude(&[ending(1.0, &[0.3, 0.1]), ending(0.5, &[0.3, 0.2]), ending(3.0, &[0.3, 0.25])]);
+    assert_eq!((wild.trend, wild.best, wild.threshold), (Trend::Overshoots, 1.0, 0.03));
+    assert_eq!(wild.rates.iter().map(|r| r.reached).collect::<Vec<_>>(), [None, None, None]);
 }
 
 #[test]

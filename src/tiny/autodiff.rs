@@ -9,11 +9,8 @@
 
 use burn::tensor::{activation::sigmoid, Device, Tensor, TensorData};
 
+use super::trace::COLUMNS;
 use super::{Row, TinyConfig, Trace};
-
-/// Columns recorded per iteration: w1..w8, h1, h2, a_h1, a_h2, o1, o2, a_o1, a_o2, E1, E2,
-/// E_total, ∂E/∂w1..∂E/∂w8.
-const COLUMNS: usize = 27;
 
 /// Trains every learning rate of `config` on `device` (autodiff is enabled here).
 /// The caller validates the config first.
@@ -36,20 +33,24 @@ pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace
     let mut records = Vec::with_capacity(config.iterations + 1);
     for _ in 0..=config.iterations {
         let wa = w.clone().autodiff().require_grad();
+        // Zeros added to h and o, tracked: their gradients are ∂E/∂h and ∂E/∂o, the deltas,
+        // which autodiff would otherwise compute on the way to ∂E/∂w and not keep.
+        let at_h = Tensor::<2>::zeros([l, 2], &ad).require_grad();
+        let at_o = Tensor::<2>::zeros([l, 2], &ad).require_grad();
         // Row j of w_in holds the weights into hidden neuron j: [[w1, w2], [w3, w4]];
         // row j of w_out the weights into output j: [[w5, w6], [w7, w8]].
         let w_in = wa.clone().narrow(1, 0, 4).reshape([l, 2, 2]);
         let w_out = wa.clone().narrow(1, 4, 4).reshape([l, 2, 2]);
 
         // The forward pass of `exact::row`, both neurons of a layer at once: [L, 2] each.
-        let mut h = (w_in * inputs.clone()).sum_dim(2).reshape([l, 2]); // h1 = i1·w1 + i2·w2, …
+        let mut h = (w_in * inputs.clone()).sum_dim(2).reshape([l, 2]) + at_h.clone(); // h1 = i1·w1 + i2·w2, …
         let mut o_bias = 0.0;
         if let Some([b1, b2]) = config.bias {
             h = h + b1;
             o_bias = b2;
         }
         let a_h = sigmoid(h.clone());
-        let mut o = (w_out * a_h.clone().reshape([l, 1, 2])).sum_dim(2).reshape([l, 2]); // o1 = a_h1·w5 + a_h2·w6, …
+        let mut o = (w_out * a_h.clone().reshape([l, 1, 2])).sum_dim(2).reshape([l, 2]) + at_o.clone(); // o1 = a_h1·w5 + a_h2·w6, …
         if o_bias != 0.0 {
             o = o + o_bias;
         }
@@ -60,18 +61,20 @@ pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace
         // Summing the networks' losses keeps them independent: row r's loss depends on row r's
         // weights alone, so each row's gradient is that network's own.
         let grads = e_total.clone().sum().backward();
-        let de_dw = wa.grad(&grads).ok_or("autodiff returned no gradient for the weights")?;
+        let missing = "autodiff returned no gradient";
+        let de_dw = wa.grad(&grads).ok_or(missing)?;
+        let (de_dh, de_do) = (at_h.grad(&grads).ok_or(missing)?, at_o.grad(&grads).ok_or(missing)?);
 
-        let forward = [h, a_h, o, a_o, e, e_total];
-        let mut columns = vec![w.clone()];
-        columns.extend(forward.into_iter().map(|t| t.inner()));
-        columns.push(de_dw.clone());
+        // In the sheet's column order (`trace::COLUMNS`): w, then h1, a_h1, h2, a_h2 (each
+        // neuron's input beside its activation), the same for o, the losses, the deltas, ∂E/∂w.
+        let beside = |x: Tensor<2>, a: Tensor<2>| Tensor::stack::<3>(vec![x.inner(), a.inner()], 2).reshape([l, 4]);
+        let columns = vec![w.clone(), beside(h, a_h), beside(o, a_o), e.inner(), e_total.inner(), de_do, de_dh, de_dw.clone()];
         records.push(Tensor::cat(columns, 1));
 
         w = w - de_dw * lr_col.clone();
     }
 
-    // One readback for the whole run: [iterations + 1, L, COLUMNS].
+    // One readback for the whole run: [iterations + 1, L, columns].
     let all: Tensor<3> = Tensor::stack(records, 0);
     let data = all
         .into_data_async()
@@ -87,6 +90,7 @@ pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace
 /// Splits the flat `[iteration][lr][column]` readback into one trace per learning rate.
 fn to_traces(config: &TinyConfig, values: &[f32]) -> Vec<Trace> {
     let l = config.learning_rates.len();
+    let n = COLUMNS.len();
     config
         .learning_rates
         .iter()
@@ -94,24 +98,9 @@ fn to_traces(config: &TinyConfig, values: &[f32]) -> Vec<Trace> {
         .map(|(r, &learning_rate)| {
             let rows = (0..=config.iterations)
                 .map(|it| {
-                    let start = (it * l + r) * COLUMNS;
-                    let v: Vec<f64> = values[start..start + COLUMNS].iter().map(|&x| x as f64).collect();
-                    Row {
-                        iteration: it,
-                        w: std::array::from_fn(|k| v[k]),
-                        h1: v[8],
-                        h2: v[9],
-                        a_h1: v[10],
-                        a_h2: v[11],
-                        o1: v[12],
-                        o2: v[13],
-                        a_o1: v[14],
-                        a_o2: v[15],
-                        E1: v[16],
-                        E2: v[17],
-                        E_total: v[18],
-                        dE_dw: std::array::from_fn(|k| v[19 + k]),
-                    }
+                    let start = (it * l + r) * n;
+                    let v: Vec<f64> = values[start..start + n].iter().map(|&x| x as f64).collect();
+                    Row::from_values(it, &v)
                 })
                 .collect();
             Trace { learning_rate, rows }

@@ -64,6 +64,8 @@ pub fn row(config: &TinyConfig, iteration: usize, w: [f64; 8]) -> Row {
         E1,
         E2,
         E_total,
+        dE_do: [dE_do1, dE_do2],
+        dE_dh: [dE_dh1, dE_dh2],
         dE_dw: [dE_dw1, dE_dw2, dE_dw3, dE_dw4, dE_dw5, dE_dw6, dE_dw7, dE_dw8],
     }
 }

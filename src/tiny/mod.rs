@@ -4,9 +4,11 @@
 //! - [`exact`]: the hand-derived chain rule in f64, one line per Excel column.
 //! - [`autodiff`]: the same network in burn, every learning rate in one batched tensor,
 //!   gradients from burn's autodiff.
-//! - [`trace`]: the per-iteration rows both produce, and the CSV they print as.
+//! - [`trace`]: the per-iteration rows both produce, their columns, and the CSV they print as.
+//! - [`conclusion`]: what the learning rates' runs show, side by side.
 
 pub mod autodiff;
+pub mod conclusion;
 pub mod config;
 pub mod exact;
 pub mod trace;

@@ -89,11 +89,12 @@ pub fn run(args: TinyArgs) -> Result<(), String> {
         print!("{}", trace::to_csv(&traces));
         return Ok(());
     }
-    println!("{:>8} {:>14} {:>14} {:>22}", "lr", "E_total(0)", "E_total(end)", "iterations to E<0.01");
-    for t in &traces {
-        let (first, last) = (t.rows[0].E_total, t.rows[t.rows.len() - 1].E_total);
-        let reach = trace::iterations_to_reach(t, 0.01).map_or("not reached".to_string(), |i| i.to_string());
-        println!("{:>8} {:>14.9} {:>14.9} {:>22}", t.learning_rate, first, last, reach);
+    let conclusion = tiny::conclusion::conclude(&traces);
+    let reach_heading = format!("iterations to E<{}", conclusion.threshold);
+    println!("{:>8} {:>14} {:>14} {:>22}", "lr", "E_total(0)", "E_total(end)", reach_heading);
+    for (t, r) in traces.iter().zip(&conclusion.rates) {
+        let reach = r.reached.map_or("not reached".to_string(), |i| i.to_string());
+        println!("{:>8} {:>14.9} {:>14.9} {:>22}", t.learning_rate, t.rows[0].E_total, r.final_loss, reach);
     }
     Ok(())
 }
