@@ -3,13 +3,15 @@
 //! TypeScript. The page imports those declarations (`www/generated/engine.ts`, checked against
 //! this by `tests/typescript.rs`) instead of keeping its own copies.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use crate::device::{Adapter, Backend};
 use crate::mnist::bench::StepTiming;
+use crate::mnist::config::TrainConfig;
 use crate::mnist::model::SummaryRow;
-use crate::mnist::train::{EpochMetrics, Evaluation, Outcome};
+use crate::mnist::report::{EpochMetrics, Evaluation, Outcome};
+use crate::tiny::conclusion::Conclusion;
 use crate::tiny::trace::Trace;
 
 /// An architecture with its summary table (`mnistModels`).
@@ -57,6 +59,33 @@ pub struct DeviceChoice {
     pub timings: Vec<StepTiming>,
 }
 
+/// What the page asks `mnistTrain` for: settings, where, and the run to continue, if any.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainRequest {
+    pub config: TrainConfig,
+    pub backend: Backend,
+    pub resume: Option<Resume>,
+}
+
+/// A run to continue: its checkpoint file, and (for a weights-only file from an older page,
+/// which does not say) how many epochs it had finished.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Resume {
+    #[serde(with = "serde_bytes")]
+    #[ts(type = "Uint8Array")]
+    pub checkpoint: Vec<u8>,
+    pub epochs_done: usize,
+}
+
+/// Part 1 on the exact path (`tinyExact`): the traces and what they show.
+#[derive(Serialize, TS)]
+pub struct ExactRun {
+    pub traces: Vec<Trace>,
+    pub conclusion: Conclusion,
+}
+
 /// Part 1 through burn (`tinyBurn`).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -72,7 +101,7 @@ pub struct BurnRun {
 
 /// Every type that crosses the boundary, as one TypeScript module.
 pub fn typescript() -> String {
-    use crate::mnist::{augment, config, train};
+    use crate::mnist::{augment, config, model, report};
     let cfg = Config::new();
     let mut out = String::from(
         "// Generated from the Rust types (src/boundary.rs `typescript`): do not edit.\n\
@@ -83,11 +112,21 @@ pub fn typescript() -> String {
         out.push_str(&decl);
         out.push('\n');
     };
+    // A value the Rust core defines, as a constant of type `ty`.
+    fn constant(name: &str, ty: &str, value: &impl Serialize) -> String {
+        format!("const {name}: {ty} = {};", serde_json::to_string(value).expect("the core's constants serialise"))
+    }
     // Part 1.
     add(crate::tiny::config::TinyConfig::decl(&cfg));
     add(crate::tiny::config::ConfigError::decl(&cfg));
     add(crate::tiny::trace::Row::decl(&cfg));
+    add(crate::tiny::trace::Column::decl(&cfg));
+    add(constant("ROW_COLUMNS", "readonly Column[]", &crate::tiny::trace::COLUMNS));
     add(Trace::decl(&cfg));
+    add(Conclusion::decl(&cfg));
+    add(crate::tiny::conclusion::RateOutcome::decl(&cfg));
+    add(crate::tiny::conclusion::Trend::decl(&cfg));
+    add(ExactRun::decl(&cfg));
     add(BurnRun::decl(&cfg));
     // Part 2.
     add(augment::AugmentConfig::decl(&cfg));
@@ -95,19 +134,31 @@ pub fn typescript() -> String {
     add(config::OptimizerConfig::decl(&cfg));
     add(config::Schedule::decl(&cfg));
     add(config::TrainConfig::decl(&cfg));
+    add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS));
+    add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS));
+    add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL));
+    let files: Vec<String> = crate::mnist::data::FILES.iter().map(|(name, _)| format!("{name}.gz")).collect();
+    add(constant("MNIST_FILES", "readonly string[]", &files));
+    add(TrainRequest::decl(&cfg));
+    add(Resume::decl(&cfg));
     add(config::Invalid::decl(&cfg));
+    add(model::Architecture::decl(&cfg));
+    add(model::LayerKind::decl(&cfg));
     add(SummaryRow::decl(&cfg));
     add(ModelInfo::decl(&cfg));
-    add(train::Progress::decl(&cfg));
+    add(report::Progress::decl(&cfg));
     add(EpochMetrics::decl(&cfg));
     add(Evaluation::decl(&cfg));
+    add(report::Mistake::decl(&cfg));
     add(Outcome::decl(&cfg));
-    add(train::Kept::decl(&cfg));
+    add(report::Kept::decl(&cfg));
     add(Place::decl(&cfg));
     add(RunSummary::decl(&cfg));
     add(Backend::decl(&cfg));
     add(Adapter::decl(&cfg));
     add(StepTiming::decl(&cfg));
+    add(crate::mnist::infer::Grid::decl(&cfg));
+    add(crate::mnist::infer::Inspection::decl(&cfg));
     add(DeviceChoice::decl(&cfg));
     out
 }

@@ -7,7 +7,9 @@
 use gradbook::device::{Backend, Compute};
 use gradbook::mnist::data::Split;
 use gradbook::mnist::snapshot::Resumable;
-use gradbook::mnist::train::{self, Control, EpochMetrics, Observer, Outcome, Progress};
+use gradbook::mnist::plan::Plan;
+use gradbook::mnist::report::{EpochMetrics, Outcome, Progress};
+use gradbook::mnist::train::{self, Control, Observer};
 use gradbook::mnist::{checkpoint, infer, Mnist, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 use gradbook::web;
@@ -72,9 +74,13 @@ fn boundary_reports_bad_input_as_errors() {
     // Not a config at all.
     assert!(web::tiny_exact(JsValue::from_str("w1 = 0.15")).is_err());
 
-    // The module still works afterwards.
+    // The module still works afterwards: six traces, and what comparing them shows.
     let good = web::tiny_exact(js_config(|_| ())).expect("good config trains");
-    assert_eq!(js_sys::Array::from(&good).length(), 6);
+    let traces = js_sys::Reflect::get(&good, &"traces".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&traces).length(), 6);
+    let conclusion = js_sys::Reflect::get(&good, &"conclusion".into()).unwrap();
+    let trend = js_sys::Reflect::get(&conclusion, &"trend".into()).unwrap();
+    assert_eq!(trend.as_string().as_deref(), Some("largerIsLower"));
 }
 
 /// A batch the browser's engine cannot hold is refused before training, with the largest that
@@ -140,7 +146,7 @@ async fn mnist_steps(compute: Compute) {
     let bytes = seen.middle.take().expect("a checkpoint in epoch 1");
     let (start, note) = train::Start::from_checkpoint(checkpoint::read(&bytes, None, &compute.device).unwrap(), 0);
     assert!(note.is_none());
-    let resumed = train::train_from(&config, &data, &compute.device, &mut seen, start).await.expect("resuming runs");
+    let resumed = train::train_from(&Plan::new(&config, &data).unwrap(), &compute.device, &mut seen, start).await.expect("resuming runs");
     assert_eq!(resumed.outcome, Outcome::Completed);
     assert_eq!(resumed.epochs.len(), 2);
     let accuracy = resumed.evaluation.unwrap().accuracy;

@@ -13,13 +13,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{compute, from_js, to_js};
-use crate::boundary::{DeviceChoice, ModelInfo, Place, RunSummary};
+use crate::boundary::{DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
 use crate::device::{Backend, Preference};
 use crate::mnist::bench;
 use crate::mnist::augment::AugmentConfig;
 use crate::mnist::model::{ModelSpec, Net};
 use crate::mnist::snapshot::Resumable;
-use crate::mnist::train::{self, Control, EpochMetrics, Observer, Progress, Start};
+use crate::mnist::clock::now_ms;
+use crate::mnist::evaluate::evaluate;
+use crate::mnist::plan::Plan;
+use crate::mnist::report::{EpochMetrics, Progress};
+use crate::mnist::train::{self, Control, Observer, Start};
 use crate::mnist::{checkpoint, infer, Mnist, TrainConfig};
 
 struct Current {
@@ -132,7 +136,7 @@ struct Callbacks {
     on_progress: Function,
     on_epoch: Function,
     on_checkpoint: Function,
-    /// When the last checkpoint went to the page (ms, [`train::now_ms`]).
+    /// When the last checkpoint went to the page (ms, [`now_ms`]).
     saved_at: f64,
     error: Option<String>,
 }
@@ -176,11 +180,11 @@ impl Observer for Callbacks {
 
     /// After every epoch, and every half minute within one.
     async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
-        if !run.at_epoch_end() && train::now_ms() - self.saved_at < CHECKPOINT_EVERY_MS {
+        if !run.at_epoch_end() && now_ms() - self.saved_at < CHECKPOINT_EVERY_MS {
             return Ok(());
         }
         let bytes = Uint8Array::from(&run.to_bytes().await?[..]);
-        self.saved_at = train::now_ms();
+        self.saved_at = now_ms();
         let place = to_js(&Place { epoch: run.epoch, batch: run.batch }).map_err(|e| format!("{e:?}"))?;
         self.on_checkpoint.call2(&JsValue::NULL, &bytes, &place).map_err(|e| format!("the page's callback failed: {e:?}"))?;
         Ok(())
@@ -226,40 +230,31 @@ pub fn mnist_crash() {
     std::process::abort()
 }
 
-/// Trains `config` on `backend` ("wgpu" falls back to "flex", saying why), optionally resuming
-/// from a checkpoint (exactly where it was; a weights-only file from an older page resumes
-/// after `epochs_done` epochs). `on_progress(progress)` is called every `reportEvery` batches,
-/// `on_epoch(metrics)` after each epoch's test, `on_checkpoint(bytes, {epoch, batch})` after
-/// each epoch and every half minute. The trained model becomes the current one.
+/// Trains `request.config` on `request.backend` ("wgpu" falls back to "flex", saying why),
+/// continuing `request.resume` if given (exactly where it was; a weights-only file from an
+/// older page after its `epochsDone` epochs). `on_progress(progress)` is called every
+/// `reportEvery` batches, `on_epoch(metrics)` after each epoch's test,
+/// `on_checkpoint(bytes, {epoch, batch})` after each epoch and every half minute. The trained
+/// model becomes the current one.
 #[wasm_bindgen(js_name = mnistTrain)]
-pub async fn mnist_train(
-    config: JsValue,
-    backend: String,
-    resume: Option<Vec<u8>>,
-    epochs_done: u32,
-    on_progress: Function,
-    on_epoch: Function,
-    on_checkpoint: Function,
-) -> Result<JsValue, JsError> {
-    let config: TrainConfig = from_js(config, "settings")?;
-    config.validate().map_err(err)?;
-    let preferred: Backend = backend.parse().map_err(|e: String| err(e))?;
+pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Function, on_checkpoint: Function) -> Result<JsValue, JsError> {
+    let TrainRequest { config, backend, resume } = from_js(request, "training request")?;
     let data = data()?;
-    let spec = train::spec_for(&config).map_err(err)?;
-    let compute = compute(preferred).await;
+    let plan = Plan::new(&config, &data).map_err(err)?;
+    let compute = compute(backend).await;
     let (start, note) = match resume {
         None => (Start::Fresh, None),
-        Some(bytes) => {
-            let checkpoint = checkpoint::read(&bytes, Some(spec.name), &compute.device).map_err(err)?;
-            Start::from_checkpoint(checkpoint, epochs_done as usize)
+        Some(Resume { checkpoint, epochs_done }) => {
+            let checkpoint = checkpoint::read(&checkpoint, Some(plan.spec.name), &compute.device).map_err(err)?;
+            Start::from_checkpoint(checkpoint, epochs_done)
         }
     };
-    let mut callbacks = Callbacks { on_progress, on_epoch, on_checkpoint, saved_at: train::now_ms(), error: None };
-    let run = train::train_from(&config, &data, &compute.device, &mut callbacks, start).await.map_err(err)?;
+    let mut callbacks = Callbacks { on_progress, on_epoch, on_checkpoint, saved_at: now_ms(), error: None };
+    let run = train::train_from(&plan, &compute.device, &mut callbacks, start).await.map_err(err)?;
     if let Some(e) = callbacks.error {
         return Err(err(e));
     }
-    set_current(spec, run.model, compute.device.clone());
+    set_current(plan.spec, run.model, compute.device.clone());
     to_js(&RunSummary {
         message: run.outcome.message(),
         note,
@@ -293,7 +288,7 @@ pub async fn mnist_weights() -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen(js_name = mnistEvaluate)]
 pub async fn mnist_evaluate() -> Result<JsValue, JsError> {
     let (c, data) = (current()?, data()?);
-    to_js(&train::evaluate(&c.model, &data.test, &c.device).await.map_err(err)?)
+    to_js(&evaluate(&c.model, &data.test, &c.device).await.map_err(err)?)
 }
 
 /// Class probabilities of the current model for 28×28 images in [0, 1] (10 per image).

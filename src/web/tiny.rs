@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{compute, from_js, to_js};
-use crate::boundary::BurnRun;
+use crate::boundary::{BurnRun, ExactRun};
 use crate::device::Backend;
 use crate::tiny::{self, TinyConfig, Trace};
 
@@ -29,11 +29,12 @@ fn checked(config: JsValue) -> Result<TinyConfig, JsError> {
     Ok(config)
 }
 
-/// The hand-derived chain rule in f64: one trace per learning rate.
+/// The hand-derived chain rule in f64: one trace per learning rate, and what they show.
 #[wasm_bindgen(js_name = tinyExact)]
 pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
     let config = checked(config)?;
-    to_js(&tiny::exact::train_all(&config))
+    let traces = tiny::exact::train_all(&config);
+    to_js(&ExactRun { conclusion: tiny::conclusion::conclude(&traces), traces })
 }
 
 /// The same training through burn's autodiff, all learning rates batched, on `backend`

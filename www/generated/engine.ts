@@ -29,9 +29,46 @@ iterations: number, };
 
 export type ConfigError = { field: string, message: string, };
 
-export type Row = { iteration: number, w: [number, number, number, number, number, number, number, number], h1: number, a_h1: number, h2: number, a_h2: number, o1: number, a_o1: number, o2: number, a_o2: number, E1: number, E2: number, E_total: number, dE_dw: [number, number, number, number, number, number, number, number], };
+export type Row = { iteration: number, w: [number, number, number, number, number, number, number, number], h1: number, a_h1: number, h2: number, a_h2: number, o1: number, a_o1: number, o2: number, a_o2: number, E1: number, E2: number, E_total: number, 
+/**
+ * The deltas: ∂E_total/∂o1, ∂E_total/∂o2, the error at each output's input, which the
+ * output weights' gradients multiply…
+ */
+dE_do: [number, number], 
+/**
+ * …and ∂E_total/∂h1, ∂E_total/∂h2, the same one layer back, for the input weights.
+ */
+dE_dh: [number, number], dE_dw: [number, number, number, number, number, number, number, number], };
+
+export type Column = { name: string, label: string, field: keyof Row, index: number | null, };
+
+export const ROW_COLUMNS: readonly Column[] = [{"name":"w1","label":"w1","field":"w","index":0},{"name":"w2","label":"w2","field":"w","index":1},{"name":"w3","label":"w3","field":"w","index":2},{"name":"w4","label":"w4","field":"w","index":3},{"name":"w5","label":"w5","field":"w","index":4},{"name":"w6","label":"w6","field":"w","index":5},{"name":"w7","label":"w7","field":"w","index":6},{"name":"w8","label":"w8","field":"w","index":7},{"name":"h1","label":"h1","field":"h1","index":null},{"name":"a_h1","label":"a_h1","field":"a_h1","index":null},{"name":"h2","label":"h2","field":"h2","index":null},{"name":"a_h2","label":"a_h2","field":"a_h2","index":null},{"name":"o1","label":"o1","field":"o1","index":null},{"name":"a_o1","label":"a_o1","field":"a_o1","index":null},{"name":"o2","label":"o2","field":"o2","index":null},{"name":"a_o2","label":"a_o2","field":"a_o2","index":null},{"name":"E1","label":"E1","field":"E1","index":null},{"name":"E2","label":"E2","field":"E2","index":null},{"name":"E_total","label":"E_total","field":"E_total","index":null},{"name":"dE_do1","label":"∂E/∂o1","field":"dE_do","index":0},{"name":"dE_do2","label":"∂E/∂o2","field":"dE_do","index":1},{"name":"dE_dh1","label":"∂E/∂h1","field":"dE_dh","index":0},{"name":"dE_dh2","label":"∂E/∂h2","field":"dE_dh","index":1},{"name":"dE_dw1","label":"∂E/∂w1","field":"dE_dw","index":0},{"name":"dE_dw2","label":"∂E/∂w2","field":"dE_dw","index":1},{"name":"dE_dw3","label":"∂E/∂w3","field":"dE_dw","index":2},{"name":"dE_dw4","label":"∂E/∂w4","field":"dE_dw","index":3},{"name":"dE_dw5","label":"∂E/∂w5","field":"dE_dw","index":4},{"name":"dE_dw6","label":"∂E/∂w6","field":"dE_dw","index":5},{"name":"dE_dw7","label":"∂E/∂w7","field":"dE_dw","index":6},{"name":"dE_dw8","label":"∂E/∂w8","field":"dE_dw","index":7}];
 
 export type Trace = { learningRate: number, rows: Array<Row>, };
+
+export type Conclusion = { 
+/**
+ * Iterations each rate ran.
+ */
+iterations: number, 
+/**
+ * A tenth of the starting loss, to two significant digits: "how soon" is measured to it.
+ */
+threshold: number, rates: Array<RateOutcome>, 
+/**
+ * The learning rate with the lowest final loss.
+ */
+best: number, trend: Trend, };
+
+export type RateOutcome = { learningRate: number, finalLoss: number, 
+/**
+ * The first iteration whose loss is below the threshold, if one is.
+ */
+reached: number | null, };
+
+export type Trend = "one" | "largerIsLower" | "overshoots";
+
+export type ExactRun = { traces: Array<Trace>, conclusion: Conclusion, };
 
 export type BurnRun = { traces: Array<Trace>, backend: Backend, 
 /**
@@ -75,11 +112,7 @@ export type OptimizerConfig = { "kind": "sgd", momentum: number, nesterov: boole
 
 export type Schedule = { "kind": "constant" } | { "kind": "step", every: number, gamma: number, } | { "kind": "oneCycle", warmup: number, div: number, finalDiv: number, };
 
-export type TrainConfig = { 
-/**
- * A [`super::model::ModelSpec`] name.
- */
-model: string, 
+export type TrainConfig = { model: Architecture, 
 /**
  * Keep the model's dropout layers (false sets their probability to zero).
  */
@@ -107,9 +140,29 @@ limitTrain: number | null, limitTest: number | null,
  */
 reportEvery: number, };
 
+export const OPTIMIZER_KINDS: readonly OptimizerConfig[] = [{"kind":"sgd","momentum":0.9,"nesterov":false,"weightDecay":0.0},{"kind":"adam","weightDecay":0.0}];
+
+export const SCHEDULE_KINDS: readonly Schedule[] = [{"kind":"constant"},{"kind":"step","every":8,"gamma":0.25},{"kind":"oneCycle","warmup":0.2,"div":10.0,"finalDiv":100.0}];
+
+export const INTERPOLATIONS: readonly Interpolation[] = ["bilinear","nearest"];
+
+export const MNIST_FILES: readonly string[] = ["train-images-idx3-ubyte.gz","train-labels-idx1-ubyte.gz","t10k-images-idx3-ubyte.gz","t10k-labels-idx1-ubyte.gz"];
+
+export type TrainRequest = { config: TrainConfig, backend: Backend, resume: Resume | null, };
+
+export type Resume = { checkpoint: Uint8Array, epochsDone: number, };
+
 export type Invalid = { field: string, message: string, };
 
-export type SummaryRow = { layer: string, shape: [number, number, number], params: number, receptiveField: number, };
+export type Architecture = "seed" | "compact" | "compact-v2" | "compact-v1" | "compact-wide";
+
+export type LayerKind = "conv" | "depthwise" | "relu" | "batchNorm" | "dropout" | "maxPool" | "avgPool" | "globalAvgPool" | "linear";
+
+export type SummaryRow = { kind: LayerKind, 
+/**
+ * The layer in words: "Conv 3×3 1→16, pad 1".
+ */
+layer: string, shape: [number, number, number], params: number, receptiveField: number, };
 
 export type ModelInfo = { name: string, about: string, rows: Array<SummaryRow>, total: number, };
 
@@ -151,9 +204,11 @@ export type Evaluation = { loss: number, accuracy: number,
  */
 confusion: number[][], 
 /**
- * Indices (in the test set) of the images predicted wrongly.
+ * The images predicted wrongly, in test-set order.
  */
-misclassified: Array<number>, };
+misclassified: Array<Mistake>, };
+
+export type Mistake = { index: number, label: number, predicted: number, };
 
 export type Outcome = { "kind": "completed" } | { "kind": "stopped", epoch: number, batch: number, } | { "kind": "diverged", epoch: number, batch: number, kept: Kept, };
 
@@ -206,6 +261,10 @@ kernelsPerStep: number | null,
  * The launches of one step by kernel name, most frequent first.
  */
 kernels: Array<[string, number]>, };
+
+export type Grid = { shape: Array<number>, values: Array<number>, };
+
+export type Inspection = { filters: Grid, maps: Grid, probabilities: Array<number>, };
 
 export type DeviceChoice = { backend: Backend, adapter: Adapter | null, 
 /**
