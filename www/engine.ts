@@ -1,10 +1,7 @@
-// The page's handles on the engine: Web Workers running the Rust core, each call a promise.
-//
-// Two workers, because a burn run can take a while (seconds to minutes on a software GPU) and
-// must never hold up the quick calls — validating a field, the exact path, the CSV — that the
-// page makes while the student types. A run that is superseded is abandoned by restarting its
-// worker: wasm cannot be interrupted mid-computation any other way.
-import type { Api, Request, Requests, Response, WorkerEvent } from "./protocol";
+// The page's handle on an engine: a Web Worker running the Rust core, each call a promise.
+// A run that is superseded is abandoned by restarting its worker: wasm cannot be interrupted
+// mid-computation any other way.
+import type { Api, Request, Response, WorkerEvent } from "./protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -13,7 +10,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 export class EngineCrashed extends Error {}
 
 /** A worker that answers calls of the API `A`, and may also send events (progress). */
-export class Engine<A extends Api = Requests> {
+export class Engine<A extends Api> {
   private worker!: Worker;
   private pending = new Map<number, Pending>();
   private nextId = 0;
@@ -74,9 +71,3 @@ export class Engine<A extends Api = Requests> {
     this.spawn();
   }
 }
-
-const part1 = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-/** Quick calls: defaults, validation, the exact path, CSV. */
-export const sheet = new Engine(part1);
-/** burn training runs. */
-export const trainer = new Engine(part1);

@@ -1,16 +1,6 @@
-// The messages between the page and the engine worker: one request type per engine call.
-import type { BurnRun, ConfigError, TinyConfig, Trace } from "./tiny/types";
-
-export type Requests = {
-  tinyDefaults: { args: []; result: TinyConfig };
-  tinyValidate: { args: [TinyConfig]; result: ConfigError | null };
-  tinyExact: { args: [TinyConfig]; result: Trace[] };
-  tinyBurn: { args: [TinyConfig, "wgpu" | "flex"]; result: BurnRun };
-  tinyCsv: { args: [Trace[]]; result: string };
-};
-
-export type Method = keyof Requests;
-
+// The messages between the page and an engine worker, whatever its API: a request per call,
+// its answer, and events in between. Each part names its own calls (www/tiny/protocol.ts,
+// www/mnist/protocol.ts).
 /** What any worker API looks like: per method, its arguments and its result. */
 export type Api = { [method: string]: { args: unknown[]; result: unknown } };
 

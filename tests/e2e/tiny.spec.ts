@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { ROW_COLUMNS } from "../../www/generated/engine";
 import { watch } from "./watch";
 
 // The same exact path natively, through the CLI the README documents.
@@ -18,7 +19,8 @@ async function open(page: Page): Promise<string[]> {
 
 const firstRowCell = (page: Page, column: number) =>
   page.locator('#table .grid-row[data-iteration="0"] span').nth(column);
-const E_TOTAL = 19; // column of E_total in the table
+// The table's columns are the Rust core's (after the iteration): where E_total is, it says.
+const E_TOTAL = 1 + ROW_COLUMNS.findIndex((c) => c.name === "E_total");
 
 test("loads without errors and shows the sheet's iteration 0", async ({ page }) => {
   const errors = await open(page);
@@ -28,6 +30,11 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   await expect(page.locator("#equations")).toContainText("0.0721571");
   // Six tabs, one per learning rate.
   await expect(page.locator("#table-tabs button")).toHaveCount(6);
+  // The deltas the equations use are the row's own, shown in the table too: ∂E/∂o1 at iteration 0.
+  await expect(page.locator("#table .grid-head")).toContainText("∂E/∂o1");
+  await expect(firstRowCell(page, 1 + ROW_COLUMNS.findIndex((c) => c.name === "dE_do1"))).toHaveText("0.142356862");
+  // The conclusion compares the six rates, from the Rust core's reading of them.
+  await expect(page.locator("#conclusion")).toContainText("each larger learning rate ends lower");
   // The built page is locked down (vite.config.ts): nothing but the site itself, and (watch.ts)
   // no violation of it and no request elsewhere on the way here.
   const csp = page.locator('meta[http-equiv="Content-Security-Policy"]');
@@ -114,5 +121,11 @@ test("bad input gets a message at its field and keeps the last results", async (
   await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 1000 iterations/);
   await expect(page.locator("#params .field-error:not(:empty)")).toHaveCount(0);
   await expect(page.locator("#table .grid-body")).toHaveCSS("height", `${1001 * 24}px`);
+  // One learning rate: said in the singular, and nothing is claimed about comparing rates.
+  await field("learningRates").fill("0.5");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 1000 iterations/);
+  await expect(page.locator("#conclusion")).toContainText("nothing to compare");
+  await expect(page.locator("#conclusion")).not.toContainText("larger learning rate");
   expect(errors).toEqual([]);
 });

@@ -2,13 +2,14 @@
 // and final accuracies.
 import uPlot from "uplot";
 import { COLORS } from "./plots";
+import { forgetRuns } from "./run";
+import type { MnistCell } from "./state";
 import { runLabel, type RunRecord } from "./store";
 
 let plot: uPlot | null = null;
 
-export function showCompare(runs: RunRecord[]): void {
+function show(root: HTMLElement, runs: RunRecord[]): void {
   const withEpochs = runs.filter((r) => r.epochs.length > 0);
-  const root = document.getElementById("mnist-compare")!;
   plot?.destroy();
   plot = null;
   if (withEpochs.length === 0) {
@@ -25,7 +26,7 @@ export function showCompare(runs: RunRecord[]): void {
   const longest = Math.max(...withEpochs.map((r) => r.epochs.length));
   const xs = Array.from({ length: longest }, (_, i) => i + 1);
   const data = [xs, ...withEpochs.map((r) => xs.map((x) => r.epochs[x - 1]?.testAccuracy ?? null))] as uPlot.AlignedData;
-  const el = document.getElementById("compare-plot")!;
+  const el = root.querySelector<HTMLElement>("#compare-plot")!;
   plot = new uPlot(
     {
       width: Math.min(root.clientWidth || 800, 900),
@@ -39,3 +40,24 @@ export function showCompare(runs: RunRecord[]): void {
     el,
   );
 }
+
+export const mountCompare: MnistCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#mnist-compare")!;
+  state.watch((s) => s.runs, (runs) => show(root, runs));
+  // Forgetting cannot be undone: the first click asks, a second within 5 s forgets.
+  const clear = cell.querySelector<HTMLButtonElement>("#mnist-clear-runs")!;
+  const label = clear.textContent!;
+  let armed: number | undefined;
+  clear.addEventListener("click", async () => {
+    if (armed === undefined) {
+      const n = (await forgetRuns(false)).length;
+      clear.textContent = `Click again to forget ${n} run${n === 1 ? "" : "s"}`;
+      armed = window.setTimeout(() => ((clear.textContent = label), (armed = undefined)), 5000);
+      return;
+    }
+    window.clearTimeout(armed);
+    armed = undefined;
+    clear.textContent = label;
+    await forgetRuns(true);
+  });
+};

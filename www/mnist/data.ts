@@ -1,50 +1,19 @@
 // Cell 1: the data. Download progress, then a grid of training digits beside the same digits
 // as the augmentation sees them, re-drawn with each click.
-import { mnist, DATA_URL } from "./client";
+import { mnist } from "./client";
 import { digitCanvas } from "./digits";
-import type { Augment, DownloadEvent } from "./protocol";
+import { MNIST_FILES } from "./files";
+import { ensureData } from "./run";
+import type { MnistCell } from "./state";
+import type { Augment } from "./protocol";
 
 const SAMPLES = 16;
-const root = () => document.getElementById("mnist-data")!;
-let draw = 0;
 
-export function showDownload(e: DownloadEvent): void {
-  const bar = root().querySelector<HTMLProgressElement>(`progress[data-file="${e.file}"]`);
-  if (!bar) return;
-  if (e.total) bar.max = e.total;
-  bar.value = e.loaded;
-  // The label files are 5 kB and 29 kB: kilobytes until a megabyte.
-  bar.nextElementSibling!.textContent = e.loaded < 1e6 ? `${Math.round(e.loaded / 1e3)} kB` : `${(e.loaded / 1e6).toFixed(1)} MB`;
-}
-
-/** Fetches (or takes from the cache) and parses the files; resolves when the engine has them. */
-export async function loadData(files: string[]): Promise<boolean> {
-  const el = root();
-  el.querySelector(".downloads")!.innerHTML = files
-    .map((f) => `<div class="download"><code>${f}</code> <progress data-file="${f}" value="0"></progress> <span></span></div>`)
-    .join("");
-  const status = el.querySelector(".data-status")!;
-  status.className = "data-status pending";
-  status.textContent = "Loading MNIST…";
-  try {
-    const r = await mnist.call("load", DATA_URL);
-    status.className = "data-status";
-    status.textContent = `${r.train.toLocaleString()} training and ${r.test.toLocaleString()} test images` +
-      (r.cached ? " (from this browser's cache)." : ", now cached in this browser.");
-    el.querySelector(".downloads")!.innerHTML = "";
-    return true;
-  } catch (e) {
-    status.className = "data-status error";
-    status.textContent = (e as Error).message;
-    return false;
-  }
-}
-
-/** The sample grid and its augmented twin (a fresh random draw each call). */
-export async function showSamples(augment: Augment): Promise<void> {
+/** The sample grid and its augmented twin (draw number `draw` of the augmentation). */
+async function showSamples(root: HTMLElement, augment: Augment, draw: number): Promise<void> {
   const indices = Array.from({ length: SAMPLES }, (_, i) => i * 997);
   const { pixels, labels } = await mnist.call("images", "train", indices);
-  const augmented = await mnist.call("augmented", indices, augment, ++draw);
+  const augmented = await mnist.call("augmented", indices, augment, draw);
   const grid = (bytes: Uint8Array) => {
     const div = document.createElement("div");
     div.className = "digits";
@@ -55,9 +24,55 @@ export async function showSamples(augment: Augment): Promise<void> {
     });
     return div;
   };
-  const samples = root().querySelector(".samples")!;
-  samples.replaceChildren(
+  root.querySelector(".samples")!.replaceChildren(
     Object.assign(document.createElement("h3"), { textContent: "Training digits" }), grid(pixels),
     Object.assign(document.createElement("h3"), { textContent: `As the augmentation sees them (draw ${draw})` }), grid(augmented),
   );
 }
+
+export const mountData: MnistCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#mnist-data")!;
+  const load = root.querySelector<HTMLButtonElement>("#mnist-load")!;
+  const again = root.querySelector<HTMLButtonElement>("#mnist-augment")!;
+  const status = root.querySelector<HTMLElement>(".data-status")!;
+  const downloads = root.querySelector<HTMLElement>(".downloads")!;
+  let draw = 0;
+  const samples = () => {
+    const setup = state.get().setup;
+    if (setup) void showSamples(root, setup.config.augment, ++draw);
+  };
+  load.addEventListener("click", () => void ensureData());
+  again.addEventListener("click", samples);
+
+  state.watch((s) => s.data, (data) => {
+    load.disabled = data.kind === "loading" || data.kind === "loaded";
+    again.disabled = data.kind !== "loaded";
+    status.className = `data-status${data.kind === "loading" ? " pending" : data.kind === "failed" ? " error" : data.kind === "idle" ? " dim" : ""}`;
+    if (data.kind === "loading") {
+      downloads.innerHTML = MNIST_FILES
+        .map((f) => `<div class="download"><code>${f}</code> <progress data-file="${f}" value="0"></progress> <span></span></div>`)
+        .join("");
+      status.textContent = "Loading MNIST…";
+    } else if (data.kind === "loaded") {
+      downloads.innerHTML = "";
+      status.textContent = `${data.train.toLocaleString()} training and ${data.test.toLocaleString()} test images` +
+        (data.cached ? " (from this browser's cache)." : ", now cached in this browser.");
+      samples();
+    } else if (data.kind === "failed") {
+      status.textContent = data.message;
+    }
+  });
+  // Data loaded before the settings were (from the cache, on a return visit): the samples
+  // follow the settings' augmentation as soon as there is one.
+  state.watch((s) => s.setup !== null, (ready, s) => {
+    if (ready && draw === 0 && s.data.kind === "loaded") samples();
+  });
+  state.watch((s) => s.download, (e) => {
+    const bar = e && downloads.querySelector<HTMLProgressElement>(`progress[data-file="${e.file}"]`);
+    if (!e || !bar) return;
+    if (e.total) bar.max = e.total;
+    bar.value = e.loaded;
+    // The label files are 5 kB and 29 kB: kilobytes until a megabyte.
+    bar.nextElementSibling!.textContent = e.loaded < 1e6 ? `${Math.round(e.loaded / 1e3)} kB` : `${(e.loaded / 1e6).toFixed(1)} MB`;
+  });
+};

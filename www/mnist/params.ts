@@ -1,7 +1,10 @@
 // Cell 3: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
-import type { Backend, Invalid, TrainConfig } from "./protocol";
+import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from "../generated/engine";
+import { mnist } from "./client";
+import type { MnistCell, Setup } from "./state";
+import type { TrainConfig } from "./protocol";
 
 type Kind = "number" | "int" | "bool" | "optional-int" | { options: string[] };
 
@@ -18,11 +21,11 @@ const FIELDS: Field[] = [
   { path: "epochs", label: "Epochs", kind: "int" },
   { path: "batchSize", label: "Batch size", kind: "int" },
   { path: "lr", label: "Learning rate", kind: "number" },
-  { path: "optimizer.kind", label: "Optimizer", kind: { options: ["sgd", "adam"] } },
+  { path: "optimizer.kind", label: "Optimizer", kind: { options: OPTIMIZER_KINDS.map((o) => o.kind) } },
   { path: "optimizer.momentum", label: "Momentum", kind: "number", when: sgd },
   { path: "optimizer.nesterov", label: "Nesterov", kind: "bool", when: sgd },
   { path: "optimizer.weightDecay", label: "Weight decay", kind: "number" },
-  { path: "schedule.kind", label: "Schedule", kind: { options: ["constant", "step", "oneCycle"] } },
+  { path: "schedule.kind", label: "Schedule", kind: { options: SCHEDULE_KINDS.map((s) => s.kind) } },
   { path: "schedule.every", label: "Step every (epochs)", kind: "int", when: (c) => c.schedule.kind === "step" },
   { path: "schedule.gamma", label: "Step factor γ", kind: "number", when: (c) => c.schedule.kind === "step" },
   { path: "schedule.warmup", label: "Warm-up (fraction of run)", kind: "number", when: (c) => c.schedule.kind === "oneCycle" },
@@ -34,7 +37,7 @@ const FIELDS: Field[] = [
   { path: "augment.affineRotation", label: "RandomAffine ± degrees", kind: "number" },
   { path: "augment.translate", label: "Translate ± (fraction)", kind: "number" },
   { path: "augment.scale", label: "Scale ± (fraction)", kind: "number" },
-  { path: "augment.interpolation", label: "Resampling", kind: { options: ["bilinear", "nearest"] } },
+  { path: "augment.interpolation", label: "Resampling", kind: { options: [...INTERPOLATIONS] } },
   { path: "augment.brightness", label: "Brightness ±", kind: "number" },
   { path: "augment.contrast", label: "Contrast ±", kind: "number" },
   { path: "cleanEpochs", label: "Last epochs without augmentation", kind: "int" },
@@ -47,14 +50,8 @@ const FIELDS: Field[] = [
 /** The page reads the running loss back more often than the CLI does, for a livelier plot. */
 const PAGE_REPORT_EVERY = 10;
 
-/** Switching an optimizer or schedule kind brings that kind's settings. */
-const KIND_DEFAULTS: Record<string, object> = {
-  sgd: { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 0 },
-  adam: { kind: "adam", weightDecay: 0 },
-  constant: { kind: "constant" },
-  step: { kind: "step", every: 8, gamma: 0.25 },
-  oneCycle: { kind: "oneCycle", warmup: 0.2, div: 10, finalDiv: 100 },
-};
+/** Switching an optimizer or schedule kind brings that kind's settings (the Rust core's). */
+const KIND_DEFAULTS: Record<string, object> = Object.fromEntries([...OPTIMIZER_KINDS, ...SCHEDULE_KINDS].map((k) => [k.kind, k]));
 
 function get(c: TrainConfig, path: string): unknown {
   return path.split(".").reduce<any>((o, k) => o?.[k], c);
@@ -83,18 +80,6 @@ function parse(kind: Kind, text: string, checked: boolean): { value: unknown } |
   if (t === "" || !Number.isFinite(v)) return { error: `"${text}" is not a number` };
   if (kind !== "number" && !(Number.isInteger(v) && v >= 0)) return { error: "must be a whole number, 0 or more" };
   return { value: v };
-}
-
-export interface Setup {
-  recipe: string;
-  config: TrainConfig;
-  device: "auto" | Backend;
-}
-
-interface Options {
-  recipes: Map<string, TrainConfig>;
-  validate: (c: TrainConfig) => Promise<Invalid | null>;
-  onChange: (setup: Setup, valid: boolean) => void;
 }
 
 /** The setup in the URL (recipe plus what differs from it), or the first recipe's; and what
@@ -148,9 +133,11 @@ function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
   history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
 }
 
-/** Builds the form; returns a getter for the current setup and a way to lock it during a run. */
-export function mountParams(opts: Options): { setup: () => Setup; lock: (locked: boolean) => void } {
-  const form = document.getElementById("mnist-params") as HTMLFormElement;
+/** Builds the form from the recipes; each change writes the setup (a fresh copy) and whether
+ *  it can train. The form is locked while a run trains. */
+export const mountParams: MnistCell = (cell, state) => {
+  const opts = { recipes: new Map<string, TrainConfig>(state.get().recipes) };
+  const form = cell.querySelector<HTMLFormElement>("#mnist-params")!;
   const fromLink = fromUrl(opts.recipes);
   let setup = fromLink.setup;
   const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
@@ -165,7 +152,7 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
       return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
     }).join("") +
     `<p class="form-error error" id="mnist-params-error" aria-live="polite"></p>`;
-  const note = document.getElementById("mnist-url-note")!;
+  const note = cell.querySelector<HTMLElement>("#mnist-url-note")!;
   note.hidden = fromLink.ignored.length === 0;
   note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
 
@@ -197,7 +184,7 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
       if ("error" in r) local = true;
       else set(setup.config, f.path, r.value);
     }
-    const invalid = local ? null : await opts.validate(setup.config);
+    const invalid = local ? null : await mnist.call("validate", setup.config);
     if (mine !== check) return;
     // Rust's verdict is marked at its field, like the form's own; the line under the form
     // points there (or says it, for a setting without a field).
@@ -210,7 +197,7 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
     const error = local ? "fix the marked fields" : invalid ? (field ? `fix the marked field: ${invalid.message}` : invalid.message) : null;
     form.querySelector("#mnist-params-error")!.textContent = error ?? "";
     if (!local) toUrl(setup, opts.recipes);
-    opts.onChange(setup, error === null);
+    state.set({ setup: structuredClone(setup), settingsValid: error === null });
   };
 
   form.addEventListener("change", (event) => {
@@ -229,8 +216,7 @@ export function mountParams(opts: Options): { setup: () => Setup; lock: (locked:
   form.addEventListener("submit", (e) => e.preventDefault());
   fill();
   void changed();
-  return {
-    setup: () => structuredClone(setup),
-    lock: (locked) => form.querySelectorAll("input, select").forEach((el) => ((el as HTMLInputElement).disabled = locked)),
-  };
-}
+  state.watch((s) => s.runState !== "idle", (locked) => {
+    form.querySelectorAll("input, select").forEach((el) => ((el as HTMLInputElement).disabled = locked));
+  });
+};

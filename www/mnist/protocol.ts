@@ -1,6 +1,6 @@
 // Part 2's engine API (www/mnist/worker.ts). What the Rust core sends back and takes is
 // generated from its types (www/generated/engine.ts); only the page's own shapes live here.
-import type { AugmentConfig, Backend, DeviceChoice, EpochMetrics, Evaluation, Invalid, ModelInfo, Place, RunSummary, StepTiming, TrainConfig } from "../generated/engine";
+import type { AugmentConfig, Backend, DeviceChoice, EpochMetrics, Evaluation, Inspection, Invalid, ModelInfo, Place, RunSummary, StepTiming, TrainConfig, TrainRequest } from "../generated/engine";
 
 export type {
   Adapter,
@@ -9,8 +9,11 @@ export type {
   DeviceChoice,
   EpochMetrics,
   Evaluation,
+  Grid,
+  Inspection,
   Invalid,
   Kept,
+  Mistake,
   ModelInfo,
   OptimizerConfig as Optimizer,
   Outcome,
@@ -21,31 +24,13 @@ export type {
   StepTiming,
   SummaryRow,
   TrainConfig,
+  TrainRequest,
 } from "../generated/engine";
-
-export interface Grid {
-  shape: number[];
-  values: number[];
-}
-
-export interface Inspection {
-  filters: Grid;
-  maps: Grid;
-  probabilities: number[];
-}
 
 /** Images as 784 bytes each, and their labels. */
 export interface Digits {
   pixels: Uint8Array;
   labels: Uint8Array;
-}
-
-export interface TrainRequest {
-  config: TrainConfig;
-  backend: Backend;
-  /** A checkpoint to continue from (a weights-only one from an older page: after `epochsDone` epochs). */
-  resume: Uint8Array | null;
-  epochsDone: number;
 }
 
 export type MnistApi = {

@@ -3,6 +3,7 @@
 // first layer's filters and that digit's feature maps.
 import { mnist } from "./client";
 import { digitCanvas, heatCanvas, probabilityBars, toUnit } from "./digits";
+import type { MnistCell } from "./state";
 import type { Evaluation, Grid } from "./protocol";
 
 const GALLERY = 48;
@@ -59,29 +60,32 @@ function testSet(e: Evaluation): string {
   return `<span id="results-test-set">on ${n === 10000 ? "all 10,000 test images" : `the first ${n.toLocaleString("en")} test images`}</span>`;
 }
 
-export async function showResults(e: Evaluation): Promise<void> {
-  const root = $("mnist-results");
+async function show(root: HTMLElement, e: Evaluation): Promise<void> {
   root.innerHTML =
     `<p>Test accuracy <strong id="results-accuracy">${e.accuracy.toFixed(2)}%</strong> ${testSet(e)} (loss ${e.loss.toFixed(4)}); ` +
     `${e.misclassified.length} test digits misclassified.</p>${confusionTable(e)}` +
     `<h3>Misclassified digits <span class="dim">(true → predicted; click one)</span></h3><div class="digits" id="gallery"></div>` +
     `<div id="mnist-inspect"></div>`;
+  // Each mistake carries the model's guess: only the images themselves are asked for.
   const shown = e.misclassified.slice(0, GALLERY);
   const gallery = $("gallery");
   if (shown.length === 0) return;
-  const { pixels, labels } = await mnist.call("images", "test", shown);
-  const guesses = new Map<number, number>();
-  const probs = await mnist.call("predict", Float32Array.from(pixels, (v) => v / 255));
-  shown.forEach((index, k) => {
-    const p = Array.from(probs.subarray(k * 10, k * 10 + 10));
-    guesses.set(index, p.indexOf(Math.max(...p)));
+  const { pixels, labels } = await mnist.call("images", "test", shown.map((m) => m.index));
+  shown.forEach((m, k) => {
     const figure = document.createElement("figure");
     figure.className = "clickable";
-    figure.dataset.index = String(index);
-    figure.append(digitCanvas(pixels, k, `test image ${index}`));
-    figure.append(Object.assign(document.createElement("figcaption"), { textContent: `${labels[k]} → ${guesses.get(index)}` }));
+    figure.dataset.index = String(m.index);
+    figure.append(digitCanvas(pixels, k, `test image ${m.index}`));
+    figure.append(Object.assign(document.createElement("figcaption"), { textContent: `${m.label} → ${m.predicted}` }));
     figure.addEventListener("click", () => void inspect(pixels, k, labels[k]));
     gallery.append(figure);
   });
   await inspect(pixels, 0, labels[0]);
 }
+
+export const mountResults: MnistCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#mnist-results")!;
+  state.watch((s) => s.evaluation, (e) => {
+    if (e) void show(root, e);
+  });
+};

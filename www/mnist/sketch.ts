@@ -1,6 +1,8 @@
 // Cell 6: draw a digit; the class probabilities follow the pen. The drawing is prepared the
 // way MNIST's digits were: fitted into a 20×20 box, then centred by its centre of mass in 28×28.
+import { mnist } from "./client";
 import { probabilityBars, SIDE } from "./digits";
+import type { MnistCell } from "./state";
 
 const SIZE = 280;
 
@@ -35,9 +37,11 @@ function toMnist(source: HTMLCanvasElement): Float32Array | null {
   return out;
 }
 
-export function mountSketch(predict: (pixels: Float32Array) => Promise<Float32Array>): void {
-  const canvas = document.getElementById("sketch") as HTMLCanvasElement;
-  const output = document.getElementById("sketch-output")!;
+/** Whatever model the engine holds (trained or loaded) answers. */
+export const mountSketch: MnistCell = (cell) => {
+  const predict = (pixels: Float32Array) => mnist.call("predict", pixels);
+  const canvas = cell.querySelector<HTMLCanvasElement>("#sketch")!;
+  const output = cell.querySelector<HTMLElement>("#sketch-output")!;
   canvas.width = canvas.height = SIZE;
   const ctx = canvas.getContext("2d")!;
   const clear = () => {
@@ -82,5 +86,5 @@ export function mountSketch(predict: (pixels: Float32Array) => Promise<Float32Ar
     void update();
   });
   canvas.addEventListener("pointerup", () => { drawing = false; void update(); });
-  document.getElementById("sketch-clear")!.addEventListener("click", clear);
-}
+  cell.querySelector("#sketch-clear")!.addEventListener("click", clear);
+};

@@ -71,10 +71,7 @@ async function train(request: TrainRequest) {
   stopping = false;
   paused = null;
   return wasm.mnistTrain(
-    request.config,
-    request.backend,
-    request.resume ?? undefined,
-    request.epochsDone,
+    request,
     (progress: unknown) => {
       emit("progress", progress);
       return gate();

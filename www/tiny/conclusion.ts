@@ -1,31 +1,33 @@
-// Cell 7: what the runs show, computed from them rather than written in advance.
+// Cell 7: what the runs show, computed by the Rust core from them (src/tiny/conclusion.rs)
+// rather than written in advance.
 import { fmt } from "../format";
-import type { Trace } from "./types";
+import type { TinyCell } from "./state";
+import type { Conclusion } from "./types";
 
-/** First iteration at which E_total is below `threshold`. */
-export function iterationsToReach(trace: Trace, threshold: number): number | null {
-  return trace.rows.find((r) => r.E_total < threshold)?.iteration ?? null;
+function words(c: Conclusion): string {
+  switch (c.trend) {
+    case "one":
+      return `<p>With one learning rate there is nothing to compare: add others (e.g. 0.1, 0.5, 2) and train again to see how the step size changes the descent.</p>`;
+    case "largerIsLower":
+      return `<p>The lowest loss after ${c.iterations} iterations comes from η = ${c.best}. Here, each larger learning rate ends lower: ` +
+        "this tiny network's loss surface is smooth and gently curved, so big steps do not overshoot. " +
+        "That rarely holds for deep networks, whose loss surfaces are far less forgiving, which is why their learning rates are usually kept small.</p>";
+    case "overshoots":
+      return `<p>The lowest loss after ${c.iterations} iterations comes from η = ${c.best}, and the largest learning rates are not the best: ` +
+        "past some size a step overshoots the minimum. Deep networks' loss surfaces are far less forgiving still, which is why their learning rates are usually kept small.</p>";
+  }
 }
 
-export function drawConclusion(traces: Trace[]): void {
-  const root = document.getElementById("conclusion")!;
-  const start = traces[0].rows[0].E_total;
-  const threshold = Number((start / 10).toPrecision(2));
-  const last = traces[0].rows.length - 1;
-  const rows = traces.map((t) => {
-    const reach = iterationsToReach(t, threshold);
-    return `<tr><td>η = ${t.learningRate}</td><td>${fmt(t.rows[last].E_total, 6)}</td>` +
-      `<td>${reach === null ? `not within ${last}` : reach}</td></tr>`;
+export const mountConclusion: TinyCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#conclusion")!;
+  state.watch((s) => s.conclusion, (c) => {
+    if (!c) return;
+    const rows = c.rates.map((r) =>
+      `<tr><td>η = ${r.learningRate}</td><td>${fmt(r.finalLoss, 6)}</td>` +
+      `<td>${r.reached === null ? `not within ${c.iterations}` : r.reached}</td></tr>`);
+    root.innerHTML =
+      `<table class="summary"><thead><tr><th>learning rate</th><th>E_total after ${c.iterations} iterations</th>` +
+      `<th>iterations until E_total &lt; ${c.threshold} (a tenth of the start)</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
+      words(c);
   });
-  const finals = traces.map((t) => t.rows[last].E_total);
-  const best = traces[finals.indexOf(Math.min(...finals))];
-  const monotone = finals.every((f, i) => i === 0 || traces[i].learningRate < traces[i - 1].learningRate || f <= finals[i - 1]);
-  root.innerHTML =
-    `<table class="summary"><thead><tr><th>learning rate</th><th>E_total after ${last} iterations</th>` +
-    `<th>iterations until E_total &lt; ${threshold} (a tenth of the start)</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
-    `<p>The lowest loss after ${last} iterations comes from η = ${best.learningRate}. ` +
-    (monotone
-      ? "Here, the larger the learning rate, the faster the loss falls: this tiny network's loss surface is smooth and gently curved, so big steps do not overshoot. "
-      : "Here the largest learning rates are not the best: past some size a step overshoots the minimum. ") +
-    `That rarely holds for deep networks, whose loss surfaces are far less forgiving, which is why their learning rates are usually kept small.</p>`;
-}
+};

@@ -1,7 +1,6 @@
 // Cell 1: the network drawn as SVG, every label showing the selected iteration's numbers.
 import { fmt } from "../format";
-import { subscribe } from "./selection";
-import type { TinyConfig } from "./types";
+import { selectedRow, type TinyCell } from "./state";
 
 const NODES = {
   i1: [70, 70], i2: [70, 250],
@@ -36,11 +35,11 @@ function edge(k: number, weight: number): string {
     `<text class="weight" x="${lx}" y="${ly}" text-anchor="middle">w${k + 1} = ${fmt(weight, 6)}</text>`;
 }
 
-export function mountDiagram(getConfig: () => TinyConfig): void {
-  const root = document.getElementById("diagram")!;
-  subscribe((s) => {
-    const r = s.traces[s.lrIndex].rows[s.iteration];
-    const c = getConfig();
+export const mountDiagram: TinyCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#diagram")!;
+  state.watch(selectedRow, (r, s) => {
+    const c = s.config;
+    if (!r || !c) return;
     const svg = [
       `<svg viewBox="0 0 800 320" role="img" aria-label="The 2-2-2 network at iteration ${r.iteration}">`,
       `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`,
@@ -61,4 +60,4 @@ export function mountDiagram(getConfig: () => TinyConfig): void {
     ];
     root.innerHTML = svg.join("");
   });
-}
+};

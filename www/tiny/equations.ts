@@ -2,7 +2,7 @@
 // with the selected iteration's numbers substituted.
 import { fmt } from "../format";
 import { tex } from "../math";
-import { subscribe } from "./selection";
+import { selectedRow, type TinyCell } from "./state";
 import type { Row, TinyConfig } from "./types";
 
 const n = (x: number) => fmt(x, 6);
@@ -35,13 +35,14 @@ const OUTPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
 // Input weights: w1, w2 feed h1; w3, w4 feed h2. [hidden, input it multiplies].
 const INPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
 
+/** Output `o`'s delta ∂E/∂o: as symbols, with the numbers put in, and its value (the row's). */
 function outputDelta(r: Row, c: TinyConfig, o: 1 | 2): [string, string, number] {
   const a = o === 1 ? r.a_o1 : r.a_o2;
   const t = c.targets[o - 1];
   return [
     String.raw`(a_{o${o}} - t_${o})\,a_{o${o}}(1 - a_{o${o}})`,
     String.raw`(${n(a)} - ${n(t)})\cdot${n(a)}\cdot(1 - ${n(a)})`,
-    (a - t) * a * (1 - a),
+    r.dE_do[o - 1],
   ];
 }
 
@@ -66,15 +67,15 @@ function backward(r: Row, c: TinyConfig): string {
   return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
 }
 
-export function mountEquations(getConfig: () => TinyConfig): void {
-  const root = document.getElementById("equations")!;
-  subscribe((s) => {
-    const r = s.traces[s.lrIndex].rows[s.iteration];
-    const c = getConfig();
+export const mountEquations: TinyCell = (cell, state) => {
+  const root = cell.querySelector<HTMLElement>("#equations")!;
+  state.watch(selectedRow, (r, s) => {
+    const c = s.config;
+    if (!r || !c) return;
     root.innerHTML =
       `<h3>Forward pass, iteration ${r.iteration}</h3><div class="eq">${tex(forward(r, c), true)}</div>` +
       `<h3>Backward pass: the chain rule for each weight</h3>` +
       `<p>Output weights first: <span class="eqi">${tex(String.raw`\partial E_{total}/\partial w_5`)}</span> only involves <span class="eqi">${tex("E_1")}</span>, since <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>. Then the input weights, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
       `<div class="eq">${tex(backward(r, c), true)}</div>`;
   });
-}
+};

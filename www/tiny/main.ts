@@ -1,25 +1,34 @@
-// The notebook page: asks the engine worker for results and hands them to the cells.
-// Each cell lives in its own module under www/tiny/; this file only wires them together.
-import "./style.css";
-import { sheet, trainer } from "./engine";
-import { typesetInline } from "./math";
-import { enableOffline } from "./offline";
-import { mountAutodiff, showBurn, showBurnError, showBurnPending } from "./tiny/autodiff";
-import { drawConclusion } from "./tiny/conclusion";
-import { mountDiagram } from "./tiny/diagram";
-import { mountEquations } from "./tiny/equations";
-import { drawLossPlot } from "./tiny/lossplot";
-import { mountParams } from "./tiny/params";
-import { mountScrubber } from "./tiny/scrubber";
-import { select, selection } from "./tiny/selection";
-import { mountTable } from "./tiny/table";
-import type { TinyConfig, Trace } from "./tiny/types";
+// Part 1 of the notebook: mounts each cell (a module beside this one) on its section with the
+// part's shared state, and trains what the parameters cell asks for — the exact path first,
+// then burn's autodiff check, each on its own engine worker.
+import { sheet, trainer } from "./client";
+import { mountAutodiff } from "./autodiff";
+import { mountConclusion } from "./conclusion";
+import { mountDiagram } from "./diagram";
+import { mountEquations } from "./equations";
+import { mountLossPlot } from "./lossplot";
+import { mountParams } from "./params";
+import { mountScrubber } from "./scrubber";
+import { newTinyState, select, type TinyCell } from "./state";
+import { mountTable } from "./table";
+import type { TinyConfig } from "./types";
 
 const status = document.getElementById("status")!;
-// The config the traces on screen were trained with; a rejected edit never replaces it.
-let shown: TinyConfig;
+const state = newTinyState();
 // Each Train press supersedes the previous one's burn run, whose result is then dropped.
 let generation = 0;
+
+/** Each cell and the section it lives in. */
+const CELLS: [string, TinyCell][] = [
+  ["cell-network", mountScrubber],
+  ["cell-network", mountDiagram],
+  ["cell-equations", mountEquations],
+  ["cell-params", mountParams],
+  ["cell-table", mountTable],
+  ["cell-loss", mountLossPlot],
+  ["cell-autodiff", mountAutodiff],
+  ["cell-conclusion", mountConclusion],
+];
 
 function setStatus(text: string, kind: "ok" | "busy" | "error" = "ok"): void {
   status.textContent = text;
@@ -29,34 +38,33 @@ function setStatus(text: string, kind: "ok" | "busy" | "error" = "ok"): void {
 async function train(config: TinyConfig): Promise<void> {
   const mine = ++generation;
   setStatus("Training on the exact path…", "busy");
-  let exact: Trace[];
+  let run;
   try {
-    exact = await sheet.call("tinyExact", config);
+    run = await sheet.call("tinyExact", config);
   } catch (e) {
     setStatus(`Training failed: ${(e as Error).message}`, "error");
     return;
   }
   if (mine !== generation) return;
-  shown = config;
-  select({ traces: exact, lrIndex: Math.min(selection().lrIndex, exact.length - 1), iteration: 0 });
-  drawLossPlot(exact);
-  drawConclusion(exact);
-  setStatus(`Ready: ${exact.length} learning rates × ${config.iterations} iterations.`);
+  const n = run.traces.length;
+  state.set({ config, traces: run.traces, conclusion: run.conclusion, iteration: 0 });
+  select(state, {});
+  setStatus(`Ready: ${n} learning rate${n === 1 ? "" : "s"} × ${config.iterations} iterations.`);
 
   // The autodiff check has its own cell and its own progress: on a software GPU it takes a while.
-  showBurnPending("burn is training the same networks…");
+  state.set({ burn: { kind: "pending", message: "burn is training the same networks…" } });
   if (trainer.busy) trainer.restart();
   try {
     // WebGPU where the browser has it; the engine falls back to the CPU and says why.
-    const run = await trainer.call("tinyBurn", config, "wgpu");
-    if (mine === generation) showBurn(run, exact);
+    const burn = await trainer.call("tinyBurn", config, "wgpu");
+    if (mine === generation) state.set({ burn: { kind: "done", run: burn, exact: run.traces } });
   } catch (e) {
-    if (mine === generation) showBurnError((e as Error).message);
+    if (mine === generation) state.set({ burn: { kind: "failed", message: (e as Error).message } });
   }
 }
 
 async function exportCsv(): Promise<void> {
-  const csv = await sheet.call("tinyCsv", selection().traces);
+  const csv = await sheet.call("tinyCsv", state.get().traces);
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
   link.download = "gradbook-tiny.csv";
@@ -65,8 +73,6 @@ async function exportCsv(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  enableOffline();
-  typesetInline();
   let defaults: TinyConfig;
   try {
     defaults = await sheet.call("tinyDefaults");
@@ -74,17 +80,15 @@ async function start(): Promise<void> {
     setStatus(`The engine did not load: ${(e as Error).message}`, "error");
     return;
   }
-  shown = defaults;
-  mountScrubber();
-  mountDiagram(() => shown);
-  mountEquations(() => shown);
-  mountTable();
-  mountAutodiff();
-  mountParams(defaults, (c) => sheet.call("tinyValidate", c), (c) => void train(c));
+  state.set({ defaults, config: defaults });
+  for (const [id, mount] of CELLS) mount(document.getElementById(id)!, state);
   document.getElementById("export-csv")!.addEventListener("click", () => {
     exportCsv().catch((e) => setStatus(`CSV export failed: ${(e as Error).message}`, "error"));
   });
-  await train(defaults);
+  state.watch((s) => s.requested, (config) => {
+    if (config) void train(config);
+  });
+  state.set({ requested: defaults });
 }
 
 void start();

@@ -1,6 +1,8 @@
 // Cell 3: the experiment's settings. Each field is checked by the Rust validator; a bad value
 // gets a message beside its field and the last good results stay on screen.
-import type { ConfigError, TinyConfig } from "./types";
+import { sheet } from "./client";
+import type { TinyCell } from "./state";
+import type { TinyConfig } from "./types";
 
 interface Field {
   key: string; // matches ConfigError.field
@@ -58,12 +60,11 @@ const FIELDS: Field[] = [
   },
 ];
 
-export function mountParams(
-  defaults: TinyConfig,
-  validate: (c: TinyConfig) => Promise<ConfigError | null>,
-  onTrain: (c: TinyConfig) => void,
-): void {
-  const form = document.getElementById("params") as HTMLFormElement;
+/** Asks for a run (`requested`) with the settings in the form, once the engine accepts them. */
+export const mountParams: TinyCell = (cell, state) => {
+  const defaults = state.get().defaults;
+  if (!defaults) throw new Error("Part 1's settings cell needs the sheet's defaults first");
+  const form = cell.querySelector<HTMLFormElement>("#params")!;
   form.innerHTML =
     FIELDS.map((f) =>
       `<label class="field" data-field="${f.key}"><span>${f.label}</span>` +
@@ -87,13 +88,13 @@ export function mountParams(
       const error = f.read(input.value, config);
       if (error) return showError(f.key, error);
     }
-    const error = await validate(config);
+    const error = await sheet.call("tinyValidate", config);
     if (error) return showError(error.field, error.message);
     showError(null);
-    onTrain(config);
+    state.set({ requested: config });
   });
   form.querySelector("[data-reset]")!.addEventListener("click", () => {
     for (const f of FIELDS) (form.elements.namedItem(f.key) as HTMLInputElement).value = f.show(defaults);
     form.requestSubmit();
   });
-}
+};

@@ -1,13 +1,14 @@
 // The learning-rate picker and iteration slider above the diagram.
-import { select, subscribe } from "./selection";
+import { select, selectedRow, type TinyCell } from "./state";
 
-export function mountScrubber(): void {
-  const lr = document.getElementById("scrub-lr") as HTMLSelectElement;
-  const it = document.getElementById("scrub-iteration") as HTMLInputElement;
-  const label = document.getElementById("scrub-label") as HTMLOutputElement;
-  lr.addEventListener("change", () => select({ lrIndex: Number(lr.value) }));
-  it.addEventListener("input", () => select({ iteration: Number(it.value) }));
-  subscribe((s) => {
+export const mountScrubber: TinyCell = (root, state) => {
+  const lr = root.querySelector<HTMLSelectElement>("#scrub-lr")!;
+  const it = root.querySelector<HTMLInputElement>("#scrub-iteration")!;
+  const label = root.querySelector<HTMLOutputElement>("#scrub-label")!;
+  lr.addEventListener("change", () => select(state, { lrIndex: Number(lr.value) }));
+  it.addEventListener("input", () => select(state, { iteration: Number(it.value) }));
+  state.watch(selectedRow, (row, s) => {
+    if (!row) return;
     const options = s.traces.map((t, i) => `<option value="${i}">η = ${t.learningRate}</option>`).join("");
     if (lr.innerHTML !== options) lr.innerHTML = options;
     lr.value = String(s.lrIndex);
@@ -15,4 +16,4 @@ export function mountScrubber(): void {
     it.value = String(s.iteration);
     label.textContent = `iteration ${s.iteration} of ${it.max}`;
   });
-}
+};

@@ -1,9 +1,9 @@
 // Part 1's engine thread: every Rust call runs here, so the page never freezes while it trains.
-import init, * as wasm from "../pkg/gradbook.js";
-import type { Method } from "./protocol";
-import { serve } from "./serve";
+import init, * as wasm from "../../pkg/gradbook.js";
+import { serve } from "../serve";
+import type { TinyApi } from "./protocol";
 
-const handlers: { [M in Method]: (...args: any[]) => unknown } = {
+const handlers: { [M in keyof TinyApi]: (...args: TinyApi[M]["args"]) => unknown } = {
   tinyDefaults: () => wasm.tinyDefaults(),
   tinyValidate: (config) => wasm.tinyValidate(config),
   tinyExact: (config) => wasm.tinyExact(config),
@@ -11,4 +11,4 @@ const handlers: { [M in Method]: (...args: any[]) => unknown } = {
   tinyCsv: (traces) => wasm.tinyCsv(traces),
 };
 
-serve(init(), handlers);
+serve(init(), handlers as { [method: string]: (...args: any[]) => unknown });

@@ -1,0 +1,62 @@
+// Part 2's state, which its cells share: the models and recipes, the settings chosen, the
+// data, the run under way as the training cell shows it, the results on screen and the stored
+// runs. The run's life cycle (www/mnist/run.ts) writes most of it; the cells show it.
+import { State } from "../state";
+import type { Backend, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, Progress, TrainConfig } from "./protocol";
+import type { RunRecord } from "./store";
+
+export interface Setup {
+  recipe: string;
+  config: TrainConfig;
+  device: "auto" | Backend;
+}
+
+export type RunState = "idle" | "running" | "paused";
+
+export type DataStatus =
+  | { kind: "idle" }
+  | { kind: "loading" }
+  | { kind: "loaded"; train: number; test: number; cached: boolean }
+  | { kind: "failed"; message: string };
+
+export interface MnistState {
+  models: ModelInfo[];
+  recipes: [string, TrainConfig][];
+  /** What the settings cell holds (a fresh object per change), and whether it can train. */
+  setup: Setup | null;
+  settingsValid: boolean;
+  data: DataStatus;
+  download: DownloadEvent | null;
+  runState: RunState;
+  device: { backend: Backend; detail: string } | null;
+  /** Which run the training cell shows: a new number clears its plots (`null` before any run,
+   *  when the empty plots stay out of the way). Its epochs and log grow as new arrays; the cell
+   *  draws what was added. */
+  view: number | null;
+  epochs: EpochMetrics[];
+  log: string[];
+  progress: Progress | null;
+  /** What the results cell shows: the last run's test, or a loaded model's. */
+  evaluation: Evaluation | null;
+  runs: RunRecord[];
+}
+
+export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
+
+export const part2 = new State<MnistState>({
+  models: [], recipes: [], setup: null, settingsValid: false, data: { kind: "idle" }, download: null,
+  runState: "idle", device: null, view: null, epochs: [], log: [], progress: null, evaluation: null, runs: [],
+});
+
+/** Adds `lines` to the training log of the run on screen. */
+export function log(...lines: string[]): void {
+  part2.set({ log: [...part2.get().log, ...lines] });
+}
+
+/** The seed notebook's two log lines for a finished epoch. */
+export function epochLines(m: EpochMetrics): string[] {
+  return [
+    `TRAIN set: Average loss: ${m.trainLoss.toFixed(4)}, Train Accuracy: ${m.trainAccuracy.toFixed(2)}%`,
+    `TEST set: Average loss: ${m.testLoss.toFixed(4)}, Test Accuracy: ${m.testAccuracy.toFixed(2)}%  (${m.seconds.toFixed(1)} s)`,
+  ];
+}

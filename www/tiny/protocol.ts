@@ -1,0 +1,10 @@
+// Part 1's engine API (www/tiny/worker.ts): one entry per call, its arguments and its result.
+import type { BurnRun, ConfigError, ExactRun, TinyConfig, Trace } from "./types";
+
+export type TinyApi = {
+  tinyDefaults: { args: []; result: TinyConfig };
+  tinyValidate: { args: [TinyConfig]; result: ConfigError | null };
+  tinyExact: { args: [TinyConfig]; result: ExactRun };
+  tinyBurn: { args: [TinyConfig, "wgpu" | "flex"]; result: BurnRun };
+  tinyCsv: { args: [Trace[]]; result: string };
+};
