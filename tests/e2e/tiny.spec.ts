@@ -26,7 +26,9 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   const errors = await open(page);
   await expect(firstRowCell(page, E_TOTAL)).toHaveText("0.242519857");
   await expect(page.locator("#diagram svg")).toContainText("E_total = 0.242519857");
-  // The equations substitute the numbers: ∂E/∂w5 = 0.0721571 at iteration 0.
+  // The equations substitute the numbers: ∂E/∂w5 = 0.0721571 at iteration 0. (They are typeset
+  // once they come into view.)
+  await page.locator("#cell-equations").scrollIntoViewIfNeeded();
   await expect(page.locator("#equations")).toContainText("0.0721571");
   // Six tabs, one per learning rate.
   await expect(page.locator("#table-tabs button")).toHaveCount(6);
@@ -89,7 +91,11 @@ test("scrubbing moves every cell to the chosen iteration", async ({ page }) => {
   const eTotal = (await row.textContent())!;
   expect(Number(eTotal)).toBeLessThan(0.2425);
   await expect(page.locator("#diagram svg")).toContainText(`E_total = ${eTotal}`);
+  await page.locator("#cell-equations").scrollIntoViewIfNeeded();
   await expect(page.locator("#equations")).toContainText("iteration 40");
+  // In view, they follow the slider.
+  await page.locator("#scrub-iteration").fill("20");
+  await expect(page.locator("#equations")).toContainText("iteration 20");
 });
 
 test("bad input gets a message at its field and keeps the last results", async ({ page }) => {

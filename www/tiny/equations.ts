@@ -1,11 +1,17 @@
 // Cell 2: the forward equations and the chain rule for each weight, typeset with KaTeX,
 // with the selected iteration's numbers substituted.
 import { fmt } from "../format";
-import { tex } from "../math";
+import { mathml, tex } from "../math";
 import { selectedRow, type TinyCell } from "./state";
 import type { Row, TinyConfig } from "./types";
 
-const n = (x: number) => fmt(x, 6);
+// Every number goes into the TeX as a numbered slot. Lines whose TeX differs only in those
+// numbers (the same settings at another iteration) are not typeset again: the new numbers are
+// written into the slots KaTeX marked (`data-n`), which costs a small share of a typesetting.
+let values: string[] = [];
+const n = (x: number) => `\u0000${values.push(fmt(x, 6)) - 1}\u0000`;
+/** The TeX with its slots filled, each number marked with its slot for the next draw to find. */
+const marked = (source: string) => source.replace(/\u0000(\d+)\u0000/g, (_, k) => String.raw`\htmlData{n=${k}}{${values[Number(k)]}}`);
 
 function forward(r: Row, c: TinyConfig): string {
   const [i1, i2] = c.inputs;
@@ -67,15 +73,52 @@ function backward(r: Row, c: TinyConfig): string {
   return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
 }
 
+/** Typeset at most once a frame, and only while on screen (or about to be): KaTeX's output
+ *  for these lines takes longer to lay out than a frame lasts, and a student scrubbing the
+ *  slider in cell 1 would wait on equations they cannot see. */
 export const mountEquations: TinyCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#equations")!;
-  state.watch(selectedRow, (r, s) => {
+  let visible = false;
+  let drawn: Row | undefined;
+  let frame = 0;
+  let shape = "";
+  const draw = () => {
+    frame = 0;
+    const s = state.get();
+    const r = selectedRow(s);
     const c = s.config;
-    if (!r || !c) return;
+    if (!r || !c || r === drawn || !visible) return;
+    drawn = r;
+    values = [];
+    const source = [forward(r, c), backward(r, c)];
+    const next = source.join("\n");
+    if (next === shape) {
+      root.querySelector("[data-iteration]")!.textContent = String(r.iteration);
+      root.querySelectorAll<HTMLElement>("[data-n]").forEach((el) => {
+        el.textContent = values[Number(el.dataset.n)].replace("-", "−");
+      });
+      // What a screen reader reads (KaTeX's hidden MathML) carries no slots: it is written anew.
+      const filled = source.map((tex) => tex.replace(/\u0000(\d+)\u0000/g, (_, k) => values[Number(k)]));
+      root.querySelectorAll(".katex-display > .katex > .katex-mathml").forEach((el, i) => {
+        el.innerHTML = mathml(filled[i]).replace(/^<span class="katex">|<\/span>$/g, "");
+      });
+      return;
+    }
+    shape = next;
+    // Both blocks' slots are numbered in one sequence, as `values` holds them.
+    const [fwd, bwd] = marked(source.join("\u0001")).split("\u0001");
     root.innerHTML =
-      `<h3>Forward pass, iteration ${r.iteration}</h3><div class="eq">${tex(forward(r, c), true)}</div>` +
+      `<h3>Forward pass, iteration <span data-iteration>${r.iteration}</span></h3><div class="eq">${tex(fwd, true, true)}</div>` +
       `<h3>Backward pass: the chain rule for each weight</h3>` +
       `<p>Output weights first: <span class="eqi">${tex(String.raw`\partial E_{total}/\partial w_5`)}</span> only involves <span class="eqi">${tex("E_1")}</span>, since <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>. Then the input weights, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
-      `<div class="eq">${tex(backward(r, c), true)}</div>`;
-  });
+      `<div class="eq">${tex(bwd, true, true)}</div>`;
+  };
+  const later = () => {
+    frame ||= requestAnimationFrame(draw);
+  };
+  new IntersectionObserver((entries) => {
+    visible = entries.some((e) => e.isIntersecting);
+    if (visible) later();
+  }, { rootMargin: "200px" }).observe(cell);
+  state.watch(selectedRow, later);
 };

@@ -25,11 +25,37 @@ export const mountTable: TinyCell = (root, state) => {
   const body = table.querySelector<HTMLElement>(".grid-body")!;
   let rows: Row[] = [];
   let selected = -1;
+  // The scroll position and height as last read: reading them after the other cells have
+  // rewritten their parts of the page would force a layout of all of it on every scrub step.
+  let top = 0;
+  let height = 0;
+  const measure = () => {
+    top = scroller.scrollTop;
+    height = scroller.clientHeight;
+  };
+  const scrollTo = (y: number) => {
+    scroller.scrollTop = y;
+    top = Math.max(0, Math.min(y, rows.length * ROW_HEIGHT - height));
+  };
+  new ResizeObserver(() => {
+    measure();
+    paint();
+  }).observe(scroller);
+
+  // The rows in the DOM now: a scrub step within them only moves the highlight, which costs a
+  // style change on two rows instead of a thousand new cells to lay out.
+  let painted = { rows, first: -1, last: -1 };
 
   function paint(): void {
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - 5);
+    const last = Math.min(rows.length, first + Math.ceil(height / ROW_HEIGHT) + 10);
+    if (painted.rows === rows && painted.first === first && painted.last === last) {
+      body.querySelector(".grid-row.selected")?.classList.remove("selected");
+      body.querySelector(`.grid-row[data-iteration="${selected}"]`)?.classList.add("selected");
+      return;
+    }
+    painted = { rows, first, last };
     body.style.height = `${rows.length * ROW_HEIGHT}px`;
-    const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - 5);
-    const last = Math.min(rows.length, first + Math.ceil(scroller.clientHeight / ROW_HEIGHT) + 10);
     let html = "";
     for (let i = first; i < last; i++) {
       const cls = i === selected ? "grid-row selected" : "grid-row";
@@ -38,7 +64,10 @@ export const mountTable: TinyCell = (root, state) => {
     body.innerHTML = html;
   }
 
-  scroller.addEventListener("scroll", () => requestAnimationFrame(paint));
+  scroller.addEventListener("scroll", () => {
+    measure();
+    requestAnimationFrame(paint);
+  });
   body.addEventListener("click", (e) => {
     const row = (e.target as HTMLElement).closest<HTMLElement>(".grid-row");
     if (row) select(state, { iteration: Number(row.dataset.iteration) });
@@ -55,18 +84,16 @@ export const mountTable: TinyCell = (root, state) => {
       .map((t, i) => `<button type="button" role="tab" data-lr="${i}" aria-selected="${i === s.lrIndex}">η = ${t.learningRate}</button>`)
       .join("");
     rows = trace.rows;
-    scroller.scrollTop = Math.min(scroller.scrollTop, rows.length * ROW_HEIGHT);
+    scrollTo(Math.min(top, rows.length * ROW_HEIGHT));
     selected = -1;
   });
   state.watch((s) => s.traces[s.lrIndex]?.rows[s.iteration], (row, s) => {
     if (!row) return;
     // Follow the scrubber: bring the selected row into view when it is not.
     if (s.iteration !== selected) {
-      const top = s.iteration * ROW_HEIGHT;
+      const at = s.iteration * ROW_HEIGHT;
       const header = ROW_HEIGHT;
-      if (top < scroller.scrollTop || top + ROW_HEIGHT > scroller.scrollTop + scroller.clientHeight - header) {
-        scroller.scrollTop = Math.max(0, top - scroller.clientHeight / 2);
-      }
+      if (at < top || at + ROW_HEIGHT > top + height - header) scrollTo(Math.max(0, at - height / 2));
     }
     selected = s.iteration;
     paint();
