@@ -57,6 +57,11 @@ test("trains on the CPU, rejects a bad weights file, reads a drawn digit", async
   await page.mouse.up();
   await expect(page.locator("#sketch-guess")).toHaveText(/^[0-9]$/);
   await expect(page.locator("#sketch-output .prob")).toHaveCount(10);
+
+  // On a phone (390 px wide), with every cell filled in, the page never scrolls sideways:
+  // the tables, plots and matrix wider than the screen scroll in their own boxes.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   expect(errors).toEqual([]);
 });
 
