@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
-import { MNIST_FILES } from "./www/mnist/files.ts";
+import { MNIST_FILES } from "./www/generated/engine.ts";
 
 /** Serves $MNIST_DIR at mnist/ during `npm start` and copies it into dist/mnist/ on `npm run build`. */
 function mnistData(): Plugin {

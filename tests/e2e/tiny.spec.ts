@@ -135,3 +135,25 @@ test("bad input gets a message at its field and keeps the last results", async (
   await expect(page.locator("#conclusion")).not.toContainText("larger learning rate");
   expect(errors).toEqual([]);
 });
+
+test("a link reproduces Part 1's settings; a bad value in it is named and the rest applies", async ({ page }) => {
+  const errors = watch(page);
+  await page.goto("./?tiny.learningRates=0.5&tiny.iterations=5&tiny.bias=0.35,0.6");
+  await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 5 iterations/);
+  await expect(page.locator('#params input[name="bias"]')).toHaveValue("0.35,0.6");
+  await expect(page.locator("#diagram svg")).toContainText("b1 = 0.35");
+  await expect(page.locator("#tiny-url-note")).toBeHidden();
+  // An edit goes into the address, beside what was there.
+  await page.locator('#params input[name="iterations"]').fill("7");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 7 iterations/);
+  const q = new URL(page.url()).searchParams;
+  expect([q.get("tiny.iterations"), q.get("tiny.learningRates"), q.get("tiny.bias")]).toEqual(["7", "0.5", "0.35,0.6"]);
+  // A bad value: named, the sheet's used instead, the rest of the link applied; Part 2 leaves
+  // Part 1's settings to it.
+  await page.goto("./?tiny.iterations=abc&tiny.learningRates=0.5");
+  await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 40 iterations/);
+  await expect(page.locator("#tiny-url-note")).toContainText("tiny.iterations=abc");
+  await expect(page.locator("#mnist-url-note")).toBeHidden();
+  expect(errors).toEqual([]);
+});

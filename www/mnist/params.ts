@@ -2,6 +2,7 @@
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
 import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from "../generated/engine";
+import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/params";
 import { mnist } from "./client";
 import type { MnistCell, Setup } from "./state";
 import type { TrainConfig } from "./protocol";
@@ -115,7 +116,8 @@ function fromUrl(recipes: Map<string, TrainConfig>): { setup: Setup; ignored: st
   const device = q.get("device") ?? "auto";
   if (!["auto", "flex", "wgpu"].includes(device)) skip("device", "not one of auto, flex, wgpu");
   const known = new Set(["recipe", "device", ...FIELDS.map((f) => f.path)]);
-  for (const name of new Set(q.keys())) if (!known.has(name)) skip(name, "not a setting");
+  // Part 1's settings (tiny.*) share the address; they are its to read.
+  for (const name of new Set(q.keys())) if (!known.has(name) && !name.startsWith(TINY_URL_PREFIX)) skip(name, "not a setting");
   return { setup: { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" }, ignored };
 }
 

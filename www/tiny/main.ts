@@ -85,10 +85,10 @@ async function start(): Promise<void> {
   document.getElementById("export-csv")!.addEventListener("click", () => {
     exportCsv().catch((e) => setStatus(`CSV export failed: ${(e as Error).message}`, "error"));
   });
+  // The parameters cell asks for the first run too, with the link's settings.
   state.watch((s) => s.requested, (config) => {
     if (config) void train(config);
   });
-  state.set({ requested: defaults });
 }
 
 void start();

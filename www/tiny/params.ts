@@ -60,7 +60,22 @@ const FIELDS: Field[] = [
   },
 ];
 
-/** Asks for a run (`requested`) with the settings in the form, once the engine accepts them. */
+/** A setting's name in the page's address: Part 1's are prefixed, Part 2's are not. */
+export const URL_PREFIX = "tiny.";
+
+/** Writes what differs from the sheet into the address, so a link reproduces the experiment. */
+function toUrl(form: HTMLFormElement, defaults: TinyConfig): void {
+  const q = new URLSearchParams(location.search);
+  for (const f of FIELDS) {
+    const text = (form.elements.namedItem(f.key) as HTMLInputElement).value.trim();
+    if (text.replace(/\s+/g, "") !== f.show(defaults).replace(/\s+/g, "")) q.set(URL_PREFIX + f.key, text);
+    else q.delete(URL_PREFIX + f.key);
+  }
+  history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
+}
+
+/** Asks for a run (`requested`) with the settings in the form, once the engine accepts them:
+ *  the first with the link's settings (the sheet's for any the link lacks or gets wrong). */
 export const mountParams: TinyCell = (cell, state) => {
   const defaults = state.get().defaults;
   if (!defaults) throw new Error("Part 1's settings cell needs the sheet's defaults first");
@@ -80,19 +95,41 @@ export const mountParams: TinyCell = (cell, state) => {
     });
   };
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const input = (key: string) => form.elements.namedItem(key) as HTMLInputElement;
+  /** The form's settings, or the field at fault and why. */
+  const read = async (): Promise<TinyConfig | { field: string; message: string }> => {
     const config: TinyConfig = structuredClone(defaults);
     for (const f of FIELDS) {
-      const input = form.elements.namedItem(f.key) as HTMLInputElement;
-      const error = f.read(input.value, config);
-      if (error) return showError(f.key, error);
+      const error = f.read(input(f.key).value, config);
+      if (error) return { field: f.key, message: error };
     }
-    const error = await sheet.call("tinyValidate", config);
-    if (error) return showError(error.field, error.message);
+    return (await sheet.call("tinyValidate", config)) ?? config;
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const r = await read();
+    if ("field" in r) return showError(r.field, r.message);
     showError(null);
-    state.set({ requested: config });
+    toUrl(form, defaults);
+    state.set({ requested: r });
   });
+
+  // The link's settings: each one the engine refuses is named, and the sheet's value used.
+  const q = new URLSearchParams(location.search);
+  const ignored: string[] = [];
+  for (const f of FIELDS) if (q.has(URL_PREFIX + f.key)) input(f.key).value = q.get(URL_PREFIX + f.key)!;
+  void (async () => {
+    for (let r = await read(); "field" in r; r = await read()) {
+      const name = URL_PREFIX + r.field;
+      if (!q.has(name) || ignored.some((i) => i.startsWith(`${name}=`))) break;
+      ignored.push(`${name}=${q.get(name)} (${r.message})`);
+      input(r.field).value = FIELDS.find((f) => f.key === r.field)!.show(defaults);
+    }
+    const note = cell.querySelector<HTMLElement>("#tiny-url-note")!;
+    note.hidden = ignored.length === 0;
+    note.textContent = `Not taken from the link: ${ignored.join("; ")}. The rest of it is applied.`;
+    form.requestSubmit();
+  })();
   form.querySelector("[data-reset]")!.addEventListener("click", () => {
     for (const f of FIELDS) (form.elements.namedItem(f.key) as HTMLInputElement).value = f.show(defaults);
     form.requestSubmit();
