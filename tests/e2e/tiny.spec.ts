@@ -127,6 +127,11 @@ test("bad input gets a message at its field and keeps the last results", async (
   await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 1000 iterations/);
   await expect(page.locator("#params .field-error:not(:empty)")).toHaveCount(0);
   await expect(page.locator("#table .grid-body")).toHaveCSS("height", `${1001 * 24}px`);
+  // Decimal commas, as many countries write them, separated by spaces.
+  await field("learningRates").fill("0,1 0,5");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 2 learning rates × 1000 iterations/);
+  await expect(page.locator("#table-tabs button")).toHaveText(["η = 0.1", "η = 0.5"]);
   // One learning rate: said in the singular, and nothing is claimed about comparing rates.
   await field("learningRates").fill("0.5");
   await page.click('#params button[type="submit"]');

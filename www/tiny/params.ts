@@ -11,8 +11,13 @@ interface Field {
   show: (c: TinyConfig) => string;
 }
 
+/** The numbers in `text`, comma-separated ("0.1, 0.5"); or, written with decimal commas,
+ *  separated by spaces or semicolons ("0,1 0,5", "0,1; 0,5"). */
 function parseList(text: string, count?: number): number[] | string {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const groups = text.trim().split(/[\s;]+/).filter((s) => s !== "");
+  const decimalCommas = !text.includes(".") && groups.length > 0 && groups.every((g) => /^[-+]?\d+,\d+$/.test(g)) &&
+    (groups.length > 1 || text.includes(";"));
+  const parts = decimalCommas ? groups.map((g) => g.replace(",", ".")) : text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (count !== undefined && parts.length !== count) return `expected ${count} comma-separated numbers`;
   const values = parts.map(Number);
   const bad = parts.find((p, i) => p === "" || Number.isNaN(values[i]));
