@@ -7,8 +7,6 @@ bash scripts/build-wasm.sh "${GRADBOOK_WASM_PROFILE:-site}"
 step "bundling the page"
 tsc --noEmit
 vite build
-# What the service worker may cache for offline use: every built file but itself and the data.
-(cd dist && find . -type f ! -name sw.js ! -name offline-files.json ! -path './mnist/*' | sed 's|^\./||' | sort) |
-  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.stringify(s.trim().split("\n"))))' \
-  > dist/offline-files.json
+# What the service worker keeps for offline use, and the build's version, stamped into sw.js.
+node scripts/offline-manifest.mjs dist
 echo "dist/ is ready: serve it with any static file server (e.g. npx vite preview)."

@@ -1,13 +1,8 @@
 // Without WebGPU the notebook still trains, on the CPU, and says so.
 import { expect, test } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS } from "../../playwright.config";
+import { WITHOUT_WEBGPU } from "./mnist-helpers";
 
-test.use({
-  launchOptions: {
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"],
-  },
-});
+test.use({ launchOptions: WITHOUT_WEBGPU });
 
 test("falls back to burn's CPU backend when the browser has no WebGPU", async ({ page }) => {
   const errors: string[] = [];

@@ -1,13 +1,10 @@
 // Part 2 without WebGPU: the same training on the CPU backend, a bad weights file, a drawn
 // digit, and a reload in the middle of a run.
 import { expect, test } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS } from "../../playwright.config";
-import { loadData, needsData, open, QUICK, trainOneEpoch } from "./mnist-helpers";
+import { loadData, needsData, open, QUICK, trainOneEpoch, WITHOUT_WEBGPU } from "./mnist-helpers";
 
 needsData();
-test.use({
-  launchOptions: { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"] },
-});
+test.use({ launchOptions: WITHOUT_WEBGPU });
 
 test("trains on the CPU, rejects a bad weights file, reads a drawn digit", async ({ page }) => {
   test.setTimeout(300_000);
@@ -98,31 +95,6 @@ test("a reload in the middle of a run offers to resume it, and the resumed run e
   await expect(second.nth(2)).toHaveText("3");
   // The momentum, the data order and the generators carried on: the same test accuracy, to the digit.
   await expect(second.nth(4)).toHaveText(uninterrupted!);
-});
-
-test("after a first visit the notebook and its data work offline", async ({ page, context }) => {
-  test.setTimeout(300_000);
-  await open(page, QUICK);
-  await loadData(page);
-  // The service worker takes over on the first visit; a reload lets it see every request.
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await page.reload();
-  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
-  await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
-  // What it keeps: the site's built files (scripts/build.sh lists them), the page once
-  // whatever its settings; nothing else of the origin, and not the MNIST files twice.
-  const built: string[] = await (await page.request.get("offline-files.json")).json();
-  const base = new URL("./", page.url()).href;
-  const cached = await page.evaluate(async () => (await (await caches.open("gradbook-site-v2")).keys()).map((r) => r.url));
-  expect(cached.length).toBeGreaterThan(3);
-  for (const url of cached) expect(["", "index.html", ...built]).toContain(url.slice(base.length));
-
-  await context.setOffline(true);
-  await page.reload();
-  await expect(page.locator("#status")).toHaveText(/^Ready/);
-  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
-  await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
-  await expect(page.locator("#mnist-start")).toBeEnabled();
 });
 
 test("many quick clicks on Start start one run", async ({ page }) => {

@@ -1,25 +1,32 @@
-// Offline support: the site's own built files (the page, scripts, wasm, fonts: the list that
-// scripts/build.sh writes to offline-files.json), once fetched, are answered from this cache
-// when the network is gone. Online, the network wins, so a new deployment shows up on the next
-// visit. Nothing else is cached: not other pages of the same origin, not the MNIST files (they
-// have their own, checked cache: www/mnist/worker.ts), and the page once, whatever its settings.
-const CACHE = "gradbook-site-v2";
+// Offline support: on the first visit this worker stores the whole built site (the page,
+// scripts, wasm, fonts) in one cache named after the build, so the next visit works without a
+// network, whatever the page's settings (`?recipe=…`). Online, the network wins; offline, the
+// cache answers. A new deployment is a new worker (scripts/offline-manifest.mjs stamps the
+// build's files and their content hash below), which stores the new files whole and then
+// deletes the old cache: a visit never mixes one build's scripts with another's wasm.
+// Not cached here: the MNIST files (they have their own, checked cache: www/mnist/worker.ts).
+const BUILD = { version: "dev", files: [] };
+const CACHE = `gradbook-site-${BUILD.version}`;
 const scope = new URL(self.registration.scope);
 
-let built = null;
-/** The built files, relative to this worker's folder ("" is the page). */
-function builtFiles() {
-  built ??= fetch(new URL("offline-files.json", scope))
-    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`offline-files.json: ${r.status}`))))
-    .then((list) => new Set(["", "index.html", ...list]))
-    .catch(() => {
-      built = null; // ask again next time
-      return new Set();
-    });
-  return built;
-}
+/** The cache key of a path under the site: the page is one entry, with or without index.html. */
+const key = (path) => new URL(path === "index.html" ? "" : path, scope).href;
 
-self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("install", (event) =>
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) =>
+        // `reload`: from the server, not the browser's HTTP cache, which may hold the last build.
+        Promise.all(["", ...BUILD.files].map((path) =>
+          fetch(new Request(key(path), { cache: "reload" })).then((response) => {
+            if (!response.ok) throw new Error(`${path || "the page"}: ${response.status}`);
+            return cache.put(key(path), response);
+          }))))
+      .then(() => self.skipWaiting()),
+  ),
+);
+
 self.addEventListener("activate", (event) =>
   event.waitUntil(
     caches
@@ -35,20 +42,5 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   const path = url.pathname.slice(scope.pathname.length);
   if (path.startsWith("mnist/")) return;
-  event.respondWith(answer(request, path));
+  event.respondWith(fetch(request).catch(async () => (await caches.match(key(path), { cacheName: CACHE })) ?? Response.error()));
 });
-
-async function answer(request, path) {
-  // One entry per file: the page's address without its settings (`?recipe=…`).
-  const key = new URL(path, scope).href;
-  try {
-    const response = await fetch(request);
-    if (response.ok && (await builtFiles()).has(path)) {
-      const cache = await caches.open(CACHE);
-      await cache.put(key, response.clone());
-    }
-    return response;
-  } catch {
-    return (await caches.match(key)) ?? Response.error();
-  }
-}

@@ -1,0 +1,76 @@
+// Offline as a new student meets it: one visit online, then no network, at the bare address and
+// at a link with other settings; then a new deployment, which must replace the stored site.
+// A copy of dist/ on its own server, so the test can redeploy it without touching dist/.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { BASE_PATH } from "../../playwright.config";
+import { loadData, needsData, WITHOUT_WEBGPU } from "./mnist-helpers";
+import { serveSite } from "./site-server";
+import { watch } from "./watch";
+
+needsData();
+test.use({ launchOptions: WITHOUT_WEBGPU });
+
+/** The site's caches once its service worker is active: the one build it keeps. */
+async function siteCaches(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const worker = registration.active!;
+    if (worker.state !== "activated") await new Promise((ok) => worker.addEventListener("statechange", ok));
+    return (await caches.keys()).filter((n) => n.startsWith("gradbook-site-"));
+  });
+}
+
+test("one visit makes the whole notebook work offline, at any address; a new deployment replaces it", async ({ page, context }) => {
+  test.setTimeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), "gradbook-site-"));
+  cpSync("dist", dir, { recursive: true });
+  const site = await serveSite(dir, BASE_PATH);
+  try {
+    const errors = watch(page);
+    // The first visit: open the page, fetch the data once. No reload.
+    await page.goto(`${site.url}?recipe=compact`);
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+    await loadData(page);
+    const [first] = await siteCaches(page);
+    expect(first).toBeTruthy();
+
+    await context.setOffline(true);
+    // The bare address: Part 1 computes, Part 2 has its data from the browser's cache.
+    await page.goto(site.url);
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    await expect(page.locator("#autodiff [data-backend]")).toHaveAttribute("data-backend", "flex");
+    // A link with other settings (Part 1's and Part 2's) is the same stored page: it trains.
+    await page.goto(`${site.url}?tiny.learningRates=0.5&recipe=compact&batchSize=64&limitTrain=512&limitTest=500&reportEvery=2&epochs=1`);
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    await expect(page.locator("#scrub-lr option")).toHaveCount(1);
+    await expect(page.locator("#mnist-data-status")).toContainText("from this browser's cache");
+    await expect(page.locator("#mnist-start")).toBeEnabled();
+    await page.click("#mnist-start");
+    await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/, { timeout: 240_000 });
+
+    // A new deployment: a changed page, post-processed as scripts/build.sh does.
+    await context.setOffline(false);
+    const index = join(dir, "index.html");
+    writeFileSync(index, readFileSync(index, "utf8").replace("<h1>gradbook</h1>", "<h1>gradbook, the new build</h1>"));
+    execFileSync("node", ["scripts/offline-manifest.mjs", dir]);
+    await page.goto(site.url);
+    await expect(page.locator("h1")).toHaveText("gradbook, the new build");
+    // The new worker stores the new build whole and drops the old one.
+    await expect.poll(() => siteCaches(page).then((names) => names.length === 1 && names[0] !== first), { timeout: 60_000 }).toBe(true);
+    await context.setOffline(true);
+    await page.goto(`${site.url}?recipe=compact`);
+    await expect(page.locator("h1")).toHaveText("gradbook, the new build");
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    // Offline, the failed page loads are the browser's own network errors, not the page's.
+    expect(errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+  } finally {
+    await context.setOffline(false);
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
