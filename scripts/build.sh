@@ -3,7 +3,7 @@
 # static file server under any sub-path.
 source "$(dirname "$0")/common.sh"
 bash scripts/setup.sh
-bash scripts/build-wasm.sh "${GRADBOOK_WASM_PROFILE:-site}"
+bash scripts/build-wasm.sh "${GRADBOOK_WASM_PROFILE:-site}" --opt
 step "bundling the page"
 tsc --noEmit
 vite build

@@ -37,7 +37,6 @@ command -v wasm-pack >/dev/null || { step "installing wasm-pack (a few minutes, 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 # A real Vulkan driver without a GPU (Mesa's lavapipe), for the native wgpu tests.
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || missing+=(libvulkan1)
@@ -47,6 +46,6 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    die "the tests need Chromium, chromedriver, binaryen (wasm-opt) and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
+    die "the tests need Chromium, chromedriver and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
   fi
 fi

@@ -1,13 +1,15 @@
-// Offline as a new student meets it: one visit online, then no network, at the bare address and
-// at a link with other settings; then a new deployment, which must replace the stored site.
-// A copy of dist/ on its own server, so the test can redeploy it without touching dist/.
+// A whole visit as a new student makes it, on the built site with its Content-Security-Policy:
+// Part 1, Part 2 trained, its results, a drawn digit, the weights downloaded and loaded back;
+// then no network, at the bare address and at a link with other settings; then a new
+// deployment, which must replace the stored site. `watch` fails it on any CSP violation or
+// request to another origin. A copy of dist/ on its own server, so the test can redeploy it.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { BASE_PATH } from "../../playwright.config";
-import { loadData, needsData, WITHOUT_WEBGPU } from "./mnist-helpers";
+import { loadData, needsData, QUICK, trainOneEpoch, WITHOUT_WEBGPU } from "./mnist-helpers";
 import { serveSite } from "./site-server";
 import { watch } from "./watch";
 
@@ -24,18 +26,36 @@ async function siteCaches(page: Page): Promise<string[]> {
   });
 }
 
-test("one visit makes the whole notebook work offline, at any address; a new deployment replaces it", async ({ page, context }) => {
+test("a whole visit breaks no rule of the page's CSP, then works offline at any address; a new deployment replaces it", async ({ page, context }) => {
   test.setTimeout(300_000);
   const dir = mkdtempSync(join(tmpdir(), "gradbook-site-"));
   cpSync("dist", dir, { recursive: true });
   const site = await serveSite(dir, BASE_PATH);
   try {
     const errors = watch(page);
-    // The first visit: open the page, fetch the data once. No reload.
-    await page.goto(`${site.url}?recipe=compact`);
-    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    // The first visit, no reload in it. Part 1 with a setting changed:
+    await page.goto(`${site.url}?${QUICK}&epochs=1`);
+    await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 40 iterations/);
+    await page.locator('#params input[name="iterations"]').fill("60");
+    await page.click('#params button[type="submit"]');
+    await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 60 iterations/);
+    await page.locator("#cell-equations").scrollIntoViewIfNeeded();
+    await expect(page.locator("#equations")).toContainText("0.0721571");
+    // Part 2: the data, one epoch, its results, a drawn digit, the weights out and back in.
     await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
     await loadData(page);
+    await trainOneEpoch(page);
+    await expect(page.locator("#gallery canvas").first()).toBeVisible();
+    await page.locator("#sketch").scrollIntoViewIfNeeded();
+    const box = (await page.locator("#sketch").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await expect(page.locator("#sketch-guess")).toHaveText(/^[0-9]$/);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#mnist-save-weights")]);
+    await page.setInputFiles("#mnist-load-weights", await download.path());
+    await expect(page.locator("#mnist-weights-status")).toContainText("model compact, tested on all 10,000 test images");
     const [first] = await siteCaches(page);
     expect(first).toBeTruthy();
 
