@@ -176,7 +176,8 @@ test("forgetting all runs mid-run keeps the run in progress; a run cut off befor
   expect((await stored()).filter((r) => r.status === "running")).toEqual([]);
 });
 
-test("a link with typos still opens Part 2: each bad value is named, the rest applies; other kinds' fields hide", async ({ page }) => {
+test("a link with typos still opens Part 2: each bad value is named, the rest applies; other kinds' fields hide", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const errors = await open(page, "optimizer.kind=rmsprop&schedule.kind=cosine&epochs=abc&device=tpu&recipe=nope&limit_train=5&lr=0.02&limitTrain=-3");
   const note = page.locator("#mnist-url-note");
   await expect(note).toBeVisible();
@@ -209,5 +210,33 @@ test("a link with typos still opens Part 2: each bad value is named, the rest ap
   await page.fill('#mnist-params input[name="limitTrain"]', "-3");
   await expect(field("limitTrain").locator(".field-error")).toHaveText("must be a whole number, 0 or more");
   await expect(page.locator("#mnist-start")).toBeDisabled();
+  // The link, with what the form now holds, is one click away.
+  await page.fill('#mnist-params input[name="limitTrain"]', "600");
+  await page.click("#mnist-params [data-copy-link]");
+  await expect(page.locator("#mnist-params .copy-link output")).toHaveText(/^Link copied/);
+  const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  expect([copied.searchParams.get("limitTrain"), copied.searchParams.get("optimizer.kind")]).toEqual(["600", "adam"]);
+  expect(errors).toEqual([]);
+});
+
+test("the form shows the settings a student changes first and folds the rest under More settings", async ({ page }) => {
+  const errors = await open(page, "recipe=compact");
+  const more = page.locator("#mnist-params .more-settings");
+  await expect(more).not.toHaveAttribute("open");
+  for (const path of ["epochs", "batchSize", "lr", "seed", "limitTrain", "limitTest"]) {
+    await expect(page.locator(`#mnist-params [data-field="${path}"]`)).toBeVisible();
+  }
+  await expect(page.locator('#mnist-params [data-field="optimizer.momentum"]')).toBeHidden();
+  await more.locator("summary").click();
+  await expect(page.locator('#mnist-params [data-field="optimizer.momentum"]')).toBeVisible();
+  // A folded field the engine refuses opens the fold itself, so the mark is seen.
+  await more.locator("summary").click();
+  await page.evaluate(() => {
+    const m = document.querySelector<HTMLInputElement>('#mnist-params input[name="optimizer.momentum"]')!;
+    m.value = "2";
+    m.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  await expect(more).toHaveAttribute("open");
+  await expect(page.locator('#mnist-params [data-field="optimizer.momentum"] .field-error')).toContainText("momentum must be");
   expect(errors).toEqual([]);
 });

@@ -141,7 +141,8 @@ test("bad input gets a message at its field and keeps the last results", async (
   expect(errors).toEqual([]);
 });
 
-test("a link reproduces Part 1's settings; a bad value in it is named and the rest applies", async ({ page }) => {
+test("a link reproduces Part 1's settings; a bad value in it is named and the rest applies", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const errors = watch(page);
   await page.goto("./?tiny.learningRates=0.5&tiny.iterations=5&tiny.bias=0.35,0.6");
   await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 5 iterations/);
@@ -154,6 +155,10 @@ test("a link reproduces Part 1's settings; a bad value in it is named and the re
   await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 7 iterations/);
   const q = new URL(page.url()).searchParams;
   expect([q.get("tiny.iterations"), q.get("tiny.learningRates"), q.get("tiny.bias")]).toEqual(["7", "0.5", "0.35,0.6"]);
+  // "Copy link" puts that address on the clipboard, and says so.
+  await page.click("#params [data-copy-link]");
+  await expect(page.locator("#params .copy-link output")).toHaveText(/^Link copied/);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
   // A bad value: named, the sheet's used instead, the rest of the link applied; Part 2 leaves
   // Part 1's settings to it.
   await page.goto("./?tiny.iterations=abc&tiny.learningRates=0.5");

@@ -3,6 +3,7 @@
 // reproduces the exact setup.
 import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from "../generated/engine";
 import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/params";
+import { copyLinkButton } from "../share";
 import { mnist } from "./client";
 import type { MnistCell, Setup } from "./state";
 import type { TrainConfig } from "./protocol";
@@ -47,6 +48,9 @@ const FIELDS: Field[] = [
   { path: "limitTest", label: "Test images (empty: all 10,000)", kind: "optional-int" },
   { path: "reportEvery", label: "Update the plots every (batches)", kind: "int" },
 ];
+/** What a student changes first; the rest folds under "More settings". */
+const FIRST = new Set(["epochs", "batchSize", "lr", "seed", "limitTrain", "limitTest"]);
+
 
 /** The page reads the running loss back more often than the CLI does, for a livelier plot. */
 const PAGE_REPORT_EVERY = 10;
@@ -143,17 +147,24 @@ export const mountParams: MnistCell = (cell, state) => {
   const fromLink = fromUrl(opts.recipes);
   let setup = fromLink.setup;
   const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
+  const fieldHtml = (f: Field) => {
+    const input = f.kind === "bool" ? `<input type="checkbox" name="${f.path}" />`
+      : typeof f.kind === "object" ? `<select name="${f.path}">${f.kind.options.map((o) => `<option>${o}</option>`).join("")}</select>`
+      : `<input name="${f.path}" inputmode="decimal" autocomplete="off" spellcheck="false" />`;
+    return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
+  };
   form.innerHTML =
     `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe">${recipeOptions}</select></label>` +
     `<label class="field"><span>Device</span><select name="device"><option value="auto">Auto: the faster here</option>` +
     `<option value="flex">CPU</option><option value="wgpu">WebGPU</option></select></label>` +
-    FIELDS.map((f) => {
-      const input = f.kind === "bool" ? `<input type="checkbox" name="${f.path}" />`
-        : typeof f.kind === "object" ? `<select name="${f.path}">${f.kind.options.map((o) => `<option>${o}</option>`).join("")}</select>`
-        : `<input name="${f.path}" inputmode="decimal" autocomplete="off" spellcheck="false" />`;
-      return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
-    }).join("") +
+    FIELDS.filter((f) => FIRST.has(f.path)).map(fieldHtml).join("") +
+    `<details class="more-settings"><summary>More settings</summary><div class="fields">` +
+    FIELDS.filter((f) => !FIRST.has(f.path)).map(fieldHtml).join("") + `</div></details>` +
     `<p class="form-error error" id="mnist-params-error" aria-live="polite"></p>`;
+  form.append(copyLinkButton());
+  const more = form.querySelector<HTMLDetailsElement>(".more-settings")!;
+  // A link that sets a folded setting shows it.
+  more.open = FIELDS.some((f) => !FIRST.has(f.path) && new URLSearchParams(location.search).has(f.path));
   const note = cell.querySelector<HTMLElement>("#mnist-url-note")!;
   note.hidden = fromLink.ignored.length === 0;
   note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
@@ -183,7 +194,10 @@ export const mountParams: MnistCell = (cell, state) => {
       field.classList.toggle("invalid", "error" in r);
       el.setAttribute("aria-invalid", String("error" in r));
       field.querySelector(".field-error")!.textContent = "error" in r ? r.error : "";
-      if ("error" in r) local = true;
+      if ("error" in r) {
+        local = true;
+        if (more.contains(field)) more.open = true;
+      }
       else set(setup.config, f.path, r.value);
     }
     const invalid = local ? null : await mnist.call("validate", setup.config);
@@ -192,6 +206,7 @@ export const mountParams: MnistCell = (cell, state) => {
     // points there (or says it, for a setting without a field).
     const field = invalid && form.querySelector<HTMLElement>(`[data-field="${invalid.field}"]`);
     if (field && invalid) {
+      if (more.contains(field)) more.open = true;
       field.classList.add("invalid");
       field.querySelector("input, select")!.setAttribute("aria-invalid", "true");
       field.querySelector(".field-error")!.textContent = invalid.message;

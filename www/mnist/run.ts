@@ -3,6 +3,7 @@
 // fails mid-run), the weights held, and the stored runs. It writes what happens into the part's
 // state (www/mnist/state.ts); the cells show it.
 import { EngineCrashed } from "../engine";
+import { saveFile } from "../share";
 import { mnist, DATA_URL } from "./client";
 import { epochLines, log, part2, type Setup } from "./state";
 import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress } from "./protocol";
@@ -169,11 +170,7 @@ export async function useWeights(bytes: Uint8Array, from: string): Promise<void>
 export async function downloadWeights(): Promise<void> {
   try {
     const bytes = await mnist.call("weights");
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([bytes.slice()], { type: "application/octet-stream" }));
-    link.download = `gradbook-${heldModel ?? "model"}.bin`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    saveFile(`gradbook-${heldModel ?? "model"}.bin`, bytes.slice(), "application/octet-stream");
   } catch (e) {
     note((e as Error).message, "error");
   }

@@ -1,6 +1,7 @@
 // Part 1 of the notebook: mounts each cell (a module beside this one) on its section with the
 // part's shared state, and trains what the parameters cell asks for — the exact path first,
 // then burn's autodiff check, each on its own engine worker.
+import { saveFile } from "../share";
 import { sheet, trainer } from "./client";
 import { mountAutodiff } from "./autodiff";
 import { mountConclusion } from "./conclusion";
@@ -65,11 +66,7 @@ async function train(config: TinyConfig): Promise<void> {
 
 async function exportCsv(): Promise<void> {
   const csv = await sheet.call("tinyCsv", state.get().traces);
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
-  link.download = "gradbook-tiny.csv";
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  saveFile("gradbook-tiny.csv", csv, "text/csv");
 }
 
 async function start(): Promise<void> {

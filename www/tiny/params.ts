@@ -1,5 +1,6 @@
 // Cell 3: the experiment's settings. Each field is checked by the Rust validator; a bad value
 // gets a message beside its field and the last good results stay on screen.
+import { copyLinkButton } from "../share";
 import { sheet } from "./client";
 import type { TinyCell } from "./state";
 import type { TinyConfig } from "./types";
@@ -90,7 +91,9 @@ export const mountParams: TinyCell = (cell, state) => {
       `<label class="field" data-field="${f.key}"><span>${f.label}</span>` +
       `<input name="${f.key}" value="${f.show(defaults)}" autocomplete="off" spellcheck="false" />` +
       `<small class="field-error" aria-live="polite"></small></label>`).join("") +
-    `<div class="actions"><button type="submit">Train</button> <button type="button" data-reset>Excel defaults</button></div>`;
+    `<div class="actions"><button type="submit">Train</button> <button type="button" data-reset>Excel defaults</button> </div>`;
+  // The link holds the settings last trained (the address changes on Train).
+  form.querySelector(".actions")!.append(copyLinkButton());
 
   const showError = (key: string | null, message = "") => {
     form.querySelectorAll<HTMLElement>(".field").forEach((el) => {
