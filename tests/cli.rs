@@ -1,6 +1,7 @@
 //! The `gradbook` binary as a user runs it.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn gradbook(args: &[&str]) -> std::process::Output {
@@ -94,7 +95,7 @@ fn download_verifies_files_already_present() {
     let dir = std::env::var("MNIST_DIR").expect("MNIST_DIR");
     let out = gradbook(&["download", &dir]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("checksum OK").count(), 4);
+    assert_eq!(String::from_utf8_lossy(&out.stderr).matches("present, checksum OK").count(), 4);
 
     // A corrupted copy is caught (and, with no network here, not silently replaced).
     let copy = std::env::temp_dir().join("gradbook-mnist-corrupt");
@@ -208,4 +209,96 @@ fn a_killed_run_resumed_from_its_file_ends_bit_identical() {
     let out = gradbook(&["mnist", "--resume", killed.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("already finished its 2 epochs"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A mirror on this machine: serves `dir`'s files over HTTP/1.1, each answer changed by `serve`
+/// (the file's bytes in, the bytes to send and the length to announce out), one connection at a
+/// time, until the test ends.
+fn mirror(dir: PathBuf, serve: fn(&str, Vec<u8>) -> (Vec<u8>, usize)) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut request = String::new();
+            BufReader::new(&stream).read_line(&mut request).unwrap();
+            let name = request.split(' ').nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+            match std::fs::read(dir.join(&name)) {
+                Ok(bytes) => {
+                    let (body, length) = serve(&name, bytes);
+                    let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n");
+                    let _ = stream.write_all(&body);
+                }
+                Err(_) => {
+                    let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                }
+            }
+        }
+    });
+    url
+}
+
+/// `gradbook` with no MNIST_DIR, its cache folder under `cache`, fetching from `mirror`.
+fn without_data(args: &[&str], cache: &Path, mirror: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gradbook"))
+        .args(args)
+        .env_remove("MNIST_DIR")
+        .env("XDG_CACHE_HOME", cache)
+        .env("GRADBOOK_MNIST_MIRRORS", mirror)
+        .output()
+        .expect("run gradbook")
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR (served from a local mirror)"]
+fn without_mnist_dir_the_files_are_downloaded_once_checked_and_nothing_bad_is_kept() {
+    let dir = PathBuf::from(std::env::var("MNIST_DIR").expect("MNIST_DIR"));
+    let cache = std::env::temp_dir().join(format!("gradbook-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let files = cache.join("gradbook").join("mnist");
+    let quick = ["mnist", "--epochs", "1", "--limit-train", "64", "--limit-test", "64"];
+
+    // A corrupted test-labels file: the checksum names it, and it is not kept.
+    let corrupt = mirror(dir.clone(), |name, mut bytes| {
+        if name.starts_with("t10k-labels") {
+            let mid = bytes.len() / 2;
+            bytes[mid] ^= 0xff;
+        }
+        let n = bytes.len();
+        (bytes, n)
+    });
+    let out = without_data(&quick, &cache, &corrupt);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("t10k-labels-idx1-ubyte") && (err.contains("checksum mismatch") || err.contains("not a valid gzip")), "{err}");
+    assert!(!files.join("t10k-labels-idx1-ubyte.gz").exists() && !files.join("t10k-labels-idx1-ubyte.gz.part").exists());
+
+    // A server that stops halfway through a file: curl's error, and nothing kept.
+    let cut = mirror(dir.clone(), |_, bytes| {
+        let n = bytes.len();
+        (bytes[..n / 2].to_vec(), n)
+    });
+    let out = without_data(&quick, &cache, &cut);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("could not download") && err.contains("offline"), "{err}");
+    assert!(!files.join("t10k-labels-idx1-ubyte.gz").exists() && !files.join("t10k-labels-idx1-ubyte.gz.part").exists());
+
+    // A good mirror: the files land in the cache folder, and the run trains.
+    let good = mirror(dir.clone(), |_, bytes| {
+        let n = bytes.len();
+        (bytes, n)
+    });
+    let out = without_data(&quick, &cache, &good);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("downloaded, checksum OK") && err.contains(&files.display().to_string()), "{err}");
+    // Offline afterwards (a mirror nobody answers): the cached files are used, nothing fetched.
+    let out = without_data(&quick, &cache, "http://127.0.0.1:9/");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("present, checksum OK").count(), 4, "{err}");
+    assert!(!err.contains("fetching"), "{err}");
+    let _ = std::fs::remove_dir_all(&cache);
 }

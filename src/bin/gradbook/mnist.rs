@@ -6,6 +6,7 @@ use burn::module::Module;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use crate::download;
 use gradbook::device::{Compute, Preference};
 use gradbook::mnist::bench::{self, Steps};
 use gradbook::mnist::checkpoint;
@@ -20,7 +21,8 @@ use gradbook::mnist::train::{self, Control, Observer, Start};
 
 #[derive(clap::Args)]
 pub struct DataArgs {
-    /// Folder with the four MNIST IDX files (.gz or raw); default: $MNIST_DIR.
+    /// Folder with the four MNIST IDX files (.gz or raw); default: $MNIST_DIR, else the
+    /// platform's cache folder, where they are downloaded once.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Where to compute: flex (CPU), wgpu (GPU), or auto (training: whichever runs the recipe's
@@ -34,7 +36,12 @@ impl DataArgs {
         let dir = match (&self.data, std::env::var_os("MNIST_DIR")) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) => PathBuf::from(d),
-            (None, None) => return Err("where is MNIST? pass --data DIR or set MNIST_DIR (`gradbook download DIR` fetches it)".into()),
+            (None, None) => {
+                let dir = download::cache_dir().ok_or("where is MNIST? pass --data DIR or set MNIST_DIR (`gradbook download DIR` fetches it)")?;
+                eprintln!("gradbook: MNIST_DIR is not set: using {} (downloaded once, checked by SHA-256)", dir.display());
+                download::ensure(&dir)?;
+                dir
+            }
         };
         Mnist::from_dir(&dir).map_err(|e| e.to_string())
     }
