@@ -1,40 +1,42 @@
-import { createReadStream, existsSync, mkdirSync, copyFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, createReadStream, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import { MNIST_FILES } from "./www/generated/engine.ts";
+import { mnistDir } from "./scripts/mnist-data.ts";
 
-/** Serves $MNIST_DIR at mnist/ during `npm start` and copies it into dist/mnist/ on `npm run build`. */
+/** Serves the MNIST files at mnist/ during `npm start` and copies them into dist/mnist/ on
+ *  `npm run build`: from $MNIST_DIR, or else from the cache folder they are fetched into once
+ *  (scripts/mnist-data.ts). Without them Part 1 still works, and Part 2 says what is missing. */
 function mnistData(): Plugin {
-  const dir = process.env.MNIST_DIR ? resolve(process.env.MNIST_DIR) : null;
-  const missing = dir ? MNIST_FILES.filter((f) => !existsSync(join(dir, f))) : MNIST_FILES;
-  const explain = () =>
-    console.warn(
-      `\n  gradbook: Part 2 needs the MNIST files, and ${dir ? `MNIST_DIR=${dir} lacks ${missing.join(", ")}` : "MNIST_DIR is not set"}.\n` +
-        "  Fetch them with `cargo run --release -- download DIR` (checks their SHA-256), then run again with MNIST_DIR=DIR.\n" +
-        "  Part 1 works without them.\n",
-    );
+  let found: ReturnType<typeof mnistDir> | null = null;
+  const data = async () => {
+    const r = await (found ??= mnistDir());
+    if ("error" in r) console.warn(`\n  gradbook: Part 2 needs the MNIST files: ${r.error}.\n  Part 1 works without them.\n`);
+    return "dir" in r ? r.dir : null;
+  };
   return {
     name: "gradbook-mnist-data",
-    configureServer(server) {
-      if (missing.length) explain();
+    async configureServer(server) {
+      const dir = await data();
       server.middlewares.use("/mnist", (req, res, next) => {
         const name = (req.url ?? "").replace(/^\//, "").split("?")[0];
         if (!MNIST_FILES.includes(name)) return next();
-        if (missing.includes(name)) {
+        if (!dir) {
           // A clear 404, not the dev server's index.html fallback, which the page would try to parse.
           res.statusCode = 404;
-          return res.end(`${name} is not served: ${dir ? `it is not in MNIST_DIR=${dir}` : "MNIST_DIR is not set"}`);
+          return res.end(`${name} is not served: the MNIST files were not found (see the terminal running npm start)`);
         }
-        const path = join(dir!, name);
+        const path = join(dir, name);
         res.setHeader("Content-Type", "application/gzip");
         res.setHeader("Content-Length", String(statSync(path).size));
         createReadStream(path).pipe(res);
       });
     },
-    closeBundle() {
-      if (missing.length) return explain();
+    async closeBundle() {
+      const dir = await data();
+      if (!dir) return;
       mkdirSync("dist/mnist", { recursive: true });
-      for (const f of MNIST_FILES) copyFileSync(join(dir!, f), join("dist/mnist", f));
+      for (const f of MNIST_FILES) copyFileSync(join(dir, f), join("dist/mnist", f));
     },
   };
 }

@@ -139,6 +139,11 @@ pub fn typescript() -> String {
     add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL));
     let files: Vec<String> = crate::mnist::data::FILES.iter().map(|(name, _)| format!("{name}.gz")).collect();
     add(constant("MNIST_FILES", "readonly string[]", &files));
+    // For `npm start` to fetch them as `gradbook download` does: the SHA-256 of each file's
+    // decompressed bytes, and where from.
+    let sums: std::collections::BTreeMap<String, &str> = crate::mnist::data::FILES.iter().map(|(name, sha)| (format!("{name}.gz"), *sha)).collect();
+    add(constant("MNIST_SHA256", "Readonly<Record<string, string>>", &sums));
+    add(constant("MNIST_MIRRORS", "readonly string[]", &crate::mnist::data::MIRRORS));
     add(TrainRequest::decl(&cfg));
     add(Resume::decl(&cfg));
     add(config::Invalid::decl(&cfg));

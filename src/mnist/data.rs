@@ -20,6 +20,14 @@ pub const FILES: [(&str, &str); 4] = [
     ("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
 ];
 
+/// The public mirrors the files are fetched from, in turn (`gradbook download`, and `npm start`
+/// through www/generated/engine.ts); `GRADBOOK_MNIST_MIRRORS` replaces them.
+pub const MIRRORS: [&str; 3] = [
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://yann.lecun.com/exdb/mnist/",
+];
+
 /// Images and their labels: `images` holds `len() * 784` bytes, row-major.
 #[derive(Debug, Clone)]
 pub struct Split {

@@ -148,6 +148,10 @@ export const INTERPOLATIONS: readonly Interpolation[] = ["bilinear","nearest"];
 
 export const MNIST_FILES: readonly string[] = ["train-images-idx3-ubyte.gz","train-labels-idx1-ubyte.gz","t10k-images-idx3-ubyte.gz","t10k-labels-idx1-ubyte.gz"];
 
+export const MNIST_SHA256: Readonly<Record<string, string>> = {"t10k-images-idx3-ubyte.gz":"0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7","t10k-labels-idx1-ubyte.gz":"ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2","train-images-idx3-ubyte.gz":"ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db","train-labels-idx1-ubyte.gz":"65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"};
+
+export const MNIST_MIRRORS: readonly string[] = ["https://ossci-datasets.s3.amazonaws.com/mnist/","https://storage.googleapis.com/cvdf-datasets/mnist/","https://yann.lecun.com/exdb/mnist/"];
+
 export type TrainRequest = { config: TrainConfig, backend: Backend, resume: Resume | null, };
 
 export type Resume = { checkpoint: Uint8Array, epochsDone: number, };

@@ -7,14 +7,8 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gradbook::mnist::data::FILES;
+use gradbook::mnist::data::{FILES, MIRRORS};
 use sha2::{Digest, Sha256};
-
-const MIRRORS: [&str; 3] = [
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "https://yann.lecun.com/exdb/mnist/",
-];
 
 /// The mirrors tried in turn: `GRADBOOK_MNIST_MIRRORS` (base URLs, separated by spaces or
 /// commas) when set, e.g. a school's own copy, or the public ones.
