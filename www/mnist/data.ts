@@ -1,5 +1,6 @@
 // Cell 1: the data. Download progress, then a grid of training digits beside the same digits
 // as the augmentation sees them, re-drawn with each click.
+import { keepFocus } from "../focus";
 import { mnist } from "./client";
 import { digitCanvas } from "./digits";
 import { MNIST_FILES } from "./files";
@@ -45,8 +46,10 @@ export const mountData: MnistCell = (cell, state) => {
   again.addEventListener("click", samples);
 
   state.watch((s) => s.data, (data) => {
-    load.disabled = data.kind === "loading" || data.kind === "loaded";
-    again.disabled = data.kind !== "loaded";
+    keepFocus(() => {
+      load.disabled = data.kind === "loading" || data.kind === "loaded";
+      again.disabled = data.kind !== "loaded";
+    }, [again, status]);
     status.className = `data-status${data.kind === "loading" ? " pending" : data.kind === "failed" ? " error" : data.kind === "idle" ? " dim" : ""}`;
     if (data.kind === "loading") {
       downloads.innerHTML = MNIST_FILES

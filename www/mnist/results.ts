@@ -9,6 +9,20 @@ import type { Evaluation, Grid } from "./protocol";
 const GALLERY = 48;
 const $ = (id: string) => document.getElementById(id)!;
 
+/** Relative luminance of an sRGB colour (WCAG 2.1). */
+function luminance(rgb: number[]): number {
+  const [r, g, b] = rgb.map((c) => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** A cell's background and the text colour readable on it: black or white, whichever contrasts
+ *  more (at least 4.58:1 on any background, WCAG AA's 4.5 for small text). */
+function shade(rgb: number[]): string {
+  const l = luminance(rgb);
+  const text = (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000" : "#fff";
+  return `background:rgb(${rgb.map(Math.round).join(",")});color:${text}`;
+}
+
 function confusionTable(e: Evaluation): string {
   const max = Math.max(...e.confusion.flatMap((row, t) => row.filter((_, p) => p !== t)), 1);
   const head = e.confusion.map((_, p) => `<th>${p}</th>`).join("");
@@ -16,7 +30,8 @@ function confusionTable(e: Evaluation): string {
     const total = row.reduce((a, b) => a + b, 0);
     const cells = row.map((v, p) => {
       // Off-diagonal cells shade by their share of the worst confusion; the diagonal is green.
-      const style = t === p ? "background:#d1fadf" : v ? `background:rgba(217,45,32,${(0.15 + (0.85 * v) / max).toFixed(2)})` : "";
+      const a = 0.15 + (0.85 * v) / max;
+      const style = t === p ? "background:#d1fadf" : v ? shade([217, 45, 32].map((c) => 255 * (1 - a) + c * a)) : "";
       return `<td style="${style}" title="true ${t}, predicted ${p}: ${v}">${v}</td>`;
     });
     const acc = total ? ((100 * row[t]) / total).toFixed(2) : "–";
@@ -75,9 +90,17 @@ async function show(root: HTMLElement, e: Evaluation): Promise<void> {
     const figure = document.createElement("figure");
     figure.className = "clickable";
     figure.dataset.index = String(m.index);
+    // A button to the keyboard and to screen readers too: Enter or Space inspects it.
+    Object.assign(figure, { tabIndex: 0, role: "button" });
+    figure.setAttribute("aria-label", `${m.label} → ${m.predicted}: test image ${m.index}, a ${m.label} read as ${m.predicted}; inspect it`);
     figure.append(digitCanvas(pixels, k, `test image ${m.index}`));
     figure.append(Object.assign(document.createElement("figcaption"), { textContent: `${m.label} → ${m.predicted}` }));
     figure.addEventListener("click", () => void inspect(pixels, k, labels[k]));
+    figure.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      void inspect(pixels, k, labels[k]);
+    });
     gallery.append(figure);
   });
   await inspect(pixels, 0, labels[0]);

@@ -1,5 +1,6 @@
 // Cell 4: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
 // of the loss per batch and of loss and accuracy per epoch, and the device doing the work.
+import { keepFocus } from "../focus";
 import { downloadWeights, pauseRun, resumeRun, startRun, stopRun, useWeights } from "./run";
 import { LivePlot } from "./plots";
 import type { MnistCell } from "./state";
@@ -39,10 +40,12 @@ export const mountTraining: MnistCell = (root, state) => {
   // Which buttons apply, and why Start cannot yet.
   state.watch((s) => `${s.runState} ${s.data.kind} ${s.settingsValid}`, (_, s) => {
     const loaded = s.data.kind === "loaded";
-    start.disabled = s.runState !== "idle" || !(loaded && s.settingsValid);
-    pause.hidden = s.runState !== "running";
-    resume.hidden = s.runState !== "paused";
-    stop.disabled = s.runState === "idle";
+    keepFocus(() => {
+      start.disabled = s.runState !== "idle" || !(loaded && s.settingsValid);
+      pause.hidden = s.runState !== "running";
+      resume.hidden = s.runState !== "paused";
+      stop.disabled = s.runState === "idle";
+    }, [pause, resume, start, stop]);
     root.dataset.state = s.runState;
     $("mnist-start-hint").textContent = !loaded ? "Load the data first (cell 1)." : s.settingsValid ? "" : "Fix the settings first (cell 3).";
   });

@@ -107,11 +107,12 @@ export const mountEquations: TinyCell = (cell, state) => {
     shape = next;
     // Both blocks' slots are numbered in one sequence, as `values` holds them.
     const [fwd, bwd] = marked(source.join("\u0001")).split("\u0001");
+    // Focusable: the derivations scroll sideways on a narrow screen, and a keyboard must reach them.
     root.innerHTML =
-      `<h3>Forward pass, iteration <span data-iteration>${r.iteration}</span></h3><div class="eq">${tex(fwd, true, true)}</div>` +
+      `<h3>Forward pass, iteration <span data-iteration>${r.iteration}</span></h3><div class="eq" tabindex="0" role="group" aria-label="forward pass">${tex(fwd, true, true)}</div>` +
       `<h3>Backward pass: the chain rule for each weight</h3>` +
       `<p>Output weights first: <span class="eqi">${tex(String.raw`\partial E_{total}/\partial w_5`)}</span> only involves <span class="eqi">${tex("E_1")}</span>, since <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>. Then the input weights, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
-      `<div class="eq">${tex(bwd, true, true)}</div>`;
+      `<div class="eq" tabindex="0" role="group" aria-label="backward pass">${tex(bwd, true, true)}</div>`;
   };
   const later = () => {
     frame ||= requestAnimationFrame(draw);

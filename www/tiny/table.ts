@@ -76,13 +76,29 @@ export const mountTable: TinyCell = (root, state) => {
     const tab = (e.target as HTMLElement).closest<HTMLElement>("[data-lr]");
     if (tab) select(state, { lrIndex: Number(tab.dataset.lr) });
   });
+  // WAI-ARIA tabs: the arrows, Home and End move between the learning rates; Tab leaves.
+  tabs.addEventListener("keydown", (e) => {
+    const { lrIndex, traces } = state.get();
+    const n = traces.length;
+    const to = { ArrowRight: lrIndex + 1, ArrowLeft: lrIndex - 1 + n, Home: 0, End: n - 1 }[e.key];
+    if (to === undefined || n === 0) return;
+    e.preventDefault();
+    select(state, { lrIndex: to % n });
+  });
+  table.setAttribute("role", "tabpanel");
 
   // The tabs and rows follow the trace shown; the highlighted row follows the iteration.
   state.watch((s) => s.traces[s.lrIndex], (trace, s) => {
     if (!trace) return;
+    const focused = tabs.contains(document.activeElement);
+    // One tab in the page's tab order, the selected one (a roving tabindex).
     tabs.innerHTML = s.traces
-      .map((t, i) => `<button type="button" role="tab" data-lr="${i}" aria-selected="${i === s.lrIndex}">η = ${t.learningRate}</button>`)
+      .map((t, i) => `<button type="button" role="tab" id="table-tab-${i}" aria-controls="table" data-lr="${i}" ` +
+        `aria-selected="${i === s.lrIndex}" tabindex="${i === s.lrIndex ? 0 : -1}">η = ${t.learningRate}</button>`)
       .join("");
+    table.setAttribute("aria-labelledby", `table-tab-${s.lrIndex}`);
+    // The tab pressed keeps the focus, though its button was rebuilt.
+    if (focused) tabs.querySelector<HTMLElement>(`[data-lr="${s.lrIndex}"]`)!.focus();
     rows = trace.rows;
     scrollTo(Math.min(top, rows.length * ROW_HEIGHT));
     selected = -1;

@@ -1,0 +1,49 @@
+// WCAG 2.1 AA as axe-core checks it (the rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa), in
+// each state a student sees: loaded with Part 1's run, Part 2 training, its results, an error
+// showing, and the offer to resume after a reload. Zero violations in each.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { loadData, needsData, open, WITHOUT_WEBGPU } from "./mnist-helpers";
+
+needsData();
+test.use({ launchOptions: WITHOUT_WEBGPU });
+
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+}
+
+test("no WCAG 2.1 AA violation loaded, training, with results, with an error, and with the resume offer", async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = await open(page, "recipe=compact&batchSize=64&limitTrain=3200&limitTest=500&reportEvery=5&epochs=3");
+  await expect(page.locator("#status")).toHaveText(/^Ready/);
+  // The equations are typeset once they come into view.
+  await page.locator("#cell-equations").scrollIntoViewIfNeeded();
+  await expect(page.locator("#equations")).toContainText("0.0721571");
+  expect(await violations(page), "loaded").toEqual([]);
+
+  await loadData(page);
+  await page.click("#mnist-start");
+  await expect(page.locator("#mnist-bar-text")).toContainText("batch");
+  expect(await violations(page), "training").toEqual([]);
+  await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator("#compare-table tbody td").nth(1)).toHaveText("completed", { timeout: 120_000 });
+  expect(await violations(page), "results").toEqual([]);
+
+  await page.setInputFiles("#mnist-load-weights", { name: "weights.bin", mimeType: "application/octet-stream", buffer: Buffer.from("not weights") });
+  await expect(page.locator("#mnist-weights-status")).toContainText("unchanged");
+  await page.fill('#mnist-params input[name="batchSize"]', "0");
+  await expect(page.locator("#mnist-start")).toBeDisabled();
+  expect(await violations(page), "errors showing").toEqual([]);
+  await page.fill('#mnist-params input[name="batchSize"]', "64");
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+
+  // A run paused once its first epoch is stored, then a reload: the offer to resume.
+  await page.click("#mnist-start");
+  await expect(page.locator("#compare-table tbody tr").nth(1).locator("td").nth(2)).toHaveText(/^[12]$/, { timeout: 120_000 });
+  await page.click("#mnist-pause");
+  await page.reload();
+  await expect(page.locator("#mnist-resume-offer")).toBeVisible();
+  expect(await violations(page), "resume offer").toEqual([]);
+  expect(errors).toEqual([]);
+});
