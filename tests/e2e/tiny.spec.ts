@@ -26,6 +26,8 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   const errors = await open(page);
   await expect(firstRowCell(page, E_TOTAL)).toHaveText("0.242519857");
   await expect(page.locator("#diagram svg")).toContainText("E_total = 0.242519857");
+  // Its text alternative names every weight and value at the selected iteration.
+  await expect(page.locator("#diagram svg")).toHaveAttribute("aria-label", /iteration 0\..*w1 0\.15, w2 0\.2, .*w8 0\.55\..*E_total 0\.242519857/);
   // The equations substitute the numbers: ∂E/∂w5 = 0.0721571 at iteration 0. (They are typeset
   // once they come into view.)
   await page.locator("#cell-equations").scrollIntoViewIfNeeded();
@@ -165,5 +167,43 @@ test("a link reproduces Part 1's settings; a bad value in it is named and the re
   await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 40 iterations/);
   await expect(page.locator("#tiny-url-note")).toContainText("tiny.iterations=abc");
   await expect(page.locator("#mnist-url-note")).toBeHidden();
+  expect(errors).toEqual([]);
+});
+
+test("the diagram's labels stay clear of each other, of the circles and of its edges, with long numbers too", async ({ page }) => {
+  const errors = watch(page);
+  await page.goto("./?tiny.bias=0.35,0.6&tiny.iterations=20000&tiny.learningRates=2");
+  await expect(page.locator("#status")).toHaveText(/^Ready: 1 learning rate × 20000 iterations/);
+  await page.locator("#scrub-iteration").fill("18000");
+  await expect(page.locator("#diagram svg")).toContainText("e-8");
+  const problems = await page.evaluate(() => {
+    const svg = document.querySelector<SVGSVGElement>("#diagram svg")!;
+    const view = svg.viewBox.baseVal;
+    const box = (e: SVGGraphicsElement) => e.getBBox();
+    const labels = [...svg.querySelectorAll<SVGTextElement>("text.weight")];
+    const circles = [...svg.querySelectorAll<SVGCircleElement>("circle")].map((c) => ({ x: c.cx.baseVal.value, y: c.cy.baseVal.value, r: c.r.baseVal.value }));
+    const out: string[] = [];
+    const meet = (a: DOMRect, b: DOMRect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    labels.forEach((a, i) => labels.slice(i + 1).forEach((b) => { if (meet(box(a), box(b))) out.push(`${a.textContent} meets ${b.textContent}`); }));
+    for (const l of labels) {
+      const b = box(l);
+      for (const c of circles) {
+        // The box's nearest point to the centre lies outside the circle.
+        const nx = Math.max(b.x, Math.min(c.x, b.x + b.width)), ny = Math.max(b.y, Math.min(c.y, b.y + b.height));
+        if (Math.hypot(nx - c.x, ny - c.y) < c.r) out.push(`${l.textContent} is on a circle`);
+      }
+    }
+    for (const t of svg.querySelectorAll<SVGTextElement>("text")) {
+      const b = box(t);
+      if (b.x < view.x || b.x + b.width > view.x + view.width) out.push(`${t.textContent} runs off the picture`);
+    }
+    // Each node's lines fit inside its circle's width.
+    svg.querySelectorAll(".node").forEach((g) => {
+      const r = (g.querySelector("circle") as SVGCircleElement).r.baseVal.value;
+      g.querySelectorAll<SVGTextElement>("text").forEach((t) => { if (box(t).width > 2 * r - 4) out.push(`${t.textContent} overflows its circle`); });
+    });
+    return out;
+  });
+  expect(problems).toEqual([]);
   expect(errors).toEqual([]);
 });

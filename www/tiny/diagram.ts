@@ -1,11 +1,15 @@
 // Cell 1: the network drawn as SVG, every label showing the selected iteration's numbers.
 import { fmt } from "../format";
 import { selectedRow, type TinyCell } from "./state";
+import type { Row, TinyConfig } from "./types";
 
+// Room for the numbers: circles wide enough for "a_h1 = 0.59327", the losses in their own
+// column at the right, each weight's label on a halo where no other label or circle is.
+const R = 60;
 const NODES = {
-  i1: [70, 70], i2: [70, 250],
-  h1: [300, 70], h2: [300, 250],
-  o1: [530, 70], o2: [530, 250],
+  i1: [80, 80], i2: [80, 280],
+  h1: [340, 80], h2: [340, 280],
+  o1: [600, 80], o2: [600, 280],
 } as const;
 type Node = keyof typeof NODES;
 
@@ -18,21 +22,37 @@ const EDGES: [Node, Node][] = [
 function node(name: Node, lines: string[]): string {
   const [x, y] = NODES[name];
   const text = lines
-    .map((l, i) => `<text x="${x}" y="${y + 4 + (i - (lines.length - 1) / 2) * 15}" text-anchor="middle">${l}</text>`)
+    .map((l, i) => `<text x="${x}" y="${y + 5 + (i - (lines.length - 1) / 2) * 17}" text-anchor="middle">${l}</text>`)
     .join("");
-  return `<g class="node node-${name[0]}"><circle cx="${x}" cy="${y}" r="44"/>${text}</g>`;
+  return `<g class="node node-${name[0]}"><circle cx="${x}" cy="${y}" r="${R}"/>${text}</g>`;
 }
 
-function edge(k: number, weight: number): string {
+function edge(k: number, weight: number): { line: string; label: string } {
   const [a, b] = EDGES[k];
   const [x1, y1] = NODES[a];
   const [x2, y2] = NODES[b];
-  // Labels sit a third of the way along, so the crossing edges' labels do not collide.
-  const t = k % 2 === 0 ? 0.3 : 0.7;
+  // Straight edges carry their label above the middle; the two that cross carry theirs near
+  // where they start, one high and one low, so no two labels meet and none sits on a circle.
+  const straight = y1 === y2;
+  const t = straight ? 0.5 : 0.38;
   const lx = x1 + (x2 - x1) * t;
-  const ly = y1 + (y2 - y1) * t - 6;
-  return `<line x1="${x1 + 44}" y1="${y1}" x2="${x2 - 44}" y2="${y2}" marker-end="url(#arrow)"/>` +
-    `<text class="weight" x="${lx}" y="${ly}" text-anchor="middle">w${k + 1} = ${fmt(weight, 6)}</text>`;
+  const ly = y1 + (y2 - y1) * t + (straight ? -8 : y2 > y1 ? -10 : 20);
+  const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
+  const [ux, uy] = [dx / len, dy / len];
+  return {
+    line: `<line x1="${x1 + ux * R}" y1="${y1 + uy * R}" x2="${x2 - ux * R}" y2="${y2 - uy * R}" marker-end="url(#arrow)"/>`,
+    label: `<text class="weight" x="${lx}" y="${ly}" text-anchor="middle">w${k + 1} = ${fmt(weight, 6)}</text>`,
+  };
+}
+
+/** What the picture says, for a screen reader: every value at this iteration. */
+function describe(r: Row, c: TinyConfig): string {
+  const ws = r.w.map((w, k) => `w${k + 1} ${fmt(w, 9)}`).join(", ");
+  return `The 2-2-2 network at iteration ${r.iteration}. Inputs i1 ${c.inputs[0]}, i2 ${c.inputs[1]}; targets t1 ${c.targets[0]}, t2 ${c.targets[1]}. ` +
+    `Weights ${ws}. Hidden h1 ${fmt(r.h1)}, activation ${fmt(r.a_h1)}; h2 ${fmt(r.h2)}, activation ${fmt(r.a_h2)}. ` +
+    `Outputs o1 ${fmt(r.o1)}, activation ${fmt(r.a_o1)}; o2 ${fmt(r.o2)}, activation ${fmt(r.a_o2)}. ` +
+    `Errors E1 ${fmt(r.E1)}, E2 ${fmt(r.E2)}, E_total ${fmt(r.E_total)}.` +
+    (c.bias ? ` Biases b1 ${c.bias[0]} on the hidden neurons, b2 ${c.bias[1]} on the outputs.` : "");
 }
 
 export const mountDiagram: TinyCell = (cell, state) => {
@@ -40,22 +60,27 @@ export const mountDiagram: TinyCell = (cell, state) => {
   state.watch(selectedRow, (r, s) => {
     const c = s.config;
     if (!r || !c) return;
+    const edges = r.w.map((w, k) => edge(k, w));
     const svg = [
-      `<svg viewBox="0 0 800 320" role="img" aria-label="The 2-2-2 network at iteration ${r.iteration}">`,
+      `<svg viewBox="0 0 940 370" role="img" aria-label="${describe(r, c)}">`,
       `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`,
-      ...r.w.map((w, k) => edge(k, w)),
+      ...edges.map((e) => e.line),
       node("i1", ["i1", fmt(c.inputs[0], 4)]),
       node("i2", ["i2", fmt(c.inputs[1], 4)]),
       node("h1", [`h1 = ${fmt(r.h1, 5)}`, `a_h1 = ${fmt(r.a_h1, 5)}`]),
       node("h2", [`h2 = ${fmt(r.h2, 5)}`, `a_h2 = ${fmt(r.a_h2, 5)}`]),
       node("o1", [`o1 = ${fmt(r.o1, 5)}`, `a_o1 = ${fmt(r.a_o1, 5)}`]),
       node("o2", [`o2 = ${fmt(r.o2, 5)}`, `a_o2 = ${fmt(r.a_o2, 5)}`]),
-      `<g class="loss"><text x="600" y="66">E1 = ½(t1 − a_o1)² = ${fmt(r.E1, 6)}</text>`,
-      `<text x="600" y="82" class="dim">t1 = ${fmt(c.targets[0], 4)}</text>`,
-      `<text x="600" y="246">E2 = ½(t2 − a_o2)² = ${fmt(r.E2, 6)}</text>`,
-      `<text x="600" y="262" class="dim">t2 = ${fmt(c.targets[1], 4)}</text>`,
-      `<text x="600" y="164" class="total">E_total = ${fmt(r.E_total, 9)}</text></g>`,
-      c.bias ? `<text x="300" y="312" text-anchor="middle" class="dim">b1 = ${c.bias[0]} on h1, h2 · b2 = ${c.bias[1]} on o1, o2</text>` : "",
+      // The weights' labels last, over lines and circles.
+      ...edges.map((e) => e.label),
+      `<g class="loss"><text x="680" y="62">E1 = ½(t1 − a_o1)²</text>`,
+      `<text x="680" y="82">= ${fmt(r.E1, 6)}</text>`,
+      `<text x="680" y="102" class="dim">t1 = ${fmt(c.targets[0], 4)}</text>`,
+      `<text x="680" y="262">E2 = ½(t2 − a_o2)²</text>`,
+      `<text x="680" y="282">= ${fmt(r.E2, 6)}</text>`,
+      `<text x="680" y="302" class="dim">t2 = ${fmt(c.targets[1], 4)}</text>`,
+      `<text x="680" y="186" class="total">E_total = ${fmt(r.E_total, 9)}</text></g>`,
+      c.bias ? `<text x="340" y="362" text-anchor="middle" class="dim">b1 = ${c.bias[0]} on h1, h2 · b2 = ${c.bias[1]} on o1, o2</text>` : "",
       `</svg>`,
     ];
     root.innerHTML = svg.join("");
