@@ -29,6 +29,9 @@ test("no WCAG 2.1 AA violation loaded, training, with results, with an error, an
   await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 120_000 });
   await expect(page.locator("#compare-table tbody td").nth(1)).toHaveText("completed", { timeout: 120_000 });
   expect(await violations(page), "results").toEqual([]);
+  // A screen reader hears each epoch's result (a polite status), not every batch.
+  await expect(page.locator('#mnist-last[role="status"]')).toContainText("Epoch 3: test accuracy");
+  expect(await page.locator("#mnist-bar-text").evaluate((el) => el.closest('[aria-live], [role="status"], [role="log"]') === null)).toBe(true);
 
   await page.setInputFiles("#mnist-load-weights", { name: "weights.bin", mimeType: "application/octet-stream", buffer: Buffer.from("not weights") });
   await expect(page.locator("#mnist-weights-status")).toContainText("unchanged");
