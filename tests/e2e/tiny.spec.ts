@@ -32,6 +32,10 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   // once they come into view.)
   await page.locator("#cell-equations").scrollIntoViewIfNeeded();
   await expect(page.locator("#equations")).toContainText("0.0721571");
+  // A negative number after an operator is in parentheses: "+ (−0.0837589)", never "+ −0.0837589".
+  const typeset = (await page.locator("#equations .katex-html").allTextContents()).join(" ");
+  expect(typeset).toContain("+(−0.0837589)⋅0.5");
+  expect(typeset).not.toMatch(/[+⋅·]\s*−/);
   // Six tabs, one per learning rate.
   await expect(page.locator("#table-tabs button")).toHaveCount(6);
   // The deltas the equations use are the row's own, shown in the table too: ∂E/∂o1 at iteration 0.

@@ -10,6 +10,9 @@ import type { Row, TinyConfig } from "./types";
 // written into the slots KaTeX marked (`data-n`), which costs a small share of a typesetting.
 let values: string[] = [];
 const n = (x: number) => `\u0000${values.push(fmt(x, 6)) - 1}\u0000`;
+/** A number that an operator precedes: in parentheses when negative, so a line never reads
+ *  "0.5 · −0.16" or "+ −0.084". A sign change re-typesets the line (its TeX differs). */
+const f = (x: number) => (x < 0 ? `(${n(x)})` : n(x));
 /** The TeX with its slots filled, each number marked with its slot for the next draw to find. */
 const marked = (source: string) => source.replace(/\u0000(\d+)\u0000/g, (_, k) => String.raw`\htmlData{n=${k}}{${values[Number(k)]}}`);
 
@@ -20,15 +23,15 @@ function forward(r: Row, c: TinyConfig): string {
   const [w1, w2, w3, w4, w5, w6, w7, w8] = r.w;
   const hb = c.bias ? " + b_1" : "";
   const ob = c.bias ? " + b_2" : "";
-  const hbn = c.bias ? ` + ${n(b1)}` : "";
-  const obn = c.bias ? ` + ${n(b2)}` : "";
+  const hbn = c.bias ? ` + ${f(b1)}` : "";
+  const obn = c.bias ? ` + ${f(b2)}` : "";
   return String.raw`\begin{aligned}
-h_1 &= i_1 w_1 + i_2 w_2${hb} &&= ${n(i1)}\cdot${n(w1)} + ${n(i2)}\cdot${n(w2)}${hbn} &&= ${n(r.h1)}\\
-h_2 &= i_1 w_3 + i_2 w_4${hb} &&= ${n(i1)}\cdot${n(w3)} + ${n(i2)}\cdot${n(w4)}${hbn} &&= ${n(r.h2)}\\
+h_1 &= i_1 w_1 + i_2 w_2${hb} &&= ${n(i1)}\cdot${f(w1)} + ${f(i2)}\cdot${f(w2)}${hbn} &&= ${n(r.h1)}\\
+h_2 &= i_1 w_3 + i_2 w_4${hb} &&= ${n(i1)}\cdot${f(w3)} + ${f(i2)}\cdot${f(w4)}${hbn} &&= ${n(r.h2)}\\
 a_{h1} &= \sigma(h_1) = \frac{1}{1+e^{-h_1}} &&&&= ${n(r.a_h1)}\\
 a_{h2} &= \sigma(h_2) &&&&= ${n(r.a_h2)}\\
-o_1 &= a_{h1} w_5 + a_{h2} w_6${ob} &&= ${n(r.a_h1)}\cdot${n(w5)} + ${n(r.a_h2)}\cdot${n(w6)}${obn} &&= ${n(r.o1)}\\
-o_2 &= a_{h1} w_7 + a_{h2} w_8${ob} &&= ${n(r.a_h1)}\cdot${n(w7)} + ${n(r.a_h2)}\cdot${n(w8)}${obn} &&= ${n(r.o2)}\\
+o_1 &= a_{h1} w_5 + a_{h2} w_6${ob} &&= ${n(r.a_h1)}\cdot${f(w5)} + ${n(r.a_h2)}\cdot${f(w6)}${obn} &&= ${n(r.o1)}\\
+o_2 &= a_{h1} w_7 + a_{h2} w_8${ob} &&= ${n(r.a_h1)}\cdot${f(w7)} + ${n(r.a_h2)}\cdot${f(w8)}${obn} &&= ${n(r.o2)}\\
 a_{o1} &= \sigma(o_1),\quad a_{o2} = \sigma(o_2) &&&&= ${n(r.a_o1)},\ ${n(r.a_o2)}\\
 E_1 &= \tfrac12 (t_1 - a_{o1})^2 &&= \tfrac12(${n(t1)} - ${n(r.a_o1)})^2 &&= ${n(r.E1)}\\
 E_2 &= \tfrac12 (t_2 - a_{o2})^2 &&= \tfrac12(${n(t2)} - ${n(r.a_o2)})^2 &&= ${n(r.E2)}\\
@@ -47,7 +50,7 @@ function outputDelta(r: Row, c: TinyConfig, o: 1 | 2): [string, string, number] 
   const t = c.targets[o - 1];
   return [
     String.raw`(a_{o${o}} - t_${o})\,a_{o${o}}(1 - a_{o${o}})`,
-    String.raw`(${n(a)} - ${n(t)})\cdot${n(a)}\cdot(1 - ${n(a)})`,
+    String.raw`(${n(a)} - ${f(t)})\cdot${n(a)}\cdot(1 - ${n(a)})`,
     r.dE_do[o - 1],
   ];
 }
@@ -58,7 +61,7 @@ function backward(r: Row, c: TinyConfig): string {
     const k = 5 + j;
     const [sym, num] = outputDelta(r, c, o);
     const ah = h === 1 ? r.a_h1 : r.a_h2;
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \frac{\partial E_${o}}{\partial a_{o${o}}}\frac{\partial a_{o${o}}}{\partial o_${o}}\frac{\partial o_${o}}{\partial w_${k}} = ${sym}\,a_{h${h}} &&= ${num}\cdot${n(ah)} &&= ${n(r.dE_dw[k - 1])}`);
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \frac{\partial E_${o}}{\partial a_{o${o}}}\frac{\partial a_{o${o}}}{\partial o_${o}}\frac{\partial o_${o}}{\partial w_${k}} = ${sym}\,a_{h${h}} &&= ${num}\cdot${f(ah)} &&= ${n(r.dE_dw[k - 1])}`);
   });
   INPUT_WEIGHTS.forEach(([h, i], j) => {
     const k = 1 + j;
@@ -68,7 +71,7 @@ function backward(r: Row, c: TinyConfig): string {
     const [s1, , d1] = outputDelta(r, c, 1);
     const [s2, , d2] = outputDelta(r, c, 2);
     const x = c.inputs[i - 1];
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \Big[${s1}\,w_${wa} + ${s2}\,w_${wb}\Big]\,a_{h${h}}(1 - a_{h${h}})\,i_${i} &&= \big[${n(d1)}\cdot${n(r.w[wa - 1])} + ${n(d2)}\cdot${n(r.w[wb - 1])}\big]\cdot${n(ah)}\cdot(1-${n(ah)})\cdot${n(x)} &&= ${n(r.dE_dw[k - 1])}`);
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \Big[${s1}\,w_${wa} + ${s2}\,w_${wb}\Big]\,a_{h${h}}(1 - a_{h${h}})\,i_${i} &&= \big[${n(d1)}\cdot${f(r.w[wa - 1])} + ${f(d2)}\cdot${f(r.w[wb - 1])}\big]\cdot${n(ah)}\cdot(1-${n(ah)})\cdot${f(x)} &&= ${n(r.dE_dw[k - 1])}`);
   });
   return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
 }
