@@ -1,7 +1,8 @@
 // Times Part 2 of the built notebook (dist/, built with MNIST_DIR) in Chromium: ms per training
 // step for a model and batch size, on WebGPU and on the CPU backend (WebGPU disabled), and the
-// tab's peak memory during training (resident size of Chromium's renderer processes: the page,
-// its workers and their wasm memories; the GPU process is not counted).
+// tab's peak memory during training: the proportional set size (PSS; RSS would count the pages
+// they share once per process) of Chromium's renderer processes, which hold the page, its
+// workers and their wasm memories; the GPU process is not counted.
 //
 //   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
 //   npm run build && node bench/notebook-mnist.mjs compact 32 5 engine
@@ -13,6 +14,7 @@
 // (src/mnist/bench.rs, the same code as `gradbook bench`) on WebGPU and on the CPU: ms per step
 // after 2 warm-up steps, and the GPU kernels each step launches.
 import { execSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { chromium } from "@playwright/test";
 
 const [recipe = "compact", batch = "64", steps = "20", devices = "wgpu,flex"] = process.argv.slice(2);
@@ -21,10 +23,18 @@ const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=1
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 2000));
 
-/** Resident kB of all Chromium renderer processes (one tab here). */
+/** PSS in kB of all Chromium renderer processes (one tab here): each shared page counted once
+ *  in all, split among the processes sharing it (/proc/PID/smaps_rollup). */
 function rendererKb() {
-  const out = execSync("ps -eo rss=,args=", { encoding: "utf8" });
-  return out.split("\n").filter((l) => l.includes("--type=renderer")).reduce((kb, l) => kb + Number(l.trim().split(/\s+/)[0]), 0);
+  const out = execSync("ps -eo pid=,args=", { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes("--type=renderer")).reduce((kb, l) => {
+    try {
+      const rollup = readFileSync(`/proc/${l.trim().split(/\s+/)[0]}/smaps_rollup`, "utf8");
+      return kb + Number(rollup.match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
+    } catch {
+      return kb; // the process ended in between
+    }
+  }, 0);
 }
 
 async function measure(args, label) {
@@ -50,7 +60,7 @@ async function measure(args, label) {
   const backend = await page.locator("#mnist-device [data-backend]").getAttribute("data-backend");
   const [first, last] = [seen[0], seen[seen.length - 1]];
   const ms = last && first && last[1] > first[1] ? ((last[0] - first[0]) * 1000) / (last[1] - first[1]) : NaN;
-  console.log(`${label}: ${recipe} batch ${batch} on ${backend}: ${ms.toFixed(0)} ms/step over ${last[1] - first[1]} steps; renderer memory peak ${(peak / 1024).toFixed(0)} MB`);
+  console.log(`${label}: ${recipe} batch ${batch} on ${backend}: ${ms.toFixed(0)} ms/step over ${last[1] - first[1]} steps; renderer memory peak ${(peak / 1024).toFixed(0)} MB PSS`);
   await browser.close();
 }
 
