@@ -5,6 +5,8 @@ import { defineConfig } from "@playwright/test";
 export const BASE_PATH = "/class/gradbook/";
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-dev-shm-usage"];
+/** Chromium as on a machine without WebGPU: the page trains on the CPU backend. */
+export const WITHOUT_WEBGPU = { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"] };
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -1,6 +1,6 @@
 // Without WebGPU the notebook still trains, on the CPU, and says so.
 import { expect, test } from "@playwright/test";
-import { WITHOUT_WEBGPU } from "./mnist-helpers";
+import { WITHOUT_WEBGPU } from "../../playwright.config";
 
 test.use({ launchOptions: WITHOUT_WEBGPU });
 

@@ -1,11 +1,8 @@
 // What the Part 2 tests share: opening the page, loading the data, a short run checked the way
 // a student would look at it. The site must have been built with MNIST_DIR set.
 import { expect, test, type Page } from "@playwright/test";
-import { CHROMIUM, CHROMIUM_ARGS } from "../../playwright.config";
 import { watch } from "./watch";
-
-/** Chromium as on a machine without WebGPU: Part 2 trains on the CPU backend. */
-export const WITHOUT_WEBGPU = { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"] };
+export { WITHOUT_WEBGPU } from "../../playwright.config";
 
 export function needsData(): void {
   test.skip(!process.env.MNIST_DIR, "needs MNIST_DIR (the data is copied into dist/ by `npm run build`)");
