@@ -54,8 +54,10 @@ pub fn too_large(what: &str) -> String {
 /// Decodes `bytes` (raw or gzip) and checks it holds `rank` dimensions of u8.
 pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
     let fail = |problem: String| IdxError { file: file.to_string(), problem };
-    let raw = if bytes.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
+    let mut raw = if bytes.starts_with(&GZIP_MAGIC) {
+        // Sized from gzip's trailer (the decompressed length, mod 4 GiB) so the 47 MB of pixels
+        // are not grown by doubling, which in wasm leaves memory that is never given back.
+        let mut out = Vec::with_capacity(gzip_size_hint(bytes).min(MAX_BYTES as usize + 1));
         // One byte past the cap tells a file at the cap from one beyond it.
         flate2::read::GzDecoder::new(bytes)
             .take(MAX_BYTES + 1)
@@ -100,5 +102,16 @@ pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
             if found < expected { " (truncated)" } else { "" }
         )));
     }
-    Ok(Idx { dims, data: raw[header..].to_vec() })
+    // The header dropped in place: no second copy of the data.
+    raw.drain(..header);
+    Ok(Idx { dims, data: raw })
+}
+
+/// What a gzip stream says its decompressed size is (its last four bytes, little-endian); only
+/// a hint for the buffer, since a corrupted file may say anything.
+fn gzip_size_hint(bytes: &[u8]) -> usize {
+    match bytes.len().checked_sub(4).map(|at| &bytes[at..]) {
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]) as usize,
+        _ => 0,
+    }
 }
