@@ -1,23 +1,23 @@
 // The page's handle on an engine: a Web Worker running the Rust core, each call a promise.
-// A run that is superseded is abandoned by restarting its worker: wasm cannot be interrupted
-// mid-computation any other way.
+// Both parts of the notebook share one (www/client.ts); a long call yields to the worker's
+// event loop every few tens of milliseconds, so the other part's calls get through.
 import type { Api, Request, Response, WorkerEvent } from "./protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-/** A call that took its engine down (a wasm trap): the engine has been started afresh, with
- *  nothing loaded, and `onCrash` has been told. */
-export class EngineCrashed extends Error {}
+/** A call the engine could not finish because it was started afresh, with nothing loaded
+ *  (the listeners of `onRestart` have been told). */
+export class EngineRestarted extends Error {}
+/** ...because a call took it down (a wasm trap). */
+export class EngineCrashed extends EngineRestarted {}
 
 /** A worker that answers calls of the API `A`, and may also send events (progress). */
 export class Engine<A extends Api> {
   private worker!: Worker;
   private pending = new Map<number, Pending>();
   private nextId = 0;
-  /** Called with each event the worker sends between answers. */
-  onEvent: (event: WorkerEvent) => void = () => {};
-  /** Called after a crash has restarted the engine, so that what it held can be loaded again. */
-  onCrash: () => void = () => {};
+  private listeners = new Map<string, ((data: unknown) => void)[]>();
+  private restarted: (() => void)[] = [];
 
   constructor(private readonly create: () => Worker) {
     this.spawn();
@@ -27,7 +27,7 @@ export class Engine<A extends Api> {
     this.worker = this.create();
     this.worker.onmessage = (event: MessageEvent<Response | WorkerEvent>) => {
       const r = event.data;
-      if ("event" in r) return this.onEvent(r);
+      if ("event" in r) return this.listeners.get(r.event)?.forEach((listen) => listen(r.data));
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
@@ -36,7 +36,6 @@ export class Engine<A extends Api> {
       else {
         p.reject(new EngineCrashed(r.error));
         this.respawn(new EngineCrashed(r.error));
-        this.onCrash();
       }
     };
     this.worker.onerror = (event) => this.failAll(new Error(`the engine worker failed: ${event.message}`));
@@ -47,8 +46,15 @@ export class Engine<A extends Api> {
     this.pending.clear();
   }
 
-  get busy(): boolean {
-    return this.pending.size > 0;
+  /** Calls `listen` with the data of each `event` the worker sends between answers. */
+  on(event: string, listen: (data: any) => void): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listen]);
+  }
+
+  /** Calls `listen` each time the engine has been started afresh (after a crash, or
+   *  `restart`), so that what it held can be loaded again. */
+  onRestart(listen: () => void): void {
+    this.restarted.push(listen);
   }
 
   call<M extends keyof A & string>(method: M, ...args: A[M]["args"]): Promise<A[M]["result"]> {
@@ -60,14 +66,16 @@ export class Engine<A extends Api> {
     });
   }
 
-  /** Abandons whatever this worker is computing (its calls reject) and starts a fresh one. */
-  restart(): void {
-    this.respawn(new Error("superseded"));
+  /** Abandons whatever this worker is computing (its calls reject) and starts a fresh one:
+   *  after a GPU failure, which may leave the instance unusable. */
+  restart(why: string): void {
+    this.respawn(new EngineRestarted(why));
   }
 
   private respawn(error: Error): void {
     this.worker.terminate();
     this.failAll(error);
     this.spawn();
+    for (const listen of this.restarted) listen();
   }
 }

@@ -7,10 +7,35 @@
 //! Each iteration's numbers stay on the device; they are read back once, at the end, so the
 //! GPU never waits on the CPU in between.
 
+use std::future::Future;
+
 use burn::tensor::{activation::sigmoid, Device, Tensor, TensorData};
 
 use super::trace::COLUMNS;
 use super::{Row, TinyConfig, Trace};
+use crate::mnist::clock::now_ms;
+use crate::mnist::train::Control;
+
+/// Told how far a run is, at most every [`WATCH_EVERY_MS`]: the page shows it, and stops a run
+/// the student has replaced with another ([`Control::Stop`]). The page's engine serves quick
+/// calls between these, so they must not be far apart.
+pub trait Watch {
+    fn at(&mut self, done: usize, total: usize) -> impl Future<Output = Control>;
+}
+
+/// Nobody watching: the run goes to the end.
+pub struct Unwatched;
+
+impl Watch for Unwatched {
+    async fn at(&mut self, _: usize, _: usize) -> Control {
+        Control::Continue
+    }
+}
+
+pub const WATCH_EVERY_MS: f64 = 50.0;
+
+/// What a run stopped by its watcher returns.
+pub const STOPPED: &str = "stopped before the end";
 
 /// Trains every learning rate of `config` on `device` (autodiff is enabled here).
 /// The caller validates the config first.
@@ -19,6 +44,11 @@ use super::{Row, TinyConfig, Trace};
 /// operation is a kernel launch, and launches, not arithmetic, are what a network this small
 /// costs.
 pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace>, String> {
+    train_watched(config, device, &mut Unwatched).await
+}
+
+/// [`train_all`], telling `watch` how far it is and stopping when it says so.
+pub async fn train_watched(config: &TinyConfig, device: &Device, watch: &mut impl Watch) -> Result<Vec<Trace>, String> {
     let lrs = &config.learning_rates;
     let l = lrs.len();
     let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<_>>();
@@ -31,7 +61,14 @@ pub async fn train_all(config: &TinyConfig, device: &Device) -> Result<Vec<Trace
     let targets = Tensor::<2>::from_data(TensorData::new(f32s(&config.targets), [1, 2]), &ad);
 
     let mut records = Vec::with_capacity(config.iterations + 1);
-    for _ in 0..=config.iterations {
+    let mut watched_at = now_ms();
+    for iteration in 0..=config.iterations {
+        if now_ms() - watched_at >= WATCH_EVERY_MS {
+            if watch.at(iteration, config.iterations).await == Control::Stop {
+                return Err(STOPPED.into());
+            }
+            watched_at = now_ms();
+        }
         let wa = w.clone().autodiff().require_grad();
         // Zeros added to h and o, tracked: their gradients are ∂E/∂h and ∂E/∂o, the deltas,
         // which autodiff would otherwise compute on the way to ∂E/∂w and not keep.

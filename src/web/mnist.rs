@@ -8,11 +8,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use js_sys::{Function, Promise, Uint8Array};
+use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::{compute, from_js, to_js};
+use super::{compute, control, from_js, to_js};
 use crate::boundary::{DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
 use crate::device::{Backend, Preference};
 use crate::mnist::bench;
@@ -130,8 +129,7 @@ pub async fn mnist_augmented(indices: Vec<u32>, augment: JsValue, seed: f64) -> 
     infer::augmented(&data.train, &indices, &augment, seed as u64, &Device::flex()).await.map_err(err)
 }
 
-/// Hands progress, each epoch and checkpoints to JS callbacks. A callback may return a
-/// promise — the run waits for it, which is how the page pauses — resolving to "stop" to end it.
+/// Hands progress, each epoch and checkpoints to JS callbacks, each answered as [`control`] reads it.
 struct Callbacks {
     on_progress: Function,
     on_epoch: Function,
@@ -146,18 +144,10 @@ const CHECKPOINT_EVERY_MS: f64 = 30_000.0;
 
 impl Callbacks {
     async fn answer(&mut self, returned: Result<JsValue, JsValue>) -> Control {
-        let value = match returned {
-            Ok(v) if v.is_instance_of::<Promise>() => JsFuture::from(Promise::from(v)).await,
-            other => other,
-        };
-        match value {
-            Ok(v) if v.as_string().as_deref() == Some("stop") => Control::Stop,
-            Ok(_) => Control::Continue,
-            Err(e) => {
-                self.error = Some(format!("the page's callback failed: {e:?}"));
-                Control::Stop
-            }
-        }
+        control(returned).await.unwrap_or_else(|e| {
+            self.error = Some(e);
+            Control::Stop
+        })
     }
 }
 

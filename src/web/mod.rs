@@ -48,6 +48,22 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not hand the result to JavaScript: {e}")))
 }
 
+/// What a page callback's answer says: it may return a promise (the engine waits for it,
+/// which is how the page pauses a run and lets its other calls in), resolving to "stop" to end
+/// the run. A callback that threw is an error.
+pub(crate) async fn control(returned: Result<JsValue, JsValue>) -> Result<crate::mnist::train::Control, String> {
+    use crate::mnist::train::Control;
+    let value = match returned {
+        Ok(v) if v.is_instance_of::<js_sys::Promise>() => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(v)).await,
+        other => other,
+    };
+    match value {
+        Ok(v) if v.as_string().as_deref() == Some("stop") => Ok(Control::Stop),
+        Ok(_) => Ok(Control::Continue),
+        Err(e) => Err(format!("the page's callback failed: {e:?}")),
+    }
+}
+
 /// The device for `preferred` (set up once per worker, see [`Compute::wgpu`]).
 pub async fn compute(preferred: Backend) -> Compute {
     Compute::init(preferred).await

@@ -1,10 +1,13 @@
 //! Part 1's boundary: the 2-2-2 network's settings, the exact chain rule and burn's autodiff.
 
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::{compute, from_js, to_js};
+use super::{compute, control, from_js, to_js};
 use crate::boundary::{BurnRun, ExactRun};
 use crate::device::Backend;
+use crate::mnist::train::Control;
+use crate::tiny::autodiff::Watch;
 use crate::tiny::{self, TinyConfig, Trace};
 
 /// The Excel sheet's settings.
@@ -37,16 +40,27 @@ pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
     to_js(&ExactRun { conclusion: tiny::conclusion::conclude(&traces), traces })
 }
 
+/// `on_progress(done, total)`, answered as [`control`] reads it; a failing callback stops the run.
+struct Progress(Function);
+
+impl Watch for Progress {
+    async fn at(&mut self, done: usize, total: usize) -> Control {
+        control(self.0.call2(&JsValue::NULL, &(done as f64).into(), &(total as f64).into())).await.unwrap_or(Control::Stop)
+    }
+}
+
 /// The same training through burn's autodiff, all learning rates batched, on `backend`
 /// ("wgpu" or "flex"; WebGPU falls back to the CPU, saying why). Also returns the largest
-/// difference from the exact path.
+/// difference from the exact path. `on_progress(done, total)` is called every
+/// [`WATCH_EVERY_MS`](tiny::autodiff::WATCH_EVERY_MS) or so; the engine answers other calls
+/// while the promise it returns is pending, and "stop" ends the run with an error.
 #[wasm_bindgen(js_name = tinyBurn)]
-pub async fn tiny_burn(config: JsValue, backend: String) -> Result<JsValue, JsError> {
+pub async fn tiny_burn(config: JsValue, backend: String, on_progress: Function) -> Result<JsValue, JsError> {
     let config = checked(config)?;
     let preferred: Backend = backend.parse().map_err(|e: String| JsError::new(&e))?;
     let compute = compute(preferred).await;
     let started = js_sys::Date::now();
-    let traces = tiny::autodiff::train_all(&config, &compute.device)
+    let traces = tiny::autodiff::train_watched(&config, &compute.device, &mut Progress(on_progress))
         .await
         .map_err(|e| JsError::new(&e))?;
     let millis = js_sys::Date::now() - started;

@@ -100,6 +100,32 @@ test("a reload in the middle of a run offers to resume it, and the resumed run e
   await expect(second.nth(4)).toHaveText(uninterrupted!);
 });
 
+test("one engine serves both parts: Part 1 retrains while Part 2 trains, and neither loses the other's work", async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors = await open(page, "recipe=compact&batchSize=64&limitTrain=3200&limitTest=500&reportEvery=5&epochs=2");
+  await loadData(page);
+  // One wasm engine in one worker for the whole page (the service worker is not the page's).
+  expect(page.workers()).toHaveLength(1);
+  await page.click("#mnist-start");
+  await expect(page.locator("#mnist-bar-text")).toContainText("batch");
+  // Part 1 asks for a long burn run, then for another before that one can end.
+  const iterations = page.locator('#params input[name="iterations"]');
+  await iterations.fill("20000");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 20000 iterations/);
+  await iterations.fill("300");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 300 iterations/);
+  await expect(page.locator("#autodiff")).toContainText("× 300 iterations on the CPU");
+  expect(Number(await page.locator("#max-diff").textContent())).toBeLessThan(1e-5);
+  // Part 2's run went on to its end meanwhile, with its data.
+  await expect(page.locator("#compare-table tbody td").nth(1)).toHaveText("completed", { timeout: 240_000 });
+  await expect(page.locator("#results-accuracy")).toBeVisible();
+  await expect(page.locator("#mnist-data-status")).toContainText("60,000 training and 10,000 test images");
+  expect(page.workers()).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
+
 test("many quick clicks on Start start one run", async ({ page }) => {
   test.setTimeout(300_000);
   const errors = await open(page, `${QUICK}&epochs=1`);
@@ -136,6 +162,11 @@ test("an engine that crashes mid-run is started afresh: the finished epochs are 
   await page.click("#mnist-start");
   await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 240_000 });
   await expect(page.locator("#compare-table tbody tr")).toHaveCount(2);
+  // Part 1 shares the engine: it trains on the fresh one too.
+  await page.locator('#params input[name="iterations"]').fill("50");
+  await page.click('#params button[type="submit"]');
+  await expect(page.locator("#status")).toHaveText(/^Ready: 6 learning rates × 50 iterations/);
+  await expect(page.locator("#autodiff")).toContainText("× 50 iterations on the CPU");
   expect(errors).toEqual([]);
 });
 

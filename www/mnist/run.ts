@@ -66,10 +66,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
       // reloads the data from the browser's cache) first.
       const why = `WebGPU failed mid-run (${message}); continuing on the CPU from ${place(run)}`;
       current = null;
-      if (!(e instanceof EngineCrashed)) {
-        mnist.restart();
-        dataGone();
-      }
+      if (!(e instanceof EngineCrashed)) mnist.restart("WebGPU failed mid-run");
       if (await ensureData()) return await train(run, "flex", why);
       current = run; // the data did not come back: tidy up below, the last epoch stays saved
     }
@@ -218,12 +215,10 @@ function offerResume(run: RunRecord): void {
 /** Connects the engine's events, tidies the stored runs (offering the interrupted one), and
  *  loads a returning visitor's data. */
 export async function begin(cache: string): Promise<void> {
-  mnist.onEvent = (e) => {
-    if (e.event === "download") part2.set({ download: e.data as DownloadEvent });
-    else if (e.event === "progress") onProgress(e.data as Progress);
-    else if (e.event === "epoch") onEpoch(e.data as EpochEvent);
-    else if (e.event === "checkpoint") onCheckpoint(e.data as CheckpointEvent);
-  };
+  mnist.on("download", (data: DownloadEvent) => part2.set({ download: data }));
+  mnist.on("progress", onProgress);
+  mnist.on("epoch", onEpoch);
+  mnist.on("checkpoint", onCheckpoint);
   // A run still "running" when the page opens was cut off by a reload or a closed tab. The
   // newest with a checkpoint is offered for resuming; any other is stopped where it was, or
   // dropped when it had no finished epoch to keep.
@@ -237,9 +232,11 @@ export async function begin(cache: string): Promise<void> {
   if (interrupted) offerResume(interrupted);
   // A returning visitor's data is in the cache: load it without asking.
   if ("caches" in window && (await caches.has(cache))) void ensureData();
-  // A crashed engine comes back empty: load the data into the fresh one (from the cache).
-  mnist.onCrash = () => {
+  // A restarted engine (after a crash or a GPU failure) comes back empty: load the data into
+  // the fresh one (from the cache).
+  mnist.onRestart(() => {
+    const had = part2.get().data.kind !== "idle";
     dataGone();
-    void ensureData();
-  };
+    if (had) void ensureData();
+  });
 }

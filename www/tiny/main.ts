@@ -1,8 +1,9 @@
 // Part 1 of the notebook: mounts each cell (a module beside this one) on its section with the
 // part's shared state, and trains what the parameters cell asks for — the exact path first,
-// then burn's autodiff check, each on its own engine worker.
+// then burn's autodiff check, on the page's engine worker.
+import { EngineRestarted } from "../engine";
 import { saveFile } from "../share";
-import { sheet, trainer } from "./client";
+import { tiny } from "./client";
 import { mountAutodiff } from "./autodiff";
 import { mountConclusion } from "./conclusion";
 import { mountDiagram } from "./diagram";
@@ -36,13 +37,15 @@ function setStatus(text: string, kind: "ok" | "busy" | "error" = "ok"): void {
   status.dataset.kind = kind;
 }
 
-async function train(config: TinyConfig): Promise<void> {
+/** `again`: this is the one retry after the engine was restarted under the first try. */
+async function train(config: TinyConfig, again = false): Promise<void> {
   const mine = ++generation;
   setStatus("Training on the exact path…", "busy");
   let run;
   try {
-    run = await sheet.call("tinyExact", config);
+    run = await tiny.call("tinyExact", config);
   } catch (e) {
+    if (e instanceof EngineRestarted && !again && mine === generation) return void train(config, true);
     setStatus(`Training failed: ${(e as Error).message}`, "error");
     return;
   }
@@ -54,30 +57,41 @@ async function train(config: TinyConfig): Promise<void> {
 
   // The autodiff check has its own cell and its own progress: on a software GPU it takes a while.
   state.set({ burn: { kind: "pending", message: "burn is training the same networks…" } });
-  if (trainer.busy) trainer.restart();
   try {
-    // WebGPU where the browser has it; the engine falls back to the CPU and says why.
-    const burn = await trainer.call("tinyBurn", config, "wgpu");
+    // WebGPU where the browser has it; the engine falls back to the CPU and says why. Asking
+    // for this run stops the one before it, if it is still going.
+    const burn = await tiny.call("tinyBurn", config, "wgpu");
     if (mine === generation) state.set({ burn: { kind: "done", run: burn, exact: run.traces } });
   } catch (e) {
-    if (mine === generation) state.set({ burn: { kind: "failed", message: (e as Error).message } });
+    if (mine !== generation) return;
+    // The engine was restarted under it (by Part 2, after a GPU failure): ask again.
+    if (e instanceof EngineRestarted && !again) return void train(config, true);
+    state.set({ burn: { kind: "failed", message: (e as Error).message } });
   }
 }
 
+/** How far burn's run is, in the autodiff cell's words. */
+function onBurnProgress({ done, total }: { done: number; total: number }): void {
+  if (state.get().burn.kind !== "pending") return;
+  const percent = Math.floor((100 * done) / Math.max(total, 1));
+  state.set({ burn: { kind: "pending", message: `burn is training the same networks… iteration ${done} of ${total} (${percent}%)` } });
+}
+
 async function exportCsv(): Promise<void> {
-  const csv = await sheet.call("tinyCsv", state.get().traces);
+  const csv = await tiny.call("tinyCsv", state.get().traces);
   saveFile("gradbook-tiny.csv", csv, "text/csv");
 }
 
 async function start(): Promise<void> {
   let defaults: TinyConfig;
   try {
-    defaults = await sheet.call("tinyDefaults");
+    defaults = await tiny.call("tinyDefaults");
   } catch (e) {
     setStatus(`The engine did not load: ${(e as Error).message}`, "error");
     return;
   }
   state.set({ defaults, config: defaults });
+  tiny.on("tinyProgress", onBurnProgress);
   for (const [id, mount] of CELLS) mount(document.getElementById(id)!, state);
   document.getElementById("export-csv")!.addEventListener("click", () => {
     exportCsv().catch((e) => setStatus(`CSV export failed: ${(e as Error).message}`, "error"));

@@ -1,7 +1,7 @@
 // Cell 3: the experiment's settings. Each field is checked by the Rust validator; a bad value
 // gets a message beside its field and the last good results stay on screen.
 import { copyLinkButton } from "../share";
-import { sheet } from "./client";
+import { tiny } from "./client";
 import type { TinyCell } from "./state";
 import type { TinyConfig } from "./types";
 
@@ -111,7 +111,7 @@ export const mountParams: TinyCell = (cell, state) => {
       const error = f.read(input(f.key).value, config);
       if (error) return { field: f.key, message: error };
     }
-    return (await sheet.call("tinyValidate", config)) ?? config;
+    return (await tiny.call("tinyValidate", config)) ?? config;
   };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -1,14 +1,15 @@
-// Part 2's engine thread: holds the MNIST data and the model, trains, and answers the page's
-// pause / resume / stop between reports (the training loop yields to this worker's event loop
-// every few batches, so those messages get through).
-import init, * as wasm from "../../pkg/gradbook.js";
-import { emit, serve } from "../serve";
+// Part 2's calls, as the engine worker (www/worker.ts) answers them: it holds the MNIST data
+// and the model, trains, and answers the page's pause / resume / stop between reports (the
+// training loop yields to the worker's event loop every few batches, so those messages, and
+// Part 1's calls, get through).
+import * as wasm from "../../pkg/gradbook.js";
+import { emit } from "../serve";
 import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
 
 
 /** One file's bytes, from the Cache API if an earlier visit stored it, else fetched with progress. */
-async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array; cached: boolean }> {
+async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; cached: boolean }> {
   const cache = "caches" in self ? await caches.open(CACHE) : null;
   const hit = await cache?.match(url);
   if (hit) return { bytes: new Uint8Array(await hit.arrayBuffer()), cached: true };
@@ -21,24 +22,25 @@ async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array
       "— serve it with MNIST_DIR set (see the README; `gradbook download DIR` fetches the files)");
   }
   const total = Number(response.headers.get("content-length")) || null;
-  const chunks: Uint8Array[] = [];
+  // Read straight into one buffer of the announced size (grown only if the server said less),
+  // rather than keeping every chunk and then copying them all into one.
+  let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(total ?? 1 << 20);
   let loaded = 0;
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.length > bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * bytes.length, loaded + value.length));
+      grown.set(bytes.subarray(0, loaded));
+      bytes = grown;
+    }
+    bytes.set(value, loaded);
     loaded += value.length;
     emit("download", { file, loaded, total } satisfies DownloadEvent);
   }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
   // Only bytes the engine accepted are cached (see load), so a broken download is fetched again.
-  return { bytes, cached: false };
+  return { bytes: bytes.subarray(0, loaded), cached: false };
 }
 
 async function load(baseUrl: string) {
@@ -47,7 +49,7 @@ async function load(baseUrl: string) {
   const [train, test] = wasm.mnistLoad(got[0].bytes, got[1].bytes, got[2].bytes, got[3].bytes) as [number, number];
   if ("caches" in self) {
     const cache = await caches.open(CACHE);
-    await Promise.all(got.map((g, i) => (g.cached ? null : cache.put(urls[i], new Response(g.bytes.slice())))));
+    await Promise.all(got.map((g, i) => (g.cached ? null : cache.put(urls[i], new Response(g.bytes)))));
   }
   return { train, test, cached: got.every((g) => g.cached) };
 }
@@ -84,7 +86,7 @@ async function train(request: TrainRequest) {
   );
 }
 
-const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } = {
+export const mnistHandlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } = {
   load,
   models: () => wasm.mnistModels(),
   recipes: () => wasm.mnistRecipes(),
@@ -119,4 +121,3 @@ const handlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unkno
   inspect: (pixels) => wasm.mnistInspect(pixels),
 };
 
-serve(init(), handlers as { [method: string]: (...args: any[]) => unknown });
