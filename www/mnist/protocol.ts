@@ -1,4 +1,4 @@
-// Part 2's engine API (www/mnist/worker.ts). What the Rust core sends back and takes is
+// Part 2's engine API (www/mnist/handlers.ts). What the Rust core sends back and takes is
 // generated from its types (www/generated/engine.ts); only the page's own shapes live here.
 import type { AugmentConfig, Backend, DeviceChoice, EpochMetrics, Evaluation, Inspection, Invalid, ModelInfo, Place, RunSummary, StepTiming, TrainConfig, TrainRequest } from "../generated/engine";
 

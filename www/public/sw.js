@@ -4,7 +4,7 @@
 // cache answers. A new deployment is a new worker (scripts/offline-manifest.mjs stamps the
 // build's files and their content hash below), which stores the new files whole and then
 // deletes the old cache: a visit never mixes one build's scripts with another's wasm.
-// Not cached here: the MNIST files (they have their own, checked cache: www/mnist/worker.ts).
+// Not cached here: the MNIST files (they have their own, checked cache: www/mnist/handlers.ts).
 const BUILD = { version: "dev", files: [] };
 const CACHE = `gradbook-site-${BUILD.version}`;
 const scope = new URL(self.registration.scope);

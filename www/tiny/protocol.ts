@@ -1,4 +1,4 @@
-// Part 1's engine API (www/tiny/worker.ts): one entry per call, its arguments and its result.
+// Part 1's engine API (www/tiny/handlers.ts, in the page's one engine worker): one entry per call, its arguments and its result.
 import type { BurnRun, ConfigError, ExactRun, TinyConfig, Trace } from "./types";
 
 export type TinyApi = {
