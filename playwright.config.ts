@@ -1,10 +1,14 @@
 // End-to-end tests: the built notebook (dist/) served under a sub-path, driven in the
-// system's Chromium, with a real (software) WebGPU adapter.
+// system's Chromium, with a real (software) WebGPU adapter; then its main flow in the system's
+// Firefox (tests/e2e/firefox.spec.ts, which drives Firefox itself).
 import { defineConfig } from "@playwright/test";
 
 export const BASE_PATH = "/class/gradbook/";
+export const BASE_URL = `http://127.0.0.1:4173${BASE_PATH}`;
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-dev-shm-usage"];
+/** Debian's Firefox ESR (`firefox` elsewhere). */
+export const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox";
 /** Chromium as on a machine without WebGPU: the page trains on the CPU backend. */
 export const WITHOUT_WEBGPU = { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS.filter((a) => a !== "--enable-unsafe-webgpu"), "--disable-webgpu"] };
 
@@ -15,14 +19,18 @@ export default defineConfig({
   workers: 1,
   reporter: [["list"]],
   use: {
-    baseURL: `http://127.0.0.1:4173${BASE_PATH}`,
+    baseURL: BASE_URL,
     acceptDownloads: true,
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
+  projects: [
+    { name: "chromium", testIgnore: "firefox.spec.ts" },
+    { name: "firefox", testMatch: "firefox.spec.ts" },
+  ],
   webServer: {
     // Serving dist/ under a sub-path checks that every URL in the build is relative.
     command: `vite preview --base ${BASE_PATH} --port 4173 --strictPort`,
-    url: `http://127.0.0.1:4173${BASE_PATH}`,
+    url: BASE_URL,
     reuseExistingServer: false,
     timeout: 60_000,
   },

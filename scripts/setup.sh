@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there.
 #   scripts/setup.sh          what `npm start` needs: the wasm32 target, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh --test   also wasm-pack, Chromium, chromedriver and Mesa's Vulkan driver, for `npm test`
+#   scripts/setup.sh --test   also wasm-pack, Chromium, chromedriver, Firefox ESR, geckodriver and
+#                             Mesa's Vulkan driver, for `npm test`
 # System packages are installed with apt when running as root on Debian/Ubuntu; otherwise
 # this says what to install.
 source "$(dirname "$0")/common.sh"
@@ -33,10 +34,14 @@ fi
 $for_tests || exit 0
 
 command -v wasm-pack >/dev/null || { step "installing wasm-pack (a few minutes, once)"; cargo install --locked wasm-pack; }
+# Firefox's WebDriver server, for `wasm-pack test --firefox` (crates.io has it; its own
+# downloads do not work without internet).
+command -v geckodriver >/dev/null || { step "installing geckodriver (a few minutes, once)"; cargo install --locked geckodriver; }
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
 # A real Vulkan driver without a GPU (Mesa's lavapipe), for the native wgpu tests.
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || missing+=(libvulkan1)
@@ -46,6 +51,6 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    die "the tests need Chromium, chromedriver and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
+    die "the tests need Chromium, chromedriver, Firefox and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
   fi
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: native Rust, the core in headless Chromium (WebGPU and CPU), then the built
-# notebook driven end to end in Chromium.
+# Every test: native Rust, the core in headless Chromium (WebGPU and CPU) and Firefox, then the
+# built notebook driven end to end in Chromium, and its main flow in Firefox.
 source "$(dirname "$0")/common.sh"
 bash scripts/setup.sh --test
 
@@ -25,7 +25,11 @@ step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
 
+step "browser tests: wasm-pack test in headless Firefox (no WebGPU there on Linux: the CPU fallback)"
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release
+
 step "end-to-end tests: the built notebook in Chromium"
 # The release profile builds far faster than the site's LTO profile and runs the same code.
 GRADBOOK_WASM_PROFILE=release bash scripts/build.sh
+# Two projects (playwright.config.ts): Chromium, then the main flow in Firefox.
 playwright test

@@ -1,0 +1,77 @@
+// The notebook's main flow in Firefox: Part 1's numbers, then Part 2 training on whatever
+// backend Firefox offers (on Linux it has no WebGPU, so the CPU) and the badge saying which.
+// Playwright's own Firefox build cannot be downloaded here and Playwright cannot drive a stock
+// Firefox, so this drives the system's Firefox over WebDriver BiDi with puppeteer-core; the
+// Playwright runner only hosts the test and the site server.
+import { expect, test } from "@playwright/test";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { BASE_URL, FIREFOX } from "../../playwright.config";
+import { QUICK, needsData } from "./mnist-helpers";
+
+let browser: Browser;
+test.beforeAll(async () => {
+  browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true });
+});
+test.afterAll(async () => browser?.close());
+
+/** Opens the notebook at `query`, collecting console errors and uncaught exceptions. */
+async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${BASE_URL}?${query}`);
+  return { page, errors };
+}
+
+/** Waits until `selector`'s text matches `pattern`, and returns it. */
+async function textOf(page: Page, selector: string, pattern: RegExp, timeout = 120_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (sel: string, source: string) => {
+      const text = document.querySelector(sel)?.textContent ?? "";
+      return new RegExp(source).test(text) ? text : false;
+    },
+    { timeout, polling: 250 },
+    selector,
+    pattern.source,
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+test("Part 1 shows the sheet's numbers and burn agrees with the chain rule", async () => {
+  const { page, errors } = await open("");
+  await textOf(page, "#status", /^Ready: 6 learning rates × 40 iterations/);
+  await textOf(page, "#diagram svg", /E_total = 0\.242519857/);
+  // The equations are typeset once they come into view.
+  await page.$eval("#cell-equations", (el) => el.scrollIntoView());
+  await textOf(page, "#equations", /0\.0721571/);
+  // burn's autodiff ran on what Firefox offers, and the page says which.
+  const backend = await page.$eval("#autodiff [data-backend]", (el) => (el as HTMLElement).dataset.backend);
+  const hasWebGpu = await page.evaluate(async () => !!(await (navigator as any).gpu?.requestAdapter()));
+  expect(backend).toBe(hasWebGpu ? "wgpu" : "flex");
+  if (!hasWebGpu) await textOf(page, "#autodiff", /the CPU/);
+  expect(Number(await textOf(page, "#max-diff", /\d/))).toBeLessThan(1e-5);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+test("Part 2 trains an epoch on Firefox's backend and shows its results", async () => {
+  needsData();
+  test.setTimeout(480_000);
+  const { page, errors } = await open(`${QUICK}&epochs=1`);
+  await page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
+  await page.click("#mnist-load");
+  await textOf(page, "#mnist-data-status", /60,000 training and 10,000 test images/);
+  await page.waitForSelector("#mnist-start:not([disabled])");
+  await page.click("#mnist-start");
+  await textOf(page, "#mnist-test-accuracy", /^\d{1,3}\.\d\d%$/, 420_000);
+  await textOf(page, "#mnist-bar-text", /batch 8\/8 \(100%\)/);
+  await page.waitForSelector("#results-accuracy");
+  expect(await page.$$eval("#confusion tbody tr", (rows) => rows.length)).toBe(10);
+  // The badge names the backend the run used: the CPU where Firefox has no WebGPU.
+  const hasWebGpu = await page.evaluate(async () => !!(await (navigator as any).gpu?.requestAdapter()));
+  const badge = await page.$eval("#mnist-device [data-backend]", (el) => [(el as HTMLElement).dataset.backend, el.textContent]);
+  expect(badge).toEqual(hasWebGpu ? ["wgpu", "WebGPU"] : ["flex", "CPU"]);
+  expect(errors).toEqual([]);
+  await page.close();
+});
