@@ -36,6 +36,14 @@ test("loads without errors and shows the sheet's iteration 0", async ({ page }) 
   const typeset = (await page.locator("#equations .katex-html").allTextContents()).join(" ");
   expect(typeset).toContain("+(−0.0837589)⋅0.5");
   expect(typeset).not.toMatch(/[+⋅·]\s*−/);
+  // Each derivation goes through the deltas, over lines narrow enough that at a laptop's
+  // width (1280 px) no box has to scroll: every number is on screen.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // (KaTeX puts zero-width spaces into subscripts.)
+  expect(typeset.replace(/\u200b/g, "")).toMatch(/δo1\s*=/);
+  for (const box of await page.locator("#equations .eq").all()) {
+    expect(await box.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  }
   // Six tabs, one per learning rate.
   await expect(page.locator("#table-tabs button")).toHaveCount(6);
   // The deltas the equations use are the row's own, shown in the table too: ∂E/∂o1 at iteration 0.

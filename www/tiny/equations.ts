@@ -44,34 +44,43 @@ const OUTPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
 // Input weights: w1, w2 feed h1; w3, w4 feed h2. [hidden, input it multiplies].
 const INPUT_WEIGHTS: [1 | 2, 1 | 2][] = [[1, 1], [1, 2], [2, 1], [2, 2]];
 
-/** Output `o`'s delta ∂E/∂o: as symbols, with the numbers put in, and its value (the row's). */
-function outputDelta(r: Row, c: TinyConfig, o: 1 | 2): [string, string, number] {
-  const a = o === 1 ? r.a_o1 : r.a_o2;
-  const t = c.targets[o - 1];
-  return [
-    String.raw`(a_{o${o}} - t_${o})\,a_{o${o}}(1 - a_{o${o}})`,
-    String.raw`(${n(a)} - ${f(t)})\cdot${n(a)}\cdot(1 - ${n(a)})`,
-    r.dE_do[o - 1],
-  ];
-}
+/** A derivation over two lines: the rule in symbols, then its numbers and the value. Each line
+ *  stays narrow enough that the numbers are on screen at a laptop's width. */
+const twoLines = (lhs: string, symbols: string, numbers: string, value: number) =>
+  String.raw`${lhs} &= ${symbols}\\ &= ${numbers} = ${n(value)}`;
 
+/** The chain rule through the deltas, the sheet's ∂E/∂o and ∂E/∂h columns: each weight's
+ *  gradient is then one product, the delta of the neuron it feeds times what it multiplies. */
 function backward(r: Row, c: TinyConfig): string {
   const lines: string[] = [];
+  for (const o of [1, 2] as const) {
+    const a = o === 1 ? r.a_o1 : r.a_o2;
+    lines.push(twoLines(
+      String.raw`\delta_{o${o}} = \frac{\partial E_{total}}{\partial o_${o}}`,
+      String.raw`\frac{\partial E_${o}}{\partial a_{o${o}}}\frac{\partial a_{o${o}}}{\partial o_${o}} = (a_{o${o}} - t_${o})\,a_{o${o}}(1 - a_{o${o}})`,
+      String.raw`(${n(a)} - ${f(c.targets[o - 1])})\cdot${n(a)}\cdot(1 - ${n(a)})`,
+      r.dE_do[o - 1],
+    ));
+  }
   OUTPUT_WEIGHTS.forEach(([o, h], j) => {
     const k = 5 + j;
-    const [sym, num] = outputDelta(r, c, o);
     const ah = h === 1 ? r.a_h1 : r.a_h2;
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \frac{\partial E_${o}}{\partial a_{o${o}}}\frac{\partial a_{o${o}}}{\partial o_${o}}\frac{\partial o_${o}}{\partial w_${k}} = ${sym}\,a_{h${h}} &&= ${num}\cdot${f(ah)} &&= ${n(r.dE_dw[k - 1])}`);
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \delta_{o${o}}\frac{\partial o_${o}}{\partial w_${k}} = \delta_{o${o}}\,a_{h${h}} = ${n(r.dE_do[o - 1])}\cdot${f(ah)} = ${n(r.dE_dw[k - 1])}`);
   });
-  INPUT_WEIGHTS.forEach(([h, i], j) => {
-    const k = 1 + j;
+  for (const h of [1, 2] as const) {
     const ah = h === 1 ? r.a_h1 : r.a_h2;
     // h1 reaches o1 through w5 and o2 through w7; h2 through w6 and w8.
     const [wa, wb] = h === 1 ? [5, 7] : [6, 8];
-    const [s1, , d1] = outputDelta(r, c, 1);
-    const [s2, , d2] = outputDelta(r, c, 2);
-    const x = c.inputs[i - 1];
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \Big[${s1}\,w_${wa} + ${s2}\,w_${wb}\Big]\,a_{h${h}}(1 - a_{h${h}})\,i_${i} &&= \big[${n(d1)}\cdot${f(r.w[wa - 1])} + ${f(d2)}\cdot${f(r.w[wb - 1])}\big]\cdot${n(ah)}\cdot(1-${n(ah)})\cdot${f(x)} &&= ${n(r.dE_dw[k - 1])}`);
+    lines.push(twoLines(
+      String.raw`\delta_{h${h}} = \frac{\partial E_{total}}{\partial h_${h}}`,
+      String.raw`(\delta_{o1} w_${wa} + \delta_{o2} w_${wb})\,a_{h${h}}(1 - a_{h${h}})`,
+      String.raw`(${n(r.dE_do[0])}\cdot${f(r.w[wa - 1])} + ${f(r.dE_do[1])}\cdot${f(r.w[wb - 1])})\cdot${n(ah)}\cdot(1 - ${n(ah)})`,
+      r.dE_dh[h - 1],
+    ));
+  }
+  INPUT_WEIGHTS.forEach(([h, i], j) => {
+    const k = 1 + j;
+    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \delta_{h${h}}\frac{\partial h_${h}}{\partial w_${k}} = \delta_{h${h}}\,i_${i} = ${n(r.dE_dh[h - 1])}\cdot${f(c.inputs[i - 1])} = ${n(r.dE_dw[k - 1])}`);
   });
   return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
 }
@@ -114,7 +123,7 @@ export const mountEquations: TinyCell = (cell, state) => {
     root.innerHTML =
       `<h3>Forward pass, iteration <span data-iteration>${r.iteration}</span></h3><div class="eq" tabindex="0" role="group" aria-label="forward pass">${tex(fwd, true, true)}</div>` +
       `<h3>Backward pass: the chain rule for each weight</h3>` +
-      `<p>Output weights first: <span class="eqi">${tex(String.raw`\partial E_{total}/\partial w_5`)}</span> only involves <span class="eqi">${tex("E_1")}</span>, since <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>. Then the input weights, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
+      `<p>Each neuron's delta <span class="eqi">${tex(String.raw`\delta = \partial E_{total}/\partial(\text{its input})`)}</span> comes first, the table's ∂E/∂o and ∂E/∂h columns; each weight's gradient is then the delta of the neuron it feeds times what it multiplies. Output neurons first: <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>, so only <span class="eqi">${tex("E_1")}</span> is involved. Then the hidden ones, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
       `<div class="eq" tabindex="0" role="group" aria-label="backward pass">${tex(bwd, true, true)}</div>`;
   };
   const later = () => {
