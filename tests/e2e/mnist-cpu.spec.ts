@@ -14,6 +14,9 @@ test("trains on the CPU, rejects a bad weights file, reads a drawn digit", async
   await expect(page.locator("#mnist-plots")).toBeHidden();
   await trainOneEpoch(page);
   await expect(page.locator("#mnist-plots")).toBeVisible();
+  // Early on, the run said about how long it would take: the CPU was not timed before it (no
+  // WebGPU to compare with), so from its first report.
+  await expect(page.locator("#mnist-log")).toContainText(/About \d+ s of training: 8 steps at \d+ ms each on the CPU \(its first 2 timed\)/);
   // The run tests on its subset, and says so; a loaded model below is tested on all 10,000.
   await expect(page.locator("#results-test-set")).toHaveText("on the first 500 test images");
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex");

@@ -27,6 +27,8 @@ test("auto times both devices and trains on the faster, saying both figures", as
   // Here the software adapter is far slower than the CPU backend.
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex");
   await expect(badge).toContainText("→ training on the CPU");
+  // The steps it timed give the run's length before it starts.
+  await expect(page.locator("#mnist-log")).toContainText(/About \d+ s of training: 8 steps at \d+ ms each on the CPU \(just timed\)/);
   expect(errors).toEqual([]);
 });
 

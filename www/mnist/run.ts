@@ -3,6 +3,7 @@
 // fails mid-run), the weights held, and the stored runs. It writes what happens into the part's
 // state (www/mnist/state.ts); the cells show it.
 import { EngineCrashed } from "../engine";
+import { duration } from "../format";
 import { saveFile } from "../share";
 import { mnist, DATA_URL } from "./client";
 import { epochLines, log, part2, type Setup } from "./state";
@@ -10,6 +11,8 @@ import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress } from "./pro
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
 
 let loading: Promise<boolean> | null = null;
+/** Whether the current run has said how long it will take. */
+let estimated = false;
 let current: RunRecord | null = null;
 /** The model the engine holds now (the last trained or loaded): what a download is named after. */
 let heldModel: string | null = null;
@@ -41,6 +44,9 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
     const choice = await mnist.call("chooseDevice", run.config, requested);
     run.backend = choice.backend;
     device(choice.backend, why ? `${why} — ${choice.summary}` : choice.summary);
+    // "auto" has just timed a few steps on the chosen device; otherwise the first report times it.
+    const timed = choice.timings.find((t) => t.device === run.backend);
+    estimated = timed ? say(estimate(run, timed.msPerStep, "just timed")) : false;
   } catch (e) {
     run.backend = "flex";
     device("flex", `training on the CPU: choosing the device failed (${(e as Error).message})`);
@@ -97,11 +103,18 @@ export const pauseRun = () => mnist.call("pause").then(() => part2.set({ runStat
 export const resumeRun = () => mnist.call("resume").then(() => part2.set({ runState: "running" }));
 export const stopRun = () => mnist.call("stop");
 
+/** Logs `line` if there is one; whether it did. */
+function say(line: string | null): boolean {
+  if (line) log(line);
+  return line !== null;
+}
+
 function onProgress(p: Progress): void {
   const lines = part2.get().log;
   // The seed notebook's "Epoch: N" line, once per epoch.
   const heading = `Epoch: ${p.epoch}`;
   if (p.batch <= p.batches && !lines.includes(heading)) log(heading);
+  if (!estimated && current) estimated = say(estimate(current, (1000 * p.seconds) / p.batch, `its first ${p.batch} timed`));
   part2.set({ progress: p });
 }
 
@@ -117,6 +130,17 @@ function onCheckpoint(e: CheckpointEvent): void {
   current.checkpoint = e.checkpoint;
   current.checkpointAt = e.place;
   void saveRun(current).then(refreshRuns);
+}
+
+/** About how long `run` takes from here at `msPerStep` (`how`: where that figure came from). */
+function estimate(run: RunRecord, msPerStep: number, how: string): string | null {
+  const data = part2.get().data;
+  if (data.kind !== "loaded" || !(msPerStep > 0)) return null;
+  const images = Math.min(run.config.limitTrain ?? data.train, data.train);
+  const steps = Math.ceil(images / run.config.batchSize) * (run.config.epochs - run.epochs.length);
+  const on = run.backend === "wgpu" ? "WebGPU" : "the CPU";
+  return `About ${duration((steps * msPerStep) / 1000)} of training: ${steps.toLocaleString("en-US")} steps at ` +
+    `${msPerStep.toFixed(0)} ms each on ${on} (${how}), and a test after each epoch.`;
 }
 
 /** Where `run`'s checkpoint resumes it, in words. */

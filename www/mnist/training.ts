@@ -1,18 +1,12 @@
 // Cell 4: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
 // of the loss per batch and of loss and accuracy per epoch, and the device doing the work.
 import { keepFocus } from "../focus";
+import { duration } from "../format";
 import { downloadWeights, pauseRun, resumeRun, startRun, stopRun, useWeights } from "./run";
 import { LivePlot } from "./plots";
 import type { MnistCell } from "./state";
 import type { Progress } from "./protocol";
 
-/** "45 s", "12 min", "1 h 5 min". */
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 90) return `${s} s`;
-  const min = Math.round(s / 60);
-  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
-}
 
 function barText(p: Progress): string {
   const perBatch = p.seconds / p.batch;
