@@ -14,6 +14,13 @@ test("trains on the CPU, rejects a bad weights file, reads a drawn digit", async
   await expect(page.locator("#mnist-plots")).toBeHidden();
   await trainOneEpoch(page);
   await expect(page.locator("#mnist-plots")).toBeVisible();
+  // Each plot says in a line what it shows, and holds its numbers as a table.
+  const accuracy = page.locator("#plot-epoch-accuracy");
+  await expect(accuracy.locator(".plot-summary")).toHaveText(/^accuracy % by epoch: 1 point; at epoch [\d.]+: train [\d.]+, test [\d.]+\.$/);
+  await accuracy.locator(".plot-numbers summary").click();
+  await expect(accuracy.locator(".plot-numbers tbody tr")).toHaveCount(1);
+  await expect(accuracy.locator(".plot-numbers tbody td")).toHaveCount(3);
+  await expect(page.locator("#plot-batch-loss .plot-numbers tbody tr")).toHaveCount(0);
   // Early on, the run said about how long it would take: the CPU was not timed before it (no
   // WebGPU to compare with), so from its first report.
   await expect(page.locator("#mnist-log")).toContainText(/About \d+ s of training: 8 steps at \d+ ms each on the CPU \(its first 2 timed\)/);
