@@ -6,6 +6,10 @@
 //
 //   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
 //   npm run build && node bench/notebook-mnist.mjs compact 32 5 engine
+//   EPOCHS=20 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 300 flex
+//
+// EPOCHS > 1 also prints the memory at each epoch's end (after its test, on LIMIT_TEST images,
+// 100 unless set), to see whether a long run grows.
 //
 // The step time is read from the page's own progress (seconds since the epoch began ÷ batches),
 // after a first report so that shader compilation and warm-up are not counted.
@@ -19,7 +23,9 @@ import { chromium } from "@playwright/test";
 
 const [recipe = "compact", batch = "64", steps = "20", devices = "wgpu,flex"] = process.argv.slice(2);
 const report = 5;
-const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=1&limitTrain=${batch * (Number(steps) + report)}&limitTest=100&reportEvery=${report}`;
+const epochs = Number(process.env.EPOCHS ?? 1);
+const limitTest = Number(process.env.LIMIT_TEST ?? 100);
+const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=${epochs}&limitTrain=${batch * (Number(steps) + report)}&limitTest=${limitTest}&reportEvery=${report}`;
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 2000));
 
@@ -49,12 +55,20 @@ async function measure(args, label) {
   // [seconds, batch] at each report, from the bar's text.
   const seen = [];
   let peak = 0;
+  // Per finished epoch: the memory once its test has been reported.
+  const atEpoch = [];
   while (!(await page.locator("#results-accuracy").count())) {
     const text = (await page.locator("#mnist-bar-text").textContent()) ?? "";
     const m = /batch (\d+)\/(\d+)/.exec(text);
     const t = await page.evaluate(() => performance.now());
-    if (m && !seen.some((s) => s[1] === Number(m[1]))) seen.push([t / 1000, Number(m[1])]);
-    peak = Math.max(peak, rendererKb());
+    if (m && !seen.some((s) => s[1] === Number(m[1])) && (seen.length === 0 || Number(m[1]) > seen[seen.length - 1][1])) seen.push([t / 1000, Number(m[1])]);
+    const kb = rendererKb();
+    peak = Math.max(peak, kb);
+    const tests = ((await page.locator("#mnist-log").textContent()) ?? "").match(/TEST set/g)?.length ?? 0;
+    if (epochs > 1 && tests > atEpoch.length) {
+      atEpoch.push(kb);
+      console.log(`  epoch ${tests}: ${(kb / 1024).toFixed(0)} MB PSS`);
+    }
     await page.waitForTimeout(200);
   }
   const backend = await page.locator("#mnist-device [data-backend]").getAttribute("data-backend");
