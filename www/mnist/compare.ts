@@ -1,6 +1,7 @@
 // Cell 7: every stored run's test accuracy per epoch on one plot, with a table of their best
 // and final accuracies.
 import uPlot from "uplot";
+import { axis } from "../plot-axes";
 import { COLORS } from "./plots";
 import { forgetRuns } from "./run";
 import type { MnistCell } from "./state";
@@ -33,7 +34,7 @@ function show(root: HTMLElement, runs: RunRecord[]): void {
       height: 300,
       // Whole epochs on x (no 1.5); accuracy never above 100 % on y.
       scales: { x: { time: false, range: (_u, min, max) => [Math.min(min, 1), Math.max(max, 2)] }, y: { range: (_u, min, max) => [Math.max(0, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))] } },
-      axes: [{ label: "epoch", incrs: [1, 2, 5, 10, 20, 50] }, { label: "test accuracy %", size: 60 }],
+      axes: [axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }), axis("test accuracy %", { size: 60 })],
       series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), stroke: COLORS[i % COLORS.length], width: 2, points: { size: 7 } }))],
     },
     data,

@@ -3,6 +3,7 @@
 // screen reader and for anyone who wants the figures rather than the picture.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { axis } from "../plot-axes";
 import { fmt } from "../format";
 
 export const COLORS = ["#2458d6", "#e04f16", "#067647", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -23,7 +24,7 @@ export class LivePlot {
         width: Math.min(root.clientWidth || 460, 460),
         height: 240,
         scales: { x: { time: false } },
-        axes: [{ label: xLabel }, { label: yLabel, size: 60 }],
+        axes: [axis(xLabel), axis(yLabel, { size: 60 })],
         // uPlot's own rule for points: drawn while they are few (one epoch is one point, which
         // draws no line), hidden once a line is dense enough to read.
         series: [{ label: xLabel }, ...series.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { size: 7 } }))],

@@ -31,7 +31,7 @@ function confusionTable(e: Evaluation): string {
     const cells = row.map((v, p) => {
       // Off-diagonal cells shade by their share of the worst confusion; the diagonal is green.
       const a = 0.15 + (0.85 * v) / max;
-      const style = t === p ? "background:#d1fadf" : v ? shade([217, 45, 32].map((c) => 255 * (1 - a) + c * a)) : "";
+      const style = t === p ? "background:#d1fadf;color:#000" : v ? shade([217, 45, 32].map((c) => 255 * (1 - a) + c * a)) : "";
       return `<td style="${style}" title="true ${t}, predicted ${p}: ${v}">${v}</td>`;
     });
     const acc = total ? ((100 * row[t]) / total).toFixed(2) : "–";
