@@ -59,5 +59,17 @@ test("Part 1 and a whole Part 2 training with the keyboard alone", async ({ page
   await expect(page.locator("#mnist-inspect .inspect-head p")).toContainText(`True digit ${truth},`);
   // The weights file input is in the tab order too.
   await tabTo(page, "#mnist-load-weights");
+  // The drawing pad's keyboard alternative: a test image, picked by number, read by the model
+  // (the first test image is a 7), the answer a polite status.
+  await tabTo(page, '#sketch-pick input[name="index"]');
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("0");
+  await page.keyboard.press("Enter");
+  await expect(page.locator('#sketch-said[role="status"]')).toHaveText(/^Test image 0 is labelled 7\. It looks like a [0-9]\.$/);
+  await expect(page.locator("#sketch-bars .prob")).toHaveCount(10);
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("10000");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#sketch-said")).toHaveText("A test image is a whole number from 0 to 9999.");
   expect(errors).toEqual([]);
 });

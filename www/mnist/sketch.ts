@@ -1,7 +1,7 @@
 // Cell 6: draw a digit; the class probabilities follow the pen. The drawing is prepared the
 // way MNIST's digits were: fitted into a 20×20 box, then centred by its centre of mass in 28×28.
 import { mnist } from "./client";
-import { probabilityBars, SIDE } from "./digits";
+import { digitCanvas, probabilityBars, SIDE } from "./digits";
 import type { MnistCell } from "./state";
 
 const SIZE = 280;
@@ -41,28 +41,41 @@ function toMnist(source: HTMLCanvasElement): Float32Array | null {
 export const mountSketch: MnistCell = (cell) => {
   const predict = (pixels: Float32Array) => mnist.call("predict", pixels);
   const canvas = cell.querySelector<HTMLCanvasElement>("#sketch")!;
-  const output = cell.querySelector<HTMLElement>("#sketch-output")!;
+  // The guess is a polite status, rewritten only when it changes (not at every pen move).
+  const said = cell.querySelector<HTMLElement>("#sketch-said")!;
+  const bars = cell.querySelector<HTMLElement>("#sketch-bars")!;
+  const say = (html: string) => void (said.innerHTML !== html && (said.innerHTML = html));
   canvas.width = canvas.height = SIZE;
   const ctx = canvas.getContext("2d")!;
   const clear = () => {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, SIZE, SIZE);
-    output.innerHTML = `<p class="dim">Draw a digit.</p>`;
+    say(`<span class="dim">Draw a digit.</span>`);
+    bars.innerHTML = "";
   };
   clear();
   let drawing = false;
   let busy = false;
   let again = false;
+  /** The model's answer for `pixels`; `what` names a test image it was. */
+  const answer = async (pixels: Float32Array, what = "") => {
+    const p = Array.from(await predict(pixels));
+    say(`${what}It looks like a <strong id="sketch-guess">${p.indexOf(Math.max(...p))}</strong>.`);
+    bars.innerHTML = probabilityBars(p);
+  };
+  const failed = (e: unknown) => {
+    say(`<span class="error">${(e as Error).message}</span>`);
+    bars.innerHTML = "";
+  };
   const update = async () => {
     if (busy) return void (again = true);
     const pixels = toMnist(canvas);
     if (!pixels) return;
     busy = true;
     try {
-      const p = Array.from(await predict(pixels));
-      output.innerHTML = `<p>It looks like a <strong id="sketch-guess">${p.indexOf(Math.max(...p))}</strong>.</p>${probabilityBars(p)}`;
+      await answer(pixels);
     } catch (e) {
-      output.innerHTML = `<p class="error">${(e as Error).message}</p>`;
+      failed(e);
     } finally {
       busy = false;
       if (again) { again = false; void update(); }
@@ -87,4 +100,23 @@ export const mountSketch: MnistCell = (cell) => {
   });
   canvas.addEventListener("pointerup", () => { drawing = false; void update(); });
   cell.querySelector("#sketch-clear")!.addEventListener("click", clear);
+
+  // The keyboard's way in (and a check on real digits): a test image, shown on the pad and read
+  // as it is, without the drawing's preprocessing.
+  const pick = cell.querySelector<HTMLFormElement>("#sketch-pick")!;
+  pick.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const index = Number(pick.index.value);
+    if (!Number.isInteger(index) || index < 0 || index > 9999) {
+      return failed(new Error("A test image is a whole number from 0 to 9999."));
+    }
+    try {
+      const { pixels, labels } = await mnist.call("images", "test", [index]);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(digitCanvas(pixels), 0, 0, SIZE, SIZE);
+      await answer(Float32Array.from(pixels, (v) => v / 255), `Test image ${index} is labelled ${labels[0]}. `);
+    } catch (e) {
+      failed(/not loaded/.test((e as Error).message) ? new Error("Load the data first (cell 1): the test images come with it.") : e);
+    }
+  });
 };
