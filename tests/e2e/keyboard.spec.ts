@@ -57,6 +57,9 @@ test("Part 1 and a whole Part 2 training with the keyboard alone", async ({ page
   const truth = (await page.locator("#gallery figure:nth-child(2) figcaption").textContent())!.split(" ")[0];
   await page.keyboard.press("Enter");
   await expect(page.locator("#mnist-inspect .inspect-head p")).toContainText(`True digit ${truth},`);
+  // Its filters and feature maps carry their numbers (a filter's every value; a map's range).
+  await expect(page.locator("#mnist-inspect canvas[role=img]").first()).toHaveAttribute("aria-label", /^\d×\d values, row 1: −?\d/);
+  await expect(page.locator("#mnist-inspect canvas[role=img]").last()).toHaveAttribute("aria-label", /^\d+×\d+ values from −?[\d.e−-]+ to −?[\d.e−-]+, highest at row \d+, column \d+$/);
   // The weights file input is in the tab order too.
   await tabTo(page, "#mnist-load-weights");
   // The drawing pad's keyboard alternative: a test image, picked by number, read by the model

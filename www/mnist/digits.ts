@@ -19,7 +19,22 @@ export function digitCanvas(pixels: Uint8Array, index = 0, title = ""): HTMLCanv
   return canvas;
 }
 
-/** A grey-level map of any values (a filter, a feature map), min black, max white. */
+/** The numbers of a `width`×`height` map in words, for a screen reader and a tooltip: each
+ *  value, row by row, when there are few (a filter); else its range and where it peaks. */
+function mapWords(values: ArrayLike<number>, offset: number, width: number, height: number, lo: number, hi: number): string {
+  const at = (i: number) => values[offset + i];
+  const num = (v: number) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(1) : v.toFixed(3)).replace("-", "−");
+  if (width * height <= 25) {
+    const rows = Array.from({ length: height }, (_, y) => `row ${y + 1}: ${Array.from({ length: width }, (_, x) => num(at(y * width + x))).join(", ")}`);
+    return `${width}×${height} values, ${rows.join("; ")}`;
+  }
+  let peak = 0;
+  for (let i = 1; i < width * height; i++) if (at(i) > at(peak)) peak = i;
+  return `${width}×${height} values from ${num(lo)} to ${num(hi)}, highest at row ${Math.floor(peak / width) + 1}, column ${(peak % width) + 1}`;
+}
+
+/** A grey-level map of any values (a filter, a feature map), min black, max white; its numbers
+ *  are its text alternative. */
 export function heatCanvas(values: ArrayLike<number>, offset: number, width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement("canvas");
   canvas.width = width;
@@ -38,6 +53,9 @@ export function heatCanvas(values: ArrayLike<number>, offset: number, width: num
     image.data.set([v, v, v, 255], i * 4);
   }
   ctx.putImageData(image, 0, 0);
+  canvas.setAttribute("role", "img");
+  canvas.title = mapWords(values, offset, width, height, lo, hi);
+  canvas.setAttribute("aria-label", canvas.title);
   return canvas;
 }
 
