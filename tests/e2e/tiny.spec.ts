@@ -65,6 +65,10 @@ test("plots E_total for all six learning rates", async ({ page }) => {
   const legend = page.locator("#loss-plot .u-legend .u-series");
   await expect(legend).toHaveCount(7);
   await expect(legend.nth(6)).toContainText("η = 2");
+  // In words too, for a screen reader.
+  await expect(page.locator("#loss-plot-summary")).toHaveText(
+    /^E_total by iteration, 6 learning rates, from 0\.2425 at iteration 0; at iteration 40: η = 0\.1: 0\.\d+, (.+, ){4}η = 2: 0\.\d+\. Every value is in cell 4's table\.$/,
+  );
 });
 
 test("burn's autodiff on WebGPU agrees with the chain rule", async ({ page }) => {

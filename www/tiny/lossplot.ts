@@ -4,14 +4,26 @@ import "uplot/dist/uPlot.min.css";
 import { axis } from "../plot-axes";
 import { fmt } from "../format";
 import type { TinyCell } from "./state";
+import type { Trace } from "./types";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#5d6679", "#999"];
 
+/** The plot in one line, for a screen reader: where each learning rate's loss ends. Every value
+ *  is in cell 4's table. */
+function summary(traces: Trace[]): string {
+  const last = traces[0].rows.length - 1;
+  const ends = traces.map((t) => `η = ${t.learningRate}: ${fmt(t.rows[last].E_total, 4)}`);
+  return `E_total by iteration, ${traces.length} learning rate${traces.length === 1 ? "" : "s"}, from ${fmt(traces[0].rows[0].E_total, 4)} at iteration 0; ` +
+    `at iteration ${traces[0].rows[last].iteration}: ${ends.join(", ")}. Every value is in cell 4's table.`;
+}
+
 export const mountLossPlot: TinyCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#loss-plot")!;
+  const said = root.insertAdjacentElement("afterend", Object.assign(document.createElement("p"), { className: "dim plot-summary", id: "loss-plot-summary" }))!;
   let plot: uPlot | null = null;
   state.watch((s) => s.traces, (traces) => {
     if (traces.length === 0) return;
+    said.textContent = summary(traces);
     const xs = traces[0].rows.map((r) => r.iteration);
     const data: uPlot.AlignedData = [xs, ...traces.map((t) => t.rows.map((r) => r.E_total))];
     plot?.destroy();
