@@ -110,17 +110,18 @@ impl Split {
 
 impl Mnist {
     /// From the four files' bytes, in [`FILES`] order.
-    pub fn from_bytes(files: [&[u8]; 4]) -> Result<Self, IdxError> {
+    pub fn from_bytes<'a>(files: [impl Into<Cow<'a, [u8]>>; 4]) -> Result<Self, IdxError> {
         Self::parse(files, false)
     }
 
     /// [`Mnist::from_bytes`], also checking each file against the canonical SHA-256: what the
-    /// browser does with what it fetched before it keeps the files in its cache.
-    pub fn from_canonical_bytes(files: [&[u8]; 4]) -> Result<Self, IdxError> {
+    /// browser does with what it fetched before it keeps the files in its cache. Files handed
+    /// over owned are not copied (see [`idx::parse`]).
+    pub fn from_canonical_bytes<'a>(files: [impl Into<Cow<'a, [u8]>>; 4]) -> Result<Self, IdxError> {
         Self::parse(files, true)
     }
 
-    fn parse(files: [&[u8]; 4], check: bool) -> Result<Self, IdxError> {
+    fn parse<'a>(files: [impl Into<Cow<'a, [u8]>>; 4], check: bool) -> Result<Self, IdxError> {
         let mut parsed = Vec::with_capacity(4);
         for (i, ((name, sha256), bytes)) in FILES.iter().zip(files).enumerate() {
             let file = idx::parse(name, bytes, if i % 2 == 0 { 3 } else { 1 })?;
@@ -167,7 +168,6 @@ impl Mnist {
             }
             Ok(bytes)
         };
-        let files = [read(FILES[0].0)?, read(FILES[1].0)?, read(FILES[2].0)?, read(FILES[3].0)?];
-        Self::from_bytes([&files[0], &files[1], &files[2], &files[3]])
+        Self::from_bytes([read(FILES[0].0)?, read(FILES[1].0)?, read(FILES[2].0)?, read(FILES[3].0)?])
     }
 }

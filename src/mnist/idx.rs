@@ -2,6 +2,7 @@
 //! number of dimensions (third byte 0x08 = unsigned bytes), one big-endian u32 per dimension,
 //! then the data. Files may be gzip-compressed; they are recognised by their first bytes.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 /// What went wrong reading one file; the message names the file.
@@ -51,15 +52,17 @@ pub fn too_large(what: &str) -> String {
     format!("{what} more than {} MB: not an MNIST file (the largest is 47 MB)", MAX_BYTES >> 20)
 }
 
-/// Decodes `bytes` (raw or gzip) and checks it holds `rank` dimensions of u8.
-pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
+/// Decodes `bytes` (raw or gzip) and checks it holds `rank` dimensions of u8. Raw bytes handed
+/// over owned become the data in place; borrowed ones are copied.
+pub fn parse<'a>(file: &str, bytes: impl Into<Cow<'a, [u8]>>, rank: usize) -> Result<Idx, IdxError> {
     let fail = |problem: String| IdxError { file: file.to_string(), problem };
+    let bytes = bytes.into();
     let mut raw = if bytes.starts_with(&GZIP_MAGIC) {
         // Sized from gzip's trailer (the decompressed length, mod 4 GiB) so the 47 MB of pixels
         // are not grown by doubling, which in wasm leaves memory that is never given back.
-        let mut out = Vec::with_capacity(gzip_size_hint(bytes).min(MAX_BYTES as usize + 1));
+        let mut out = Vec::with_capacity(gzip_size_hint(&bytes).min(MAX_BYTES as usize + 1));
         // One byte past the cap tells a file at the cap from one beyond it.
-        flate2::read::GzDecoder::new(bytes)
+        flate2::read::GzDecoder::new(&bytes[..])
             .take(MAX_BYTES + 1)
             .read_to_end(&mut out)
             .map_err(|e| fail(format!("not a valid gzip stream ({e}); the download may be truncated or corrupted")))?;
@@ -70,7 +73,9 @@ pub fn parse(file: &str, bytes: &[u8], rank: usize) -> Result<Idx, IdxError> {
     } else if bytes.len() as u64 > MAX_BYTES {
         return Err(fail(too_large("it holds")));
     } else {
-        bytes.to_vec()
+        // Already decompressed: also what the page gets when a server sends the .gz files with
+        // `Content-Encoding: gzip` (vite's does) and the browser undoes it, 47 MB of pixels.
+        bytes.into_owned()
     };
 
     if raw.len() < 4 {

@@ -92,7 +92,7 @@ pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
 /// Parses and keeps the four IDX files (gzip or raw), each checked against the canonical
 /// SHA-256 (the page caches only files this accepts); returns the image counts.
 #[wasm_bindgen(js_name = mnistLoad)]
-pub fn mnist_load(train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<JsValue, JsError> {
+pub fn mnist_load(train_images: Vec<u8>, train_labels: Vec<u8>, test_images: Vec<u8>, test_labels: Vec<u8>) -> Result<JsValue, JsError> {
     let data = Mnist::from_canonical_bytes([train_images, train_labels, test_images, test_labels]).map_err(|e| err(e.to_string()))?;
     let counts = [data.train.len(), data.test.len()];
     LAB.with_borrow_mut(|lab| lab.data = Some(Rc::new(data)));

@@ -73,8 +73,11 @@ export const mountData: MnistCell = (cell, state) => {
   state.watch((s) => s.download, (e) => {
     const bar = e && downloads.querySelector<HTMLProgressElement>(`progress[data-file="${e.file}"]`);
     if (!e || !bar) return;
-    if (e.total) bar.max = e.total;
-    bar.value = e.loaded;
+    // Without a total (a compressing server) the bar only says that bytes are coming.
+    if (e.total) {
+      bar.max = e.total;
+      bar.value = e.loaded;
+    } else bar.removeAttribute("value");
     // The label files are 5 kB and 29 kB: kilobytes until a megabyte.
     bar.nextElementSibling!.textContent = e.loaded < 1e6 ? `${Math.round(e.loaded / 1e3)} kB` : `${(e.loaded / 1e6).toFixed(1)} MB`;
   });

@@ -21,9 +21,12 @@ async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array
     throw new Error(`could not fetch ${file} (${response.status} ${response.statusText}): the site has no MNIST data ` +
       "— serve it with MNIST_DIR set (see the README; `gradbook download DIR` fetches the files)");
   }
-  const total = Number(response.headers.get("content-length")) || null;
-  // Read straight into one buffer of the announced size (grown only if the server said less),
-  // rather than keeping every chunk and then copying them all into one.
+  // A server that compresses the body (vite's sends the .gz files with Content-Encoding: gzip,
+  // which the browser undoes) announces the compressed length: not the bytes read here.
+  const encoded = response.headers.get("content-encoding");
+  const total = (!encoded && Number(response.headers.get("content-length"))) || null;
+  // Read straight into one buffer of the announced size (else grown by doubling), rather than
+  // keeping every chunk and then copying them all into one.
   let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(total ?? 1 << 20);
   let loaded = 0;
   const reader = response.body.getReader();
