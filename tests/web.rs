@@ -190,7 +190,8 @@ async fn mnist_trains_on_flex() {
 async fn mnist_boundary_reports_bad_input_as_errors() {
     web::init();
     // Garbage instead of IDX files, and garbage instead of weights: errors, not panics.
-    assert!(web::mnist_load(b"nope", b"nope", b"nope", b"nope").is_err());
+    let nope = || b"nope".to_vec();
+    assert!(web::mnist_load(nope(), nope(), nope(), nope()).is_err());
     assert!(web::mnist_load_weights(b"not weights", None).is_err());
     let bad = serde_wasm_bindgen::to_value(&TrainConfig { lr: f64::NAN, ..TrainConfig::compact() }).unwrap();
     let verdict = web::mnist_validate(bad).unwrap();
