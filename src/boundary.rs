@@ -9,19 +9,34 @@ use ts_rs::{Config, TS};
 use crate::device::{Adapter, Backend};
 use crate::mnist::bench::StepTiming;
 use crate::mnist::config::TrainConfig;
-use crate::mnist::model::SummaryRow;
+use crate::mnist::model::{DesignError, ModelSpec, SummaryRow};
 use crate::mnist::report::{EpochMetrics, Evaluation, Outcome};
 use crate::tiny::conclusion::Conclusion;
 use crate::tiny::trace::Trace;
 
-/// An architecture with its summary table (`mnistModels`).
+/// An architecture (its name, about line and layers) with its summary table (`mnistModels`).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInfo {
-    pub name: &'static str,
-    pub about: &'static str,
+    #[serde(flatten)]
+    pub spec: ModelSpec,
     pub rows: Vec<SummaryRow>,
     pub total: usize,
+}
+
+impl ModelInfo {
+    pub fn of(spec: ModelSpec) -> Result<Self, DesignError> {
+        Ok(ModelInfo { rows: spec.summary()?, total: spec.num_params()?, spec })
+    }
+}
+
+/// A design checked (`mnistCheckModel`): the summary rows of its layers that fit, their
+/// parameters, and why it cannot be built, if it cannot.
+#[derive(Serialize, TS)]
+pub struct DesignCheck {
+    pub rows: Vec<SummaryRow>,
+    pub total: usize,
+    pub error: Option<DesignError>,
 }
 
 /// Where a checkpoint was taken: the epoch under way and its batches done (`(next, 0)` after
@@ -148,6 +163,22 @@ pub fn typescript() -> String {
     add(Resume::decl(&cfg));
     add(config::Invalid::decl(&cfg));
     add(model::Architecture::decl(&cfg));
+    add(config::ModelChoice::decl(&cfg));
+    add(model::ModelSpec::decl(&cfg));
+    add(model::Layer::decl(&cfg));
+    add(DesignError::decl(&cfg));
+    add(DesignCheck::decl(&cfg));
+    add(constant("MODEL_BUDGETS", "readonly number[]", &model::BUDGETS));
+    add(model::LayerPreset::decl(&cfg));
+    add(constant("LAYER_PRESETS", "readonly LayerPreset[]", &model::LAYER_PRESETS));
+    // The editor's bounds, so the page's inputs say the same limits the check enforces.
+    add(constant("MODEL_LIMITS", "Readonly<Record<string, number>>", &std::collections::BTreeMap::from([
+        ("layers", model::MAX_LAYERS),
+        ("width", model::MAX_WIDTH),
+        ("params", model::MAX_PARAMS),
+        ("name", model::MAX_NAME),
+        ("side", crate::mnist::data::SIDE),
+    ])));
     add(model::LayerKind::decl(&cfg));
     add(SummaryRow::decl(&cfg));
     add(ModelInfo::decl(&cfg));

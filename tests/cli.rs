@@ -65,6 +65,48 @@ fn models_prints_every_summary() {
     assert!(text.contains("compact") && text.contains("7936"), "{text}");
 }
 
+/// The page's exported design, as a file the CLI takes.
+const EVERY_KIND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/every-kind.json");
+
+#[test]
+fn models_prints_a_design_file_or_where_it_fails() {
+    let out = gradbook(&["models", "--model-file", EVERY_KIND]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("every-kind — one layer of every kind") && text.contains("AvgPool 2×2") && text.contains("582"), "{text}");
+    let broken = std::env::temp_dir().join(format!("gradbook-broken-design-{}.json", std::process::id()));
+    let design = std::fs::read_to_string(EVERY_KIND).unwrap().replace(r#""kind": "avgPool", "kernel": 2"#, r#""kind": "avgPool", "kernel": 16"#);
+    std::fs::write(&broken, design).unwrap();
+    let file = broken.to_str().unwrap();
+    for args in [vec!["models", "--model-file", file], vec!["mnist", "--model-file", file, "--data", "/tmp"]] {
+        let out = gradbook(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("layer 9: a 16×16 average pool needs at least 16×16 input, the maps are 14×14 here"), "{args:?}: {err}");
+    }
+    std::fs::write(&broken, r#"{"name": "x", "layers": [{"kind": "conv", "out": 8, "kernal": 3}]}"#).unwrap();
+    let err = String::from_utf8_lossy(&gradbook(&["models", "--model-file", broken.to_str().unwrap()]).stderr).into_owned();
+    assert!(err.contains("not a model design") && err.contains("kernal"), "{err}");
+    let _ = std::fs::remove_file(broken);
+}
+
+#[test]
+#[ignore = "needs MNIST_DIR"]
+fn a_design_file_trains_and_its_weights_evaluate_without_naming_it() {
+    let weights = std::env::temp_dir().join(format!("gradbook-design-{}.bin", std::process::id()));
+    let w = weights.to_str().unwrap();
+    let out = gradbook(&["mnist", "--model-file", EVERY_KIND, "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--save", w]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("every-kind") && text.contains("TEST set"), "{text}");
+    // The file names its layers: eval rebuilds the model from it alone.
+    let out = gradbook(&["eval", "--weights", w]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("every-kind (582 parameters): test loss"), "{text}");
+    let _ = std::fs::remove_file(weights);
+}
+
 #[test]
 fn mnist_without_data_says_where_to_get_it() {
     let out = Command::new(env!("CARGO_BIN_EXE_gradbook"))

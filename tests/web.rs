@@ -202,3 +202,29 @@ async fn mnist_boundary_reports_bad_input_as_errors() {
     // Nothing trained or loaded yet in this worker's state: a clear refusal.
     assert!(web::mnist_predict(vec![0.0; 784]).await.is_err());
 }
+
+/// A design as the page sends it (a plain JS object, its numbers JS numbers) is checked in the
+/// engine: its rows and total, or the layer at fault; settings holding it validate.
+#[wasm_bindgen_test]
+fn a_design_from_the_page_is_checked_layer_by_layer() {
+    web::init();
+    let get = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).unwrap();
+    let design = js_sys::JSON::parse(include_str!("data/every-kind.json")).unwrap();
+    let check = web::mnist_check_model(design.clone()).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&check, "rows")).length(), 12);
+    assert_eq!(get(&check, "total").as_f64(), Some(582.0));
+    assert!(get(&check, "error").is_null());
+    let config = serde_wasm_bindgen::to_value(&TrainConfig::compact()).unwrap();
+    js_sys::Reflect::set(&config, &"model".into(), &design).unwrap();
+    assert!(web::mnist_validate(config).unwrap().is_null());
+    // One pool too wide: the rows before it, and where and why.
+    let broken = include_str!("data/every-kind.json").replace(r#""kind": "avgPool", "kernel": 2"#, r#""kind": "avgPool", "kernel": 16"#);
+    let check = web::mnist_check_model(js_sys::JSON::parse(&broken).unwrap()).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&check, "rows")).length(), 8);
+    let error = get(&check, "error");
+    assert_eq!(get(&error, "layer").as_f64(), Some(9.0));
+    assert_eq!(get(&error, "message").as_string().unwrap(), "a 16×16 average pool needs at least 16×16 input, the maps are 14×14 here");
+    // A built-in model by name.
+    let check = web::mnist_check_model("seed".into()).unwrap();
+    assert_eq!(get(&check, "total").as_f64(), Some(9320.0));
+}

@@ -205,7 +205,7 @@ fn steps_agree(recipe: &str) {
     let spec = config.spec();
     let cpu = Device::flex();
     cpu.seed(7);
-    let start = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&cpu))).unwrap();
+    let start = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&cpu).unwrap())).unwrap();
     let (cpu_grads, cpu_losses) = first_steps(&config, &start, &cpu);
     let (gpu_grads, gpu_losses) = first_steps(&config, &start, &gpu.device);
     assert_eq!(cpu_grads.len(), gpu_grads.len(), "{recipe}: the same parameters have gradients");

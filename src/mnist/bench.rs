@@ -51,7 +51,7 @@ pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Res
     let spec = config.spec();
     let ad = compute.device.clone().autodiff();
     ad.seed(config.seed);
-    let mut stepper = Stepper::new(spec.init(&ad), config);
+    let mut stepper = Stepper::new(spec.init(&ad).map_err(|e| e.to_string())?, config);
     let b = config.batch_size;
     let x = Tensor::<4>::random([b, 1, SIDE, SIDE], Distribution::Normal(0.0, 1.0), &ad);
     let labels: Vec<i64> = (0..b as i64).map(|i| i % CLASSES as i64).collect();
@@ -87,7 +87,7 @@ pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Res
         kernels = tally;
     }
     Ok(StepTiming {
-        model: spec.name.to_string(),
+        model: spec.name,
         batch: b,
         device: compute.backend,
         adapter: compute.adapter.clone(),

@@ -1,7 +1,8 @@
 //! Trained weights to bytes and back. The bytes are a short header naming the model, then (from
-//! version 2) one JSON line with the run's [`Snapshot`] if there is one, the optimizer's values,
-//! and burn's burnpack record: loading into the wrong architecture says which one it was for,
-//! and a run saved mid-way continues exactly where it was.
+//! version 2) one JSON line with the run's [`Snapshot`] if there is one and the model's layers if
+//! it is a student's design, the optimizer's values, and burn's burnpack record: loading into the
+//! wrong architecture says which one it was for, a design is rebuilt from its own file, and a
+//! run saved mid-way continues exactly where it was.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::store::{ModuleRecord, RecordError};
@@ -36,6 +37,9 @@ pub struct SavedRun {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Header {
     snapshot: Option<Snapshot>,
+    /// A design's layers (a built-in model is known by its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    design: Option<ModelSpec>,
     /// How many `f32` follow the JSON line before the weights.
     optimizer_values: usize,
 }
@@ -54,7 +58,11 @@ async fn encode(spec: &ModelSpec, model: &Net, run: Option<&SavedRun>) -> Result
     // burn serialises with synchronous reads, which WebGPU forbids: copy to the CPU first.
     let model = to_cpu(spec, model).await?;
     let record = model.into_record().into_bytes().map_err(|e| format!("could not serialise the weights: {e:?}"))?;
-    let header = Header { snapshot: run.map(|r| r.snapshot.clone()), optimizer_values: run.map_or(0, |r| r.optimizer.len()) };
+    let header = Header {
+        snapshot: run.map(|r| r.snapshot.clone()),
+        design: (!spec.is_builtin()).then(|| spec.clone()),
+        optimizer_values: run.map_or(0, |r| r.optimizer.len()),
+    };
     let json = serde_json::to_string(&header).map_err(|e| format!("could not describe the run: {e}"))?;
     let mut out = format!("{MAGIC}\n{}\n{json}\n", spec.name).into_bytes();
     for v in run.map_or(&[][..], |r| &r.optimizer[..]) {
@@ -89,9 +97,8 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
             return Err(format!("this checkpoint holds weights for model '{name}', not '{want}'"));
         }
     }
-    let spec = ModelSpec::by_name(name)?;
     let (header, mut at) = match version {
-        1 => (Header { snapshot: None, optimizer_values: 0 }, second + 1),
+        1 => (Header { snapshot: None, design: None, optimizer_values: 0 }, second + 1),
         _ => {
             let end = line_end(second + 1, MAX_JSON).ok_or_else(|| unreadable("its run description is cut short"))?;
             let header: Header = std::str::from_utf8(&bytes[second + 1..end])
@@ -100,6 +107,14 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
                 .ok_or_else(|| unreadable("its run description is damaged"))?;
             (header, end + 1)
         }
+    };
+    let spec = match &header.design {
+        Some(design) if design.name == name && !design.is_builtin() => {
+            design.check().map_err(|e| format!("the model in this weights file cannot be built: {e}"))?;
+            design.clone()
+        }
+        Some(_) => return Err(unreadable("its model's name and layers disagree")),
+        None => ModelSpec::by_name(name)?,
     };
     let optimizer_bytes = header.optimizer_values.checked_mul(4).filter(|&n| n <= bytes.len() - at);
     let optimizer_bytes = optimizer_bytes.ok_or_else(|| unreadable("its optimizer state is cut short"))?;
@@ -124,7 +139,7 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
 
 /// The burnpack record `bytes` as `spec`'s model on `device`, every value checked finite.
 fn weights(spec: &ModelSpec, bytes: &[u8], device: &Device) -> Result<Net, String> {
-    let name = spec.name;
+    let name = &spec.name;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| unreadable(&format!("{e:?}")))?
         // Our files hold f32 only; a damaged or forged one that names another type is converted
@@ -133,7 +148,7 @@ fn weights(spec: &ModelSpec, bytes: &[u8], device: &Device) -> Result<Net, Strin
         .cast_to_module_dtype();
     // Loaded on the CPU first: its values can be checked there with a synchronous read.
     let cpu = Device::flex();
-    let model = spec.init(&cpu).try_load_record(record).map_err(|e| match e {
+    let model = spec.init(&cpu).map_err(|e| e.to_string())?.try_load_record(record).map_err(|e| match e {
         // The header named this model, but its layers have other shapes: weights saved by an
         // earlier version of the model (or a forged header). burn lists every mismatch.
         RecordError::Validation(detail) => format!(
@@ -232,7 +247,7 @@ async fn to_cpu(spec: &ModelSpec, model: &Net) -> Result<Net, String> {
     }
     let device = Device::flex();
     let mut fill = Fill { values, at: 0, device: device.clone() };
-    let cpu = spec.init(&device).map(&mut fill);
+    let cpu = spec.init(&device).map_err(|e| e.to_string())?.map(&mut fill);
     if fill.at != fill.values.len() {
         return Err(format!("model '{}' does not match its weights ({} of {} values used)", spec.name, fill.at, fill.values.len()));
     }

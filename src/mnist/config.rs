@@ -3,7 +3,79 @@
 use serde::{Deserialize, Serialize};
 
 use super::augment::AugmentConfig;
-use super::model::{Architecture, ModelSpec};
+use super::model::{Architecture, DesignError, Layer, ModelSpec};
+
+/// Which model a run trains: a built-in one by name (`"compact"`), or a student's own design
+/// (`{"name": "mine", "layers": [...]}`), as the page's editor and `--model-file` give it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(untagged)]
+pub enum ModelChoice {
+    Named(Architecture),
+    Design(ModelSpec),
+}
+
+impl ModelChoice {
+    pub fn name(&self) -> &str {
+        match self {
+            ModelChoice::Named(a) => a.name(),
+            ModelChoice::Design(spec) => &spec.name,
+        }
+    }
+
+    pub fn spec(&self) -> ModelSpec {
+        match self {
+            ModelChoice::Named(a) => a.spec(),
+            ModelChoice::Design(spec) => spec.clone(),
+        }
+    }
+
+    /// `Ok` when the model can be built; a design must also not take a built-in model's name
+    /// (a weights file names its model, and the name must say which one it is).
+    pub fn check(&self) -> Result<(), DesignError> {
+        match self {
+            ModelChoice::Named(_) => Ok(()),
+            ModelChoice::Design(spec) => {
+                if let Ok(builtin) = spec.name.parse::<Architecture>() {
+                    if builtin.spec().layers != spec.layers {
+                        return Err(DesignError {
+                            layer: None,
+                            message: format!("'{}' is a built-in model's name: give your design another one", spec.name),
+                        });
+                    }
+                }
+                spec.check()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<Architecture> for ModelChoice {
+    fn from(a: Architecture) -> Self {
+        ModelChoice::Named(a)
+    }
+}
+
+/// A name reads as a built-in model (with the known names in the error), an object as a
+/// design (with serde's word for what is wrong in it): clearer than an untagged enum's "did not
+/// match any variant".
+impl<'de> Deserialize<'de> for ModelChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(name) => name.parse().map(ModelChoice::Named).map_err(D::Error::custom),
+            design @ serde_json::Value::Object(_) => {
+                ModelSpec::deserialize(design).map(ModelChoice::Design).map_err(|e| D::Error::custom(format!("in the model's design: {e}")))
+            }
+            other => Err(D::Error::custom(format!("a model is a name or a design ({{\"name\": …, \"layers\": […]}}), not {other}"))),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
@@ -62,7 +134,7 @@ impl Schedule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrainConfig {
-    pub model: Architecture,
+    pub model: ModelChoice,
     /// Keep the model's dropout layers (false sets their probability to zero).
     pub dropout: bool,
     pub epochs: usize,
@@ -93,7 +165,7 @@ impl TrainConfig {
     /// dropout and the full augmentation.
     pub fn seed() -> Self {
         TrainConfig {
-            model: Architecture::Seed,
+            model: ModelChoice::Named(Architecture::Seed),
             dropout: true,
             epochs: 19,
             batch_size: 64,
@@ -126,7 +198,7 @@ impl TrainConfig {
     /// smoothing. Bilinear: nearest-neighbour came out level here (docs/results.md).
     pub fn compact() -> Self {
         TrainConfig {
-            model: Architecture::Compact,
+            model: ModelChoice::Named(Architecture::Compact),
             dropout: false,
             epochs: 15,
             batch_size: 32,
@@ -161,7 +233,7 @@ impl TrainConfig {
         let mut spec = self.model.spec();
         if !self.dropout {
             for layer in &mut spec.layers {
-                if let super::model::Layer::Dropout(p) = layer {
+                if let Layer::Dropout { p } = layer {
                     *p = 0.0;
                 }
             }
@@ -179,6 +251,9 @@ impl TrainConfig {
     /// that field.
     pub fn check(&self) -> Result<(), Invalid> {
         let bad = |field: &'static str, message: String| Err(Invalid { field, message });
+        if let Err(e) = self.model.check() {
+            return bad("model", e.to_string());
+        }
         let finite = |field: &'static str, name: &str, v: f64, lo: f64, hi: f64| {
             if v.is_finite() && v >= lo && v <= hi {
                 Ok(())

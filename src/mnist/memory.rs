@@ -26,7 +26,8 @@ pub fn engine_limit() -> Option<u64> {
     cfg!(target_arch = "wasm32").then_some(PAGE_LIMIT_BYTES)
 }
 
-/// About how many bytes a training step of `spec` at `batch` images needs.
+/// About how many bytes a training step of `spec` at `batch` images needs (none for a design
+/// that cannot be built: its check says why).
 pub fn training_bytes(spec: &ModelSpec, batch: usize) -> u64 {
     (per_image(spec) * batch as f64) as u64
 }
@@ -49,7 +50,7 @@ pub fn check(spec: &ModelSpec, batch: usize, limit: u64, holder: &str) -> Result
 }
 
 fn per_image(spec: &ModelSpec) -> f64 {
-    let values: usize = spec.summary().iter().map(|r| r.shape.iter().product::<usize>()).sum();
+    let values: usize = spec.summary().unwrap_or_default().iter().map(|r| r.shape.iter().product::<usize>()).sum();
     values as f64 * BYTES_PER_VALUE
 }
 

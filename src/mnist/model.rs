@@ -1,18 +1,22 @@
 //! The MNIST CNNs, described as data: a list of layers, read top to bottom like PyTorch's
 //! `nn.Sequential`. One spec builds the burn module, prints the summary table, and is what a
-//! checkpoint is checked against.
+//! checkpoint is checked against. The built-in ones are below; a student's own design is the
+//! same data (as JSON: `{"name": …, "layers": [{"kind": "conv", …}, …]}`), checked layer by
+//! layer with a message that says where and why it cannot work.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
 use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
 
 use super::layers;
 use super::data::{CLASSES, SIDE};
 
 /// One layer of a model spec.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Layer {
     /// Square convolution, stride 1.
     Conv { out: usize, kernel: usize, pad: usize, bias: bool },
@@ -21,11 +25,12 @@ pub enum Layer {
     Depthwise { kernel: usize, pad: usize },
     Relu,
     BatchNorm,
-    Dropout(f64),
+    /// Zeroes each value with probability `p` while training (and scales the rest by 1/(1-p)).
+    Dropout { p: f64 },
     /// 2×2 max pooling, stride 2.
     MaxPool,
     /// k×k average pooling, stride k.
-    AvgPool(usize),
+    AvgPool { kernel: usize },
     /// Average over the whole feature map, to 1×1.
     GlobalAvgPool,
     /// Fully connected, on the flattened features.
@@ -33,6 +38,27 @@ pub enum Layer {
 }
 
 use Layer::*;
+
+/// A layer the editor can add, with what it starts as.
+#[derive(Debug, Clone, Copy, Serialize, ts_rs::TS)]
+pub struct LayerPreset {
+    pub label: &'static str,
+    pub layer: Layer,
+}
+
+/// What the page's model editor offers to add, each starting as the exercise's models use it.
+pub const LAYER_PRESETS: [LayerPreset; 10] = [
+    LayerPreset { label: "3×3 conv", layer: Conv { out: 8, kernel: 3, pad: 1, bias: false } },
+    LayerPreset { label: "1×1 conv (mixes channels)", layer: Conv { out: 8, kernel: 1, pad: 0, bias: false } },
+    LayerPreset { label: "depthwise 3×3 conv", layer: Depthwise { kernel: 3, pad: 1 } },
+    LayerPreset { label: "batch norm", layer: BatchNorm },
+    LayerPreset { label: "ReLU", layer: Relu },
+    LayerPreset { label: "dropout", layer: Dropout { p: 0.1 } },
+    LayerPreset { label: "2×2 max-pool", layer: MaxPool },
+    LayerPreset { label: "average pool", layer: AvgPool { kernel: 2 } },
+    LayerPreset { label: "global average pool", layer: GlobalAvgPool },
+    LayerPreset { label: "linear", layer: Linear { out: CLASSES } },
+];
 
 const fn conv(out: usize, kernel: usize, pad: usize) -> Layer {
     Conv { out, kernel, pad, bias: true }
@@ -42,18 +68,50 @@ const fn conv_nobias(out: usize) -> Layer {
     Conv { out, kernel: 3, pad: 1, bias: false }
 }
 
-/// A named architecture.
-#[derive(Debug, Clone, PartialEq)]
+/// A named architecture: a built-in one or a student's design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModelSpec {
-    pub name: &'static str,
-    pub about: &'static str,
+    pub name: String,
+    /// One line about it; a design may leave it empty.
+    #[serde(default)]
+    pub about: String,
     pub layers: Vec<Layer>,
+}
+
+/// The most a design may ask for: far beyond any model of the exercise, and small enough that
+/// a mistyped width cannot take the page's memory before the batch-size check sees it.
+pub const MAX_LAYERS: usize = 100;
+pub const MAX_WIDTH: usize = 1024;
+pub const MAX_PARAMS: usize = 2_000_000;
+/// The longest name: it heads a weights file's first lines.
+pub const MAX_NAME: usize = 40;
+
+/// The exercise's parameter budgets: under 20,000 (the assignment), and the 8,000 our own
+/// models keep to.
+pub const BUDGETS: [usize; 2] = [20_000, 8_000];
+
+/// Why a design cannot be built: the layer at fault (counted from 1, as the editor and
+/// `gradbook models` number them) or, with none, the model as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct DesignError {
+    pub layer: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for DesignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.layer {
+            Some(n) => write!(f, "layer {n}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
 
 impl ModelSpec {
     /// The seed exercise's final model, layer for layer (9,320 parameters).
     pub fn seed() -> Self {
-        let mut layers = vec![conv(4, 3, 1), Relu, Dropout(0.069)];
+        let mut layers = vec![conv(4, 3, 1), Relu, Dropout { p: 0.069 }];
         for out in [8, 12, 16, 20] {
             layers.extend([conv(out, 3, 1), Relu, BatchNorm]);
         }
@@ -61,8 +119,8 @@ impl ModelSpec {
         for out in [8, 12, 16] {
             layers.extend([conv(out, 3, 0), Relu, BatchNorm]);
         }
-        layers.extend([conv(CLASSES, 1, 0), AvgPool(8), Linear { out: CLASSES }]);
-        ModelSpec { name: "seed", about: "the seed exercise's final model (9,320 parameters)", layers }
+        layers.extend([conv(CLASSES, 1, 0), AvgPool { kernel: 8 }, Linear { out: CLASSES }]);
+        ModelSpec::builtin(Architecture::Seed, "the seed exercise's final model (9,320 parameters)", layers)
     }
 
     /// Ours: parameters spent on width rather than on full 3×3 convs. After one full conv,
@@ -84,7 +142,7 @@ impl ModelSpec {
             ]);
         }
         layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
-        ModelSpec { name: "compact", about: "a 3×3 conv, then separable convs 16/32/32/48/48, GAP, 1×1 head (7,936 parameters)", layers }
+        ModelSpec::builtin(Architecture::Compact, "a 3×3 conv, then separable convs 16/32/32/48/48, GAP, 1×1 head (7,936 parameters)", layers)
     }
 
     /// Our second design, kept for the results page: three stages of padded 3×3 conv → BN →
@@ -92,23 +150,23 @@ impl ModelSpec {
     /// a bias-free 1×1 head. Eight channels from the first conv on: four (as in `compact-v1`)
     /// squeezed every 28×28 image through four maps.
     pub fn compact_v2() -> Self {
-        Self::staged("compact-v2", "three BN-ReLU stages 8×2, 8×2, 16×3, GAP, 1×1 head (7,880 parameters)", &[(8, 2), (8, 2), (16, 3)])
+        Self::staged(Architecture::CompactV2, "three BN-ReLU stages 8×2, 8×2, 16×3, GAP, 1×1 head (7,880 parameters)", &[(8, 2), (8, 2), (16, 3)])
     }
 
     /// Our first design, kept for the results page: widths 4/8/16 with three convs each.
     pub fn compact_v1() -> Self {
-        Self::staged("compact-v1", "three BN-ReLU stages 4/8/16 ×3, GAP, 1×1 head (7,852 parameters)", &[(4, 3), (8, 3), (16, 3)])
+        Self::staged(Architecture::CompactV1, "three BN-ReLU stages 4/8/16 ×3, GAP, 1×1 head (7,852 parameters)", &[(4, 3), (8, 3), (16, 3)])
     }
 
     /// A candidate with wider early stages and fewer convs per stage: 8/12/16, two convs each.
     pub fn compact_wide() -> Self {
-        Self::staged("compact-wide", "three BN-ReLU stages 8/12/16 ×2, GAP, 1×1 head (7,144 parameters)", &[(8, 2), (12, 2), (16, 2)])
+        Self::staged(Architecture::CompactWide, "three BN-ReLU stages 8/12/16 ×2, GAP, 1×1 head (7,144 parameters)", &[(8, 2), (12, 2), (16, 2)])
     }
 
     /// Stages of (width, convs) padded 3×3 conv → BN → ReLU with 2×2 max-pools between, then
     /// global average pooling and a 1×1 head. Convs feeding a BN carry no bias, which the BN's
     /// shift would cancel anyway.
-    fn staged(name: &'static str, about: &'static str, stages: &[(usize, usize)]) -> Self {
+    fn staged(name: Architecture, about: &str, stages: &[(usize, usize)]) -> Self {
         let mut layers = Vec::new();
         for (i, &(width, convs)) in stages.iter().enumerate() {
             if i > 0 {
@@ -119,7 +177,11 @@ impl ModelSpec {
             }
         }
         layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
-        ModelSpec { name, about, layers }
+        ModelSpec::builtin(name, about, layers)
+    }
+
+    fn builtin(name: Architecture, about: &str, layers: Vec<Layer>) -> Self {
+        ModelSpec { name: name.name().into(), about: about.into(), layers }
     }
 
     pub fn all() -> Vec<Self> {
@@ -130,36 +192,93 @@ impl ModelSpec {
         name.parse::<Architecture>().map(|a| a.spec())
     }
 
+    /// Whether this is one of the built-in models (by name: a design may not take one's).
+    pub fn is_builtin(&self) -> bool {
+        self.name.parse::<Architecture>().is_ok()
+    }
+
     /// The layers one after another with the shapes they take and give: the one walk over the
-    /// list that the summary and the initialisation both read. Every spec here is a built-in
-    /// one, whose layers all fit their inputs (`tests/mnist/models.rs` walks each).
-    fn layout(&self) -> Vec<Placed> {
+    /// list that the summary and the initialisation both read.
+    fn layout(&self) -> Result<Vec<Placed>, DesignError> {
+        let mut placed = Vec::with_capacity(self.layers.len());
+        self.walk(&mut placed)?;
+        Ok(placed)
+    }
+
+    /// Places each layer into `placed` in turn; where a design cannot work, stops there with
+    /// the layer and the reason (what was placed so far stays, for the editor to show).
+    fn walk(&self, placed: &mut Vec<Placed>) -> Result<(), DesignError> {
+        let whole = |message: String| DesignError { layer: None, message };
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) || name != self.name {
+            return Err(whole(format!("a model's name must be 1 to {MAX_NAME} characters on one line, without spaces around it")));
+        }
+        if self.layers.len() > MAX_LAYERS {
+            return Err(whole(format!("a model may have at most {MAX_LAYERS} layers, this one has {}", self.layers.len())));
+        }
         let mut input = Shape { channels: 1, side: SIDE };
         // Receptive field r grows by (k-1)·jump per layer; jump is the product of the strides so far.
         let (mut rf, mut jump) = (1usize, 1usize);
-        let mut placed = Vec::with_capacity(self.layers.len());
-        for &layer in &self.layers {
+        for (i, &layer) in self.layers.iter().enumerate() {
+            let at = |message: String| DesignError { layer: Some(i + 1), message };
             let Shape { channels: c, side } = input;
-            let shrunk = |kernel: usize, pad: usize| (side + 2 * pad).checked_sub(kernel).map(|s| s + 1);
+            let here = if i == 0 { format!("the image is {side}×{side}") } else { format!("the maps are {side}×{side} here") };
+            // The side a k×k window with padding leaves, or why it does not fit.
+            let window = |what: &str, kernel: usize, pad: usize| {
+                if !(1..=SIDE).contains(&kernel) {
+                    return Err(at(format!("a {what}'s kernel size must be between 1 and {SIDE}, got {kernel}")));
+                }
+                if pad >= kernel {
+                    return Err(at(format!("a {what}'s padding must be less than its kernel size ({kernel}), got {pad}")));
+                }
+                (side + 2 * pad).checked_sub(kernel).map(|s| s + 1).ok_or_else(|| {
+                    let padding = if pad == 0 { "without padding".to_string() } else { format!("with padding {pad}") };
+                    let need = kernel - 2 * pad;
+                    at(format!("{} {kernel}×{kernel} {what} {padding} needs at least {need}×{need} input, {here}", article(kernel)))
+                })
+            };
+            let width = |what: &str, out: usize| {
+                if (1..=MAX_WIDTH).contains(&out) {
+                    Ok(out)
+                } else {
+                    Err(at(format!("{what} must be between 1 and {MAX_WIDTH}, got {out}")))
+                }
+            };
             let (output, params) = match layer {
                 Conv { out, kernel, pad, bias } => {
+                    let side = window("conv", kernel, pad)?;
+                    let out = width("a conv's output channels", out)?;
                     rf += (kernel - 1) * jump;
-                    let side = shrunk(kernel, pad).expect("a built-in model's convolutions fit their inputs");
                     (Shape { channels: out, side }, c * out * kernel * kernel + if bias { out } else { 0 })
                 }
                 Depthwise { kernel, pad } => {
+                    let side = window("depthwise conv", kernel, pad)?;
                     rf += (kernel - 1) * jump;
-                    let side = shrunk(kernel, pad).expect("a built-in model's convolutions fit their inputs");
                     (Shape { channels: c, side }, c * kernel * kernel)
                 }
-                Relu | Dropout(_) => (input, 0),
+                Relu => (input, 0),
+                Dropout { p } => {
+                    if !(p.is_finite() && (0.0..1.0).contains(&p)) {
+                        return Err(at(format!("dropout's probability must be at least 0 and below 1, got {p}")));
+                    }
+                    (input, 0)
+                }
                 BatchNorm => (input, 2 * c),
                 MaxPool => {
+                    if side < 2 {
+                        return Err(at(format!("a 2×2 max-pool needs at least 2×2 input, {here}")));
+                    }
                     rf += jump;
                     jump *= 2;
                     (Shape { channels: c, side: side / 2 }, 0)
                 }
-                AvgPool(k) => {
+                AvgPool { kernel: k } => {
+                    if !(1..=SIDE).contains(&k) {
+                        return Err(at(format!("an average pool's size must be between 1 and {SIDE}, got {k}")));
+                    }
+                    if side < k {
+                        return Err(at(format!("{} {k}×{k} average pool needs at least {k}×{k} input, {here}", article(k))));
+                    }
                     rf += (k - 1) * jump;
                     jump *= k;
                     (Shape { channels: c, side: side / k }, 0)
@@ -168,60 +287,70 @@ impl ModelSpec {
                     rf += (side - 1) * jump;
                     (Shape { channels: c, side: 1 }, 0)
                 }
-                Linear { out } => (Shape { channels: out, side: 1 }, c * side * side * out + out),
+                Linear { out } => {
+                    let out = width("a linear layer's outputs", out)?;
+                    (Shape { channels: out, side: 1 }, c * side * side * out + out)
+                }
             };
             placed.push(Placed { layer, input, output, params, receptive_field: rf });
             input = output;
         }
-        placed
+        let total: usize = placed.iter().map(|p| p.params).sum();
+        if total > MAX_PARAMS {
+            return Err(whole(format!("{total} parameters is more than this engine trains (at most {MAX_PARAMS})")));
+        }
+        let Shape { channels, side } = input;
+        if (channels, side) != (CLASSES, 1) {
+            let gives = if self.layers.is_empty() { "with no layers it gives the image itself".to_string() } else {
+                format!("this one gives {channels}×{side}×{side} = {}", channels * side * side)
+            };
+            return Err(whole(format!(
+                "the last layer must give {CLASSES} values, one per digit ({CLASSES}×1×1); {gives}: end with a 1×1 conv to \
+                 {CLASSES} channels and a global average pool, or a linear layer with {CLASSES} outputs"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `Ok` when this model can be built and trained; else where and why not.
+    pub fn check(&self) -> Result<(), DesignError> {
+        self.layout().map(|_| ())
+    }
+
+    /// The summary rows of the layers that fit, and why the next one does not (or the model
+    /// as a whole cannot work), if so: what the page's editor shows after every edit.
+    pub fn summary_so_far(&self) -> (Vec<SummaryRow>, Option<DesignError>) {
+        let mut placed = Vec::new();
+        let error = self.walk(&mut placed).err();
+        (placed.iter().map(Placed::row).collect(), error)
     }
 
     /// Per layer: its kind and name, output shape [C, H, W], parameter count and receptive field.
-    pub fn summary(&self) -> Vec<SummaryRow> {
-        self.layout()
-            .into_iter()
-            .map(|p| {
-                let c = p.input.channels;
-                let (kind, name) = match p.layer {
-                    Conv { out, kernel, pad, .. } => {
-                        let padding = if pad > 0 { format!(", pad {pad}") } else { String::new() };
-                        (LayerKind::Conv, format!("Conv {kernel}×{kernel} {c}→{out}{padding}"))
-                    }
-                    Depthwise { kernel, pad } => (LayerKind::Depthwise, format!("Depthwise {kernel}×{kernel} ×{c}, pad {pad}")),
-                    Relu => (LayerKind::Relu, "ReLU".into()),
-                    BatchNorm => (LayerKind::BatchNorm, format!("BatchNorm({c})")),
-                    Dropout(p) => (LayerKind::Dropout, format!("Dropout({p})")),
-                    MaxPool => (LayerKind::MaxPool, "MaxPool 2×2".into()),
-                    AvgPool(k) => (LayerKind::AvgPool, format!("AvgPool {k}×{k}")),
-                    GlobalAvgPool => (LayerKind::GlobalAvgPool, "Global average pool".into()),
-                    Linear { out } => (LayerKind::Linear, format!("Linear {}→{out}", c * p.input.side * p.input.side)),
-                };
-                let Shape { channels, side } = p.output;
-                SummaryRow { kind, layer: name, shape: [channels, side, side], params: p.params, receptive_field: p.receptive_field }
-            })
-            .collect()
+    pub fn summary(&self) -> Result<Vec<SummaryRow>, DesignError> {
+        Ok(self.layout()?.iter().map(Placed::row).collect())
     }
 
-    pub fn num_params(&self) -> usize {
-        self.layout().iter().map(|p| p.params).sum()
+    pub fn num_params(&self) -> Result<usize, DesignError> {
+        Ok(self.layout()?.iter().map(|p| p.params).sum())
     }
 
-    /// The summary as a text table.
-    pub fn summary_table(&self) -> String {
-        let mut out = format!("{} — {}\n{:<28} {:>12} {:>8} {:>5}\n", self.name, self.about, "layer", "output", "params", "RF");
-        for r in self.summary() {
+    /// The summary as a text table, as `gradbook models` prints it.
+    pub fn summary_table(&self) -> Result<String, DesignError> {
+        let about = if self.about.is_empty() { String::new() } else { format!(" — {}", self.about) };
+        let mut out = format!("{}{about}\n{:<28} {:>12} {:>8} {:>5}\n", self.name, "layer", "output", "params", "RF");
+        for r in self.summary()? {
             let shape = format!("{}×{}×{}", r.shape[0], r.shape[1], r.shape[2]);
             out += &format!("{:<28} {:>12} {:>8} {:>5}\n", r.layer, shape, r.params, r.receptive_field);
         }
-        out += &format!("{:<28} {:>12} {:>8}\n", "total", "", self.num_params());
-        out
+        out += &format!("{:<28} {:>12} {:>8}\n", "total", "", self.num_params()?);
+        Ok(out)
     }
 
-    /// The burn module, freshly initialised on `device`.
-    pub fn init(&self, device: &Device) -> Net {
+    /// The burn module, freshly initialised on `device`; for a design that cannot work, why.
+    pub fn init(&self, device: &Device) -> Result<Net, DesignError> {
         let padding = |pad| PaddingConfig2d::Explicit(pad, pad, pad, pad);
         let layers = self
-            .layout()
+            .layout()?
             .into_iter()
             .map(|p| {
                 let (c, side) = (p.input.channels, p.input.side);
@@ -238,15 +367,15 @@ impl ModelSpec {
                     ),
                     Relu => Block::Relu(nn::Relu::new()),
                     BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
-                    Dropout(p) => Block::Dropout(DropoutConfig::new(p).init()),
+                    Dropout { p } => Block::Dropout(DropoutConfig::new(p).init()),
                     MaxPool => Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init()),
-                    AvgPool(k) => Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init()),
+                    AvgPool { kernel: k } => Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init()),
                     GlobalAvgPool => Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init()),
                     Linear { out } => Block::Linear(LinearConfig::new(c * side * side, out).init(device)),
                 }
             })
             .collect();
-        Net { layers }
+        Ok(Net { layers })
     }
 }
 
@@ -277,7 +406,13 @@ impl Architecture {
 
     /// As the page, the CLI and a checkpoint write it: `seed`, `compact-v2`.
     pub fn name(self) -> &'static str {
-        self.spec().name
+        match self {
+            Architecture::Seed => "seed",
+            Architecture::Compact => "compact",
+            Architecture::CompactV2 => "compact-v2",
+            Architecture::CompactV1 => "compact-v1",
+            Architecture::CompactWide => "compact-wide",
+        }
     }
 }
 
@@ -298,6 +433,11 @@ impl std::fmt::Display for Architecture {
     }
 }
 
+/// "a" or "an" before a number as it is read aloud: "an 8×8 pool", "an 11×11 conv".
+fn article(n: usize) -> &'static str {
+    if n == 8 || n == 11 || n == 18 || (80..90).contains(&n) { "an" } else { "a" }
+}
+
 /// A feature map's shape: channels × side × side.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Shape {
@@ -312,6 +452,29 @@ struct Placed {
     output: Shape,
     params: usize,
     receptive_field: usize,
+}
+
+impl Placed {
+    /// Its summary row: kind and name, output shape [C, H, W], parameters, receptive field.
+    fn row(&self) -> SummaryRow {
+        let c = self.input.channels;
+        let (kind, name) = match self.layer {
+            Conv { out, kernel, pad, .. } => {
+                let padding = if pad > 0 { format!(", pad {pad}") } else { String::new() };
+                (LayerKind::Conv, format!("Conv {kernel}×{kernel} {c}→{out}{padding}"))
+            }
+            Depthwise { kernel, pad } => (LayerKind::Depthwise, format!("Depthwise {kernel}×{kernel} ×{c}, pad {pad}")),
+            Relu => (LayerKind::Relu, "ReLU".into()),
+            BatchNorm => (LayerKind::BatchNorm, format!("BatchNorm({c})")),
+            Dropout { p } => (LayerKind::Dropout, format!("Dropout({p})")),
+            MaxPool => (LayerKind::MaxPool, "MaxPool 2×2".into()),
+            AvgPool { kernel: k } => (LayerKind::AvgPool, format!("AvgPool {k}×{k}")),
+            GlobalAvgPool => (LayerKind::GlobalAvgPool, "Global average pool".into()),
+            Linear { out } => (LayerKind::Linear, format!("Linear {}→{out}", c * self.input.side * self.input.side)),
+        };
+        let Shape { channels, side } = self.output;
+        SummaryRow { kind, layer: name, shape: [channels, side, side], params: self.params, receptive_field: self.receptive_field }
+    }
 }
 
 /// What a summary row's layer is, for the page to draw it by kind.
@@ -395,7 +558,7 @@ impl Net {
     /// layer holds no weights: a loaded net gets the architecture's, and a resumed run its own.
     pub fn with_dropout_of(mut self, spec: &ModelSpec) -> Net {
         for (block, layer) in self.layers.iter_mut().zip(&spec.layers) {
-            if let (Block::Dropout(m), Dropout(p)) = (block, layer) {
+            if let (Block::Dropout(m), Dropout { p }) = (block, layer) {
                 m.prob = *p;
             }
         }

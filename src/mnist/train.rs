@@ -91,7 +91,7 @@ impl Start {
         let trainable = |model: Net| model.valid().train().with_dropout_of(&plan.spec);
         match self {
             Start::Fresh => Ok(State {
-                stepper: Stepper::new(plan.spec.init(ad), config),
+                stepper: Stepper::new(plan.spec.init(ad).map_err(|e| e.to_string())?, config),
                 epoch: 1,
                 batch: 0,
                 epoch_rng: config.seed,

@@ -12,10 +12,11 @@ use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::{compute, control, from_js, to_js};
-use crate::boundary::{DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
+use crate::boundary::{DesignCheck, DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
 use crate::device::{Backend, Preference};
 use crate::mnist::bench;
 use crate::mnist::augment::AugmentConfig;
+use crate::mnist::config::ModelChoice;
 use crate::mnist::model::{ModelSpec, Net};
 use crate::mnist::snapshot::Resumable;
 use crate::mnist::clock::now_ms;
@@ -57,14 +58,23 @@ fn set_current(spec: ModelSpec, model: Net, device: Device) {
     LAB.with_borrow_mut(|lab| lab.current = Some(Rc::new(Current { spec, model, device })));
 }
 
-/// Every architecture with its summary table.
+/// Every architecture with its layers and summary table.
 #[wasm_bindgen(js_name = mnistModels)]
 pub fn mnist_models() -> Result<JsValue, JsError> {
-    let infos: Vec<ModelInfo> = ModelSpec::all()
-        .into_iter()
-        .map(|s| ModelInfo { name: s.name, about: s.about, rows: s.summary(), total: s.num_params() })
-        .collect();
+    let infos = ModelSpec::all().into_iter().map(ModelInfo::of).collect::<Result<Vec<_>, _>>().map_err(|e| err(e.to_string()))?;
     to_js(&infos)
+}
+
+/// A model from the page's editor, checked: the summary rows of its layers that fit, and
+/// where and why it cannot be built, if it cannot.
+#[wasm_bindgen(js_name = mnistCheckModel)]
+pub fn mnist_check_model(model: JsValue) -> Result<JsValue, JsError> {
+    let model: ModelChoice = from_js(model, "model")?;
+    let (rows, error) = model.spec().summary_so_far();
+    let total = rows.iter().map(|r| r.params).sum();
+    // A name clash is the choice's to find, once every layer fits.
+    let error = error.or_else(|| model.check().err());
+    to_js(&DesignCheck { rows, total, error })
 }
 
 /// The named recipes as `[name, settings]` pairs.
@@ -235,7 +245,7 @@ pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Func
     let (start, note) = match resume {
         None => (Start::Fresh, None),
         Some(Resume { checkpoint, epochs_done }) => {
-            let checkpoint = checkpoint::read(&checkpoint, Some(plan.spec.name), &compute.device).map_err(err)?;
+            let checkpoint = checkpoint::read(&checkpoint, Some(&plan.spec.name), &compute.device).map_err(err)?;
             Start::from_checkpoint(checkpoint, epochs_done)
         }
     };
@@ -262,7 +272,7 @@ pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Func
 pub fn mnist_load_weights(bytes: &[u8], expected: Option<String>) -> Result<String, JsError> {
     let device = Device::flex();
     let (spec, model) = checkpoint::from_bytes(bytes, expected.as_deref(), &device).map_err(err)?;
-    let name = spec.name.to_string();
+    let name = spec.name.clone();
     set_current(spec, model, device);
     Ok(name)
 }

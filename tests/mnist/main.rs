@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod augmentation;
+mod designs;
 mod idx_files;
 mod models;
 mod optimizer;

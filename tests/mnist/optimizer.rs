@@ -34,7 +34,7 @@ fn our_sgd_and_adam_update_exactly_as_burns() {
     let (x, y) = tensors::batch(&data, &indices, &device);
     let x = tensors::normalise(x);
     // Initialised by a first forward pass; both copies start from its weights.
-    let start = spec.init(&device);
+    let start = spec.init(&device).unwrap();
     let _ = start.forward(x.clone());
     for config in [
         OptimizerConfig::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 },

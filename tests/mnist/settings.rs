@@ -84,7 +84,7 @@ fn every_accepted_setting_trains_to_finite_weights() {
     let cases = std::env::var("GRADBOOK_PROPERTY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     for case in 0..cases {
         let config = TrainConfig {
-            model: models[d.pick(models.len())],
+            model: models[d.pick(models.len())].into(),
             dropout: d.pick(2) == 1,
             epochs: 1 + d.pick(2),
             batch_size: 1 + d.pick(16),
@@ -125,6 +125,6 @@ fn every_accepted_setting_trains_to_finite_weights() {
         // The weights file refuses non-finite weights: loading it back proves them finite.
         let spec = config.spec();
         let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &run.model)).unwrap();
-        checkpoint::from_bytes(&bytes, Some(spec.name), &flex()).unwrap_or_else(|e| panic!("case {case} ({:?}): {e}", run.outcome));
+        checkpoint::from_bytes(&bytes, Some(&spec.name), &flex()).unwrap_or_else(|e| panic!("case {case} ({:?}): {e}", run.outcome));
     }
 }

@@ -7,7 +7,7 @@ fn checkpoints_round_trip_and_refuse_the_wrong_model() {
     let _generator = one_generator();
     let device = flex();
     let spec = ModelSpec::compact();
-    let net = spec.init(&device);
+    let net = spec.init(&device).unwrap();
     let x = Tensor::<4>::ones([1, 1, 28, 28], &device);
     let before = net.forward(x.clone()).into_data();
     let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &net)).unwrap();
@@ -47,7 +47,7 @@ fn checkpoints_with_values_that_are_not_numbers_are_refused() {
     let device = flex();
     let spec = ModelSpec::compact();
     for value in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-        let net = spec.init(&device).map(&mut Spoil(Some(value)));
+        let net = spec.init(&device).unwrap().map(&mut Spoil(Some(value)));
         let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &net)).unwrap();
         let e = checkpoint::from_bytes(&bytes, None, &device).unwrap_err();
         assert!(e.contains("holds 1 values that are not finite"), "{value}: {e}");
@@ -60,7 +60,7 @@ fn checkpoints_with_values_that_are_not_numbers_are_refused() {
 fn a_truncated_checkpoint_says_so_plainly() {
     let spec = ModelSpec::compact();
     let device = Device::flex();
-    let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&device))).unwrap();
+    let bytes = pollster::block_on(checkpoint::to_bytes(&spec, &spec.init(&device).unwrap())).unwrap();
     for cut in [bytes.len() / 2, bytes.len() - 5, 40] {
         let e = checkpoint::from_bytes(&bytes[..cut], None, &device).unwrap_err();
         assert!(e.contains("cut short or damaged") && !e.contains("Io(") && !e.contains('"'), "cut at {cut}: {e}");

@@ -112,7 +112,7 @@ export type OptimizerConfig = { "kind": "sgd", momentum: number, nesterov: boole
 
 export type Schedule = { "kind": "constant" } | { "kind": "step", every: number, gamma: number, } | { "kind": "oneCycle", warmup: number, div: number, finalDiv: number, };
 
-export type TrainConfig = { model: Architecture, 
+export type TrainConfig = { model: ModelChoice, 
 /**
  * Keep the model's dropout layers (false sets their probability to zero).
  */
@@ -160,6 +160,28 @@ export type Invalid = { field: string, message: string, };
 
 export type Architecture = "seed" | "compact" | "compact-v2" | "compact-v1" | "compact-wide";
 
+export type ModelChoice = Architecture | ModelSpec;
+
+export type ModelSpec = { name: string, 
+/**
+ * One line about it; a design may leave it empty.
+ */
+about: string, layers: Array<Layer>, };
+
+export type Layer = { "kind": "conv", out: number, kernel: number, pad: number, bias: boolean, } | { "kind": "depthwise", kernel: number, pad: number, } | { "kind": "relu" } | { "kind": "batchNorm" } | { "kind": "dropout", p: number, } | { "kind": "maxPool" } | { "kind": "avgPool", kernel: number, } | { "kind": "globalAvgPool" } | { "kind": "linear", out: number, };
+
+export type DesignError = { layer: number | null, message: string, };
+
+export type DesignCheck = { rows: Array<SummaryRow>, total: number, error: DesignError | null, };
+
+export const MODEL_BUDGETS: readonly number[] = [20000,8000];
+
+export type LayerPreset = { label: string, layer: Layer, };
+
+export const LAYER_PRESETS: readonly LayerPreset[] = [{"label":"3×3 conv","layer":{"kind":"conv","out":8,"kernel":3,"pad":1,"bias":false}},{"label":"1×1 conv (mixes channels)","layer":{"kind":"conv","out":8,"kernel":1,"pad":0,"bias":false}},{"label":"depthwise 3×3 conv","layer":{"kind":"depthwise","kernel":3,"pad":1}},{"label":"batch norm","layer":{"kind":"batchNorm"}},{"label":"ReLU","layer":{"kind":"relu"}},{"label":"dropout","layer":{"kind":"dropout","p":0.1}},{"label":"2×2 max-pool","layer":{"kind":"maxPool"}},{"label":"average pool","layer":{"kind":"avgPool","kernel":2}},{"label":"global average pool","layer":{"kind":"globalAvgPool"}},{"label":"linear","layer":{"kind":"linear","out":10}}];
+
+export const MODEL_LIMITS: Readonly<Record<string, number>> = {"layers":100,"name":40,"params":2000000,"side":28,"width":1024};
+
 export type LayerKind = "conv" | "depthwise" | "relu" | "batchNorm" | "dropout" | "maxPool" | "avgPool" | "globalAvgPool" | "linear";
 
 export type SummaryRow = { kind: LayerKind, 
@@ -168,7 +190,11 @@ export type SummaryRow = { kind: LayerKind,
  */
 layer: string, shape: [number, number, number], params: number, receptiveField: number, };
 
-export type ModelInfo = { name: string, about: string, rows: Array<SummaryRow>, total: number, };
+export type ModelInfo = { rows: Array<SummaryRow>, total: number, name: string, 
+/**
+ * One line about it; a design may leave it empty.
+ */
+about: string, layers: Array<Layer>, };
 
 export type Progress = { epoch: number, 
 /**

@@ -35,7 +35,7 @@ fn main() -> std::process::ExitCode {
         /// Train the 2-2-2 sigmoid network of the Excel exercise for several learning rates.
         Tiny(tiny::TinyArgs),
         /// Print every MNIST model's layers, output shapes, parameters and receptive fields.
-        Models,
+        Models(mnist::ModelsArgs),
         /// Train an MNIST recipe, printing the seed notebook's log.
         Mnist(mnist::MnistArgs),
         /// Test accuracy and confusion matrix of saved weights.
@@ -48,7 +48,7 @@ fn main() -> std::process::ExitCode {
 
     let result = match Command::parse() {
         Command::Tiny(args) => tiny::run(args),
-        Command::Models => mnist::models(),
+        Command::Models(args) => mnist::models(args),
         Command::Mnist(args) => mnist::mnist(args),
         Command::Eval(args) => mnist::eval(args),
         Command::Bench(args) => mnist::bench(args),

@@ -10,7 +10,7 @@ use crate::download;
 use gradbook::device::{Compute, Preference};
 use gradbook::mnist::bench::{self, Steps};
 use gradbook::mnist::checkpoint;
-use gradbook::mnist::config::TrainConfig;
+use gradbook::mnist::config::{ModelChoice, TrainConfig};
 use gradbook::mnist::data::{Mnist, CLASSES};
 use gradbook::mnist::evaluate::evaluate;
 use gradbook::mnist::model::{Architecture, ModelSpec};
@@ -72,6 +72,10 @@ pub struct MnistArgs {
     /// report holds); the flags below still override it.
     #[arg(long, conflicts_with = "model")]
     config: Option<PathBuf>,
+    /// Train this model instead of the recipe's: a design as JSON (`{"name", "layers"}`, what
+    /// the page's model editor exports), with the recipe's (or `--config`'s) other settings.
+    #[arg(long)]
+    model_file: Option<PathBuf>,
     #[arg(long)]
     epochs: Option<usize>,
     #[arg(long)]
@@ -95,7 +99,7 @@ pub struct MnistArgs {
     save: Option<PathBuf>,
     /// Continue the run saved in this file (by `--save`) exactly where it stopped, with the
     /// settings it holds.
-    #[arg(long, conflicts_with_all = ["model", "config", "epochs", "batch", "lr", "seed", "limit_train", "limit_test"])]
+    #[arg(long, conflicts_with_all = ["model", "config", "model_file", "epochs", "batch", "lr", "seed", "limit_train", "limit_test"])]
     resume: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
@@ -113,11 +117,34 @@ pub struct EvalArgs {
     data: DataArgs,
 }
 
-pub fn models() -> Result<(), String> {
-    for spec in ModelSpec::all() {
-        println!("{}", spec.summary_table());
+#[derive(clap::Args)]
+pub struct ModelsArgs {
+    /// Print this design's summary instead (a JSON file as `mnist --model-file` takes), or why
+    /// it cannot be built.
+    #[arg(long)]
+    model_file: Option<PathBuf>,
+}
+
+pub fn models(args: ModelsArgs) -> Result<(), String> {
+    let specs = match &args.model_file {
+        Some(path) => vec![design(path)?.spec()],
+        None => ModelSpec::all(),
+    };
+    for spec in specs {
+        println!("{}", spec.summary_table().map_err(|e| e.to_string())?);
     }
     Ok(())
+}
+
+/// The model design in the JSON file at `path`, checked: it can be built and trained.
+fn design(path: &Path) -> Result<ModelChoice, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| {
+        format!("{}: not a model design: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
+    })?;
+    let choice = ModelChoice::Design(spec);
+    choice.check().map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(choice)
 }
 
 /// The seed's log on stdout, a progress bar on stderr; the run saved after every epoch.
@@ -200,7 +227,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         Start::Exact { model, run } => Start::Exact { model: model.to_device(&compute.device), run },
         other => other,
     };
-    println!("{}", spec.summary_table());
+    println!("{}", spec.summary_table().map_err(|e| e.to_string())?);
 
     let mut console = Console { epoch_started: false, save: args.save.clone() };
     let run = pollster::block_on(train::train_from(&plan, &compute.device, &mut console, start));
@@ -225,7 +252,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         let report = serde_json::json!({
             "settings": config,
             "model": spec.name,
-            "parameters": spec.num_params(),
+            "parameters": spec.num_params().ok(),
             "device": compute.backend,
             "epochs": run.epochs,
             "outcome": run.outcome,
@@ -252,6 +279,9 @@ fn settings(args: &MnistArgs) -> Result<TrainConfig, String> {
         }
         None => TrainConfig::recipe(&args.model)?,
     };
+    if let Some(path) = &args.model_file {
+        config.model = design(path)?;
+    }
     config.epochs = args.epochs.unwrap_or(config.epochs);
     config.batch_size = args.batch.unwrap_or(config.batch_size);
     config.lr = args.lr.unwrap_or(config.lr);
@@ -315,7 +345,8 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", args.weights.display()))?;
     let data = args.data.load()?;
     let e = pollster::block_on(evaluate(&model, &data.test, &compute.device))?;
-    println!("{} ({} parameters): test loss {:.4}, test accuracy {:.2}%", spec.name, spec.num_params(), e.loss, e.accuracy);
+    let params = spec.num_params().map_err(|e| e.to_string())?;
+    println!("{} ({params} parameters): test loss {:.4}, test accuracy {:.2}%", spec.name, e.loss, e.accuracy);
     print_confusion(&e);
     Ok(())
 }
@@ -349,7 +380,7 @@ pub struct BenchArgs {
 pub fn bench(args: BenchArgs) -> Result<(), String> {
     let mut config = TrainConfig::recipe(&args.model).or_else(|recipe_error| {
         (args.model.parse::<Architecture>())
-            .map(|model| TrainConfig { model, ..TrainConfig::compact() })
+            .map(|model| TrainConfig { model: model.into(), ..TrainConfig::compact() })
             .map_err(|model_error| format!("{recipe_error}; {model_error}"))
     })?;
     config.batch_size = args.batch;
