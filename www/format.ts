@@ -1,4 +1,4 @@
-// Number formatting shared by the cells.
+// Number and text formatting shared by the cells.
 
 /** Nine significant digits: enough to check against the sheet, short enough to read. */
 export function fmt(x: number, digits = 9): string {
@@ -13,4 +13,9 @@ export function duration(seconds: number): string {
   if (s < 90) return `${s} s`;
   const min = Math.round(s / 60);
   return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** A student's own text (a design's name) as HTML text. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }

@@ -53,6 +53,12 @@ test("no WCAG 2.1 AA violation loaded, training, with results, with an error, an
   expect(await violations(page), "errors showing").toEqual([]);
   await page.fill('#mnist-params input[name="batchSize"]', "64");
   await expect(page.locator("#mnist-start")).toBeEnabled();
+  // The model editor with a layer that cannot work marked, and its message.
+  await page.getByLabel("layer 23 (Conv): kernel").fill("30");
+  await expect(page.locator("#design-error")).toContainText("Layer 23: a conv's kernel size must be between 1 and 28, got 30");
+  expect(await violations(page), "a design error showing").toEqual([]);
+  await page.getByLabel("layer 23 (Conv): kernel").fill("1");
+  await expect(page.locator("#mnist-start")).toBeEnabled();
 
   // A run paused once its first epoch is stored, then a reload: the offer to resume.
   await page.click("#mnist-start");

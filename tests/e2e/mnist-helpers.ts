@@ -61,3 +61,20 @@ export async function trainOneEpoch(page: Page): Promise<void> {
   await expect(page.locator("#compare-table tbody tr")).toHaveCount(1);
 }
 
+
+/** A design with one layer of every kind (the Rust and CLI tests read it too). */
+export const EVERY_KIND = "tests/data/every-kind.json";
+
+/** Opens the design file, trains it one short epoch on `device`, and checks what it trained. */
+export async function trainEveryKind(page: Page, device: "flex" | "wgpu"): Promise<void> {
+  await page.setInputFiles("#design-open", EVERY_KIND);
+  await expect(page.locator("#design-file-status")).toHaveText("Opened every-kind.json.");
+  await expect(page.locator("#design-layers > li")).toHaveCount(12);
+  await expect(page.locator("#design-total")).toHaveText("582 parameters: within the 20,000 budget, and within 8,000 too");
+  await expect(page.locator("#model-total")).toHaveText("582");
+  await expect(page.locator("#mnist-start")).toBeEnabled();
+  await page.click("#mnist-start");
+  await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/, { timeout: 480_000 });
+  await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", device);
+  await expect(page.locator("#compare-table tbody tr").last()).toContainText("model every-kind");
+}

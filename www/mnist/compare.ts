@@ -1,6 +1,7 @@
-// Cell 7: every stored run's test accuracy per epoch on one plot, with a table of their best
+// Cell 8: every stored run's test accuracy per epoch on one plot, with a table of their best
 // and final accuracies.
 import uPlot from "uplot";
+import { escapeHtml } from "../format";
 import { axis } from "../plot-axes";
 import { COLORS } from "./plots";
 import { forgetRuns } from "./run";
@@ -19,7 +20,7 @@ function show(root: HTMLElement, runs: RunRecord[]): void {
   }
   const rows = withEpochs.map((r) => {
     const accs = r.epochs.map((e) => e.testAccuracy);
-    return `<tr><td>${runLabel(r)}</td><td>${r.status}</td><td>${r.epochs.length}</td><td>${Math.max(...accs).toFixed(2)}%</td><td>${accs[accs.length - 1].toFixed(2)}%</td></tr>`;
+    return `<tr><td>${escapeHtml(runLabel(r))}</td><td>${r.status}</td><td>${r.epochs.length}</td><td>${Math.max(...accs).toFixed(2)}%</td><td>${accs[accs.length - 1].toFixed(2)}%</td></tr>`;
   });
   root.innerHTML =
     `<div id="compare-plot"></div><table class="summary" id="compare-table"><thead><tr><th>run</th><th>status</th><th>epochs</th><th>best test</th><th>final test</th></tr></thead>` +

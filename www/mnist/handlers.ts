@@ -94,6 +94,7 @@ export const mnistHandlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args
   models: () => wasm.mnistModels(),
   recipes: () => wasm.mnistRecipes(),
   validate: (config) => wasm.mnistValidate(config),
+  checkModel: (model) => wasm.mnistCheckModel(model),
   images: (which, indices) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
   augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
   chooseDevice: (config, preference) => wasm.mnistChooseDevice(config, preference),

@@ -3,6 +3,7 @@
 import { mnist } from "./client";
 import { mountCompare } from "./compare";
 import { mountData } from "./data";
+import { mountEditor } from "./editor";
 import { MNIST_CACHE } from "./files";
 import { mountModel } from "./model";
 import { mountParams } from "./params";
@@ -17,6 +18,7 @@ const CELLS: [string, MnistCell][] = [
   ["cell-mnist-params", mountParams],
   ["cell-mnist-data", mountData],
   ["cell-mnist-model", mountModel],
+  ["cell-mnist-design", mountEditor],
   ["cell-mnist-train", mountTraining],
   ["cell-mnist-results", mountResults],
   ["cell-mnist-try", mountSketch],

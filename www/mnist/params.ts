@@ -1,12 +1,13 @@
-// Cell 3: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
+// Cell 4: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
 import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from "../generated/engine";
 import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/params";
 import { copyLinkButton } from "../share";
 import { mnist } from "./client";
+import { sameModel } from "./design";
 import type { MnistCell, Setup } from "./state";
-import type { TrainConfig } from "./protocol";
+import type { ModelChoice, TrainConfig } from "./protocol";
 
 type Kind = "number" | "int" | "bool" | "optional-int" | { options: string[] };
 
@@ -87,12 +88,27 @@ function parse(kind: Kind, text: string, checked: boolean): { value: unknown } |
   return { value: v };
 }
 
+/** A model in the address: a built-in one's name, or a design as JSON (the engine checks it). */
+function modelFromUrl(text: string, models: string[]): { value: ModelChoice } | { error: string } {
+  if (!text.trimStart().startsWith("{")) return models.includes(text) ? { value: text as ModelChoice } : { error: `not one of ${models.join(", ")} or a design` };
+  try {
+    const design = JSON.parse(text);
+    if (typeof design.name === "string" && Array.isArray(design.layers)) return { value: design };
+  } catch {
+    // Reported below, as any other unreadable design.
+  }
+  return { error: "not a readable model design" };
+}
+
 /** The setup in the URL (recipe plus what differs from it), or the first recipe's; and what
  *  of the URL could not be used, each as "name=value (why)". The rest of the link still applies. */
-function fromUrl(recipes: Map<string, TrainConfig>): { setup: Setup; ignored: string[] } {
+function fromUrl(recipes: Map<string, TrainConfig>, models: string[]): { setup: Setup; ignored: string[] } {
   const q = new URLSearchParams(location.search);
   const ignored: string[] = [];
-  const skip = (name: string, why: string) => ignored.push(`${name}=${q.get(name)} (${why})`);
+  const skip = (name: string, why: string) => {
+    const value = q.get(name)!;
+    ignored.push(`${name}=${value.length > 60 ? `${value.slice(0, 57)}…` : value} (${why})`);
+  };
   let recipe = "compact";
   if (q.has("recipe")) {
     if (recipes.has(q.get("recipe")!)) recipe = q.get("recipe")!;
@@ -117,9 +133,14 @@ function fromUrl(recipes: Map<string, TrainConfig>): { setup: Setup; ignored: st
     if ("value" in r) set(config, f.path, r.value);
     else skip(f.path, r.error);
   }
+  if (q.has("model")) {
+    const r = modelFromUrl(q.get("model")!, models);
+    if ("value" in r) config.model = r.value;
+    else skip("model", r.error);
+  }
   const device = q.get("device") ?? "auto";
   if (!["auto", "flex", "wgpu"].includes(device)) skip("device", "not one of auto, flex, wgpu");
-  const known = new Set(["recipe", "device", ...FIELDS.map((f) => f.path)]);
+  const known = new Set(["recipe", "device", "model", ...FIELDS.map((f) => f.path)]);
   // Part 1's settings (tiny.*) share the address; they are its to read.
   for (const name of new Set(q.keys())) if (!known.has(name) && !name.startsWith(TINY_URL_PREFIX)) skip(name, "not a setting");
   return { setup: { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" }, ignored };
@@ -134,9 +155,20 @@ function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
     if (v !== undefined && JSON.stringify(v) !== JSON.stringify(get(base, f.path))) q.set(f.path, String(v ?? ""));
     else q.delete(f.path);
   }
+  const model = s.config.model;
+  if (sameModel(model, base.model)) q.delete("model");
+  else q.set("model", typeof model === "string" ? model : JSON.stringify(model));
   if (s.device === "auto") q.delete("device");
   else q.set("device", s.device);
   history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
+}
+
+/** The settings cell owns the setup; the model editor (cell 3) sets its model through here. */
+let choose: (model: ModelChoice) => void = () => {};
+
+/** Makes `model` the one the settings train (checked like every other setting). */
+export function chooseModel(model: ModelChoice): void {
+  choose(model);
 }
 
 /** Builds the form from the recipes; each change writes the setup (a fresh copy) and whether
@@ -144,8 +176,10 @@ function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
 export const mountParams: MnistCell = (cell, state) => {
   const opts = { recipes: new Map<string, TrainConfig>(state.get().recipes) };
   const form = cell.querySelector<HTMLFormElement>("#mnist-params")!;
-  const fromLink = fromUrl(opts.recipes);
+  const fromLink = fromUrl(opts.recipes, state.get().models.map((m) => m.name));
   let setup = fromLink.setup;
+  // The cells after this one read the setup as they mount; whether it trains, the engine says.
+  state.set({ setup: structuredClone(setup), settingsValid: false });
   const recipeOptions = [...opts.recipes.keys()].map((r) => `<option>${r}</option>`).join("");
   const fieldHtml = (f: Field) => {
     const input = f.kind === "bool" ? `<input type="checkbox" name="${f.path}" />`
@@ -211,7 +245,11 @@ export const mountParams: MnistCell = (cell, state) => {
       field.querySelector("input, select")!.setAttribute("aria-invalid", "true");
       field.querySelector(".field-error")!.textContent = invalid.message;
     }
-    const error = local ? "fix the marked fields" : invalid ? (field ? `fix the marked field: ${invalid.message}` : invalid.message) : null;
+    const error = local ? "fix the marked fields"
+      : !invalid ? null
+      : field ? `fix the marked field: ${invalid.message}`
+      : invalid.field === "model" ? `fix the model in cell 3: ${invalid.message}`
+      : invalid.message;
     form.querySelector("#mnist-params-error")!.textContent = error ?? "";
     if (!local) toUrl(setup, opts.recipes);
     state.set({ setup: structuredClone(setup), settingsValid: error === null });
@@ -220,7 +258,10 @@ export const mountParams: MnistCell = (cell, state) => {
   form.addEventListener("change", (event) => {
     const target = event.target as HTMLInputElement;
     if (target.name === "recipe") {
-      setup = { ...setup, recipe: target.value, config: { ...structuredClone(opts.recipes.get(target.value)!), reportEvery: PAGE_REPORT_EVERY } };
+      // A recipe brings its model, unless the student has designed one: that stays.
+      const recipe = structuredClone(opts.recipes.get(target.value)!);
+      const model = typeof setup.config.model === "string" ? recipe.model : setup.config.model;
+      setup = { ...setup, recipe: target.value, config: { ...recipe, model, reportEvery: PAGE_REPORT_EVERY } };
     } else if (target.name === "device") {
       setup.device = target.value as Setup["device"];
     } else if (target.name.endsWith(".kind")) {
@@ -231,6 +272,10 @@ export const mountParams: MnistCell = (cell, state) => {
   });
   form.addEventListener("input", () => void changed());
   form.addEventListener("submit", (e) => e.preventDefault());
+  choose = (model) => {
+    setup.config.model = model;
+    void changed();
+  };
   fill();
   void changed();
   state.watch((s) => s.runState !== "idle", (locked) => {

@@ -1,11 +1,14 @@
 // Part 2's engine API (www/mnist/handlers.ts). What the Rust core sends back and takes is
 // generated from its types (www/generated/engine.ts); only the page's own shapes live here.
-import type { AugmentConfig, Backend, DeviceChoice, EpochMetrics, Evaluation, Inspection, Invalid, ModelInfo, Place, RunSummary, StepTiming, TrainConfig, TrainRequest } from "../generated/engine";
+import type { AugmentConfig, Backend, DesignCheck, DeviceChoice, EpochMetrics, Evaluation, Inspection, Invalid, ModelChoice, ModelInfo, Place, RunSummary, StepTiming, TrainConfig, TrainRequest } from "../generated/engine";
 
 export type {
   Adapter,
+  Architecture,
   AugmentConfig as Augment,
   Backend,
+  DesignCheck,
+  DesignError,
   DeviceChoice,
   EpochMetrics,
   Evaluation,
@@ -13,8 +16,11 @@ export type {
   Inspection,
   Invalid,
   Kept,
+  Layer,
   Mistake,
+  ModelChoice,
   ModelInfo,
+  ModelSpec,
   OptimizerConfig as Optimizer,
   Outcome,
   Place,
@@ -39,6 +45,8 @@ export type MnistApi = {
   models: { args: []; result: ModelInfo[] };
   recipes: { args: []; result: [string, TrainConfig][] };
   validate: { args: [TrainConfig]; result: Invalid | null };
+  /** A model (a built-in name or a design) checked layer by layer. */
+  checkModel: { args: [ModelChoice]; result: DesignCheck };
   images: { args: ["train" | "test", number[]]; result: Digits };
   augmented: { args: [number[], AugmentConfig, number]; result: Uint8Array };
   /** "auto" times a few steps on WebGPU and the CPU and picks the faster. */

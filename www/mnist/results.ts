@@ -1,4 +1,4 @@
-// Cell 5: what the trained model gets right and wrong: the confusion matrix as a heatmap,
+// Cell 6: what the trained model gets right and wrong: the confusion matrix as a heatmap,
 // accuracy per digit, the misclassified test digits (click one for its probabilities), the
 // first layer's filters and that digit's feature maps.
 import { mnist } from "./client";

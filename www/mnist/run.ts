@@ -6,6 +6,7 @@ import { EngineCrashed } from "../engine";
 import { duration } from "../format";
 import { saveFile } from "../share";
 import { mnist, DATA_URL } from "./client";
+import { modelName } from "./design";
 import { epochLines, log, part2, type Setup } from "./state";
 import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress } from "./protocol";
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
@@ -61,7 +62,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
       device(summary.backend, `on the CPU: ${summary.fallbackReason ?? "WebGPU was not available"}`);
     }
     run.status = summary.outcome.kind;
-    heldModel = run.config.model;
+    heldModel = modelName(run.config.model);
     if (summary.message) log(summary.message);
     if (summary.evaluation) part2.set({ evaluation: summary.evaluation });
   } catch (e) {

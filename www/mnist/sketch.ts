@@ -1,4 +1,4 @@
-// Cell 6: draw a digit; the class probabilities follow the pen. The drawing is prepared the
+// Cell 7: draw a digit; the class probabilities follow the pen. The drawing is prepared the
 // way MNIST's digits were: fitted into a 20×20 box, then centred by its centre of mass in 28×28.
 import { mnist } from "./client";
 import { digitCanvas, probabilityBars, SIDE } from "./digits";

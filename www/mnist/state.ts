@@ -2,7 +2,7 @@
 // data, the run under way as the training cell shows it, the results on screen and the stored
 // runs. The run's life cycle (www/mnist/run.ts) writes most of it; the cells show it.
 import { State } from "../state";
-import type { Backend, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, Progress, TrainConfig } from "./protocol";
+import type { Backend, DesignCheck, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, ModelSpec, Progress, TrainConfig } from "./protocol";
 import type { RunRecord } from "./store";
 
 export interface Setup {
@@ -25,6 +25,8 @@ export interface MnistState {
   /** What the settings cell holds (a fresh object per change), and whether it can train. */
   setup: Setup | null;
   settingsValid: boolean;
+  /** The settings' model as the engine checked it (cell 3 asks after every edit). */
+  design: { spec: ModelSpec; check: DesignCheck } | null;
   data: DataStatus;
   download: DownloadEvent | null;
   runState: RunState;
@@ -44,7 +46,7 @@ export interface MnistState {
 export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
 
 export const part2 = new State<MnistState>({
-  models: [], recipes: [], setup: null, settingsValid: false, data: { kind: "idle" }, download: null,
+  models: [], recipes: [], setup: null, settingsValid: false, design: null, data: { kind: "idle" }, download: null,
   runState: "idle", device: null, view: null, epochs: [], log: [], progress: null, evaluation: null, runs: [],
 });
 

@@ -1,5 +1,6 @@
 // Runs kept in IndexedDB: settings, every finished epoch's metrics and the run's latest
 // checkpoint. A run still marked "running" after a reload is one the page can offer to resume.
+import { modelName } from "./design";
 import type { Backend, EpochMetrics, Place, TrainConfig } from "./protocol";
 
 export interface RunRecord {
@@ -49,5 +50,7 @@ export function runLabel(r: RunRecord): string {
   const when = new Date(r.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const images = c.limitTrain === null ? "60k img" : `${c.limitTrain} img`;
   const augmented = Object.values(c.augment).some((v) => typeof v === "number" && v !== 0) ? "aug" : "no aug";
-  return [r.recipe, c.optimizer.kind, `${c.epochs} ep`, `bs ${c.batchSize}`, `lr ${c.lr}`, images, augmented, `seed ${c.seed}`, r.backend === "wgpu" ? "WebGPU" : "CPU", when].join(" · ");
+  // The model, unless the recipe is named after it.
+  const model = modelName(c.model) === r.recipe ? [] : [`model ${modelName(c.model)}`];
+  return [r.recipe, ...model, c.optimizer.kind, `${c.epochs} ep`, `bs ${c.batchSize}`, `lr ${c.lr}`, images, augmented, `seed ${c.seed}`, r.backend === "wgpu" ? "WebGPU" : "CPU", when].join(" · ");
 }

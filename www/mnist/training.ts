@@ -1,4 +1,4 @@
-// Cell 4: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
+// Cell 5: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
 // of the loss per batch and of loss and accuracy per epoch, and the device doing the work.
 import { keepFocus } from "../focus";
 import { duration } from "../format";
@@ -32,7 +32,7 @@ export const mountTraining: MnistCell = (root, state) => {
   });
 
   // Which buttons apply, and why Start cannot yet.
-  state.watch((s) => `${s.runState} ${s.data.kind} ${s.settingsValid}`, (_, s) => {
+  state.watch((s) => `${s.runState} ${s.data.kind} ${s.settingsValid} ${Boolean(s.design?.check.error)}`, (_, s) => {
     const loaded = s.data.kind === "loaded";
     keepFocus(() => {
       start.disabled = s.runState !== "idle" || !(loaded && s.settingsValid);
@@ -41,7 +41,10 @@ export const mountTraining: MnistCell = (root, state) => {
       stop.disabled = s.runState === "idle";
     }, [pause, resume, start, stop]);
     root.dataset.state = s.runState;
-    $("mnist-start-hint").textContent = !loaded ? "Load the data first (cell 1)." : s.settingsValid ? "" : "Fix the settings first (cell 3).";
+    $("mnist-start-hint").textContent = !loaded ? "Load the data first (cell 1)."
+      : s.settingsValid ? ""
+      : s.design?.check.error ? "Fix the model first (cell 3)."
+      : "Fix the settings first (cell 4).";
   });
 
   state.watch((s) => s.device, (d) => {
