@@ -61,14 +61,17 @@ impl From<Architecture> for ModelChoice {
     }
 }
 
-/// A name reads as a built-in model (with the known names in the error), an object as a
-/// design (with serde's word for what is wrong in it): clearer than an untagged enum's "did not
-/// match any variant".
+/// A name reads as a built-in model (an unknown one as serde's unknown variant, with the known
+/// names), an object as a design (with serde's word for what is wrong in it): clearer than an
+/// untagged enum's "did not match any variant".
 impl<'de> Deserialize<'de> for ModelChoice {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(name) => name.parse().map(ModelChoice::Named).map_err(D::Error::custom),
+            // As serde words an unknown variant, which `nearest_name` turns into "did you mean".
+            serde_json::Value::String(name) => {
+                Architecture::deserialize(serde::de::IntoDeserializer::<D::Error>::into_deserializer(name)).map(ModelChoice::Named)
+            }
             design @ serde_json::Value::Object(_) => {
                 ModelSpec::deserialize(design).map(ModelChoice::Design).map_err(|e| D::Error::custom(format!("in the model's design: {e}")))
             }
