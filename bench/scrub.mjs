@@ -39,9 +39,17 @@ try {
     }
     return (performance.now() - t) / steps;
   }, { from: Math.floor(iterations * 0.9), steps, scrollTo });
+  // Where a step's time goes, from Chromium's own counters (seconds, summed over the run).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const counters = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
   for (const [where, selector] of [["at the slider", "#cell-network"], ["with the equations in view", "#cell-equations"]]) {
+    const before = await counters();
     const perStep = await scrub(selector);
-    console.log(`scrub at ${iterations} iterations × 6 learning rates, ${where}: ${perStep.toFixed(1)} ms per step (${steps} steps, one frame each at best)`);
+    const after = await counters();
+    const ms = (name) => (((after[name] - before[name]) * 1000) / steps).toFixed(1);
+    console.log(`scrub at ${iterations} iterations × 6 learning rates, ${where}: ${perStep.toFixed(1)} ms per step (${steps} steps, one frame each at best)` +
+      ` — per step: script ${ms("ScriptDuration")} ms, style ${ms("RecalcStyleDuration")} ms, layout ${ms("LayoutDuration")} ms (the 500 ms settle included)`);
   }
   await browser.close();
 } finally {

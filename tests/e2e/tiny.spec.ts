@@ -111,9 +111,16 @@ test("scrubbing moves every cell to the chosen iteration", async ({ page }) => {
   await expect(page.locator("#diagram svg")).toContainText(`E_total = ${eTotal}`);
   await page.locator("#cell-equations").scrollIntoViewIfNeeded();
   await expect(page.locator("#equations")).toContainText("iteration 40");
-  // In view, they follow the slider.
+  // In view, they follow the slider; a screen reader's copy (KaTeX's MathML) once it rests.
+  const mathml = page.locator("#equations .katex-mathml").first();
+  const at40 = await mathml.textContent();
   await page.locator("#scrub-iteration").fill("20");
   await expect(page.locator("#equations")).toContainText("iteration 20");
+  await expect(mathml).not.toHaveText(at40!);
+  // Out of view the table is brought up to date too, once the slider rests.
+  await page.locator("#cell-network").scrollIntoViewIfNeeded();
+  await page.locator("#scrub-iteration").fill("30");
+  await expect(page.locator("#table .grid-row.selected")).toHaveAttribute("data-iteration", "30");
 });
 
 test("bad input gets a message at its field and keeps the last results", async ({ page }) => {

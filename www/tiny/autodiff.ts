@@ -1,5 +1,6 @@
 // Cell 6: burn's autodiff gradients beside the hand-derived ones.
 import { fmt } from "../format";
+import { drawWhenSeen } from "../seen";
 import { selectedRow, type BurnCheck, type TinyCell } from "./state";
 
 function paint(root: HTMLElement, burn: BurnCheck, lrIndex: number, iteration: number): void {
@@ -36,6 +37,8 @@ export const mountAutodiff: TinyCell = (cell, state) => {
     const s = state.get();
     paint(root, s.burn, s.lrIndex, s.iteration);
   };
-  state.watch((s) => s.burn, show);
-  state.watch(selectedRow, show);
+  // Out of view while the slider in cell 1 moves: drawn when seen.
+  const schedule = drawWhenSeen(cell, show);
+  state.watch((s) => s.burn, schedule);
+  state.watch(selectedRow, schedule);
 };

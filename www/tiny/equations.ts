@@ -1,5 +1,6 @@
 // Cell 2: the forward equations and the chain rule for each weight, typeset with KaTeX,
 // with the selected iteration's numbers substituted.
+import { drawWhenSeen, whenSettled } from "../seen";
 import { fmt } from "../format";
 import { mathml, tex } from "../math";
 import { selectedRow, type TinyCell } from "./state";
@@ -90,16 +91,22 @@ function backward(r: Row, c: TinyConfig): string {
  *  slider in cell 1 would wait on equations they cannot see. */
 export const mountEquations: TinyCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#equations")!;
-  let visible = false;
   let drawn: Row | undefined;
-  let frame = 0;
   let shape = "";
+  let filled: string[] = [];
+  // What a screen reader reads (KaTeX's hidden MathML) carries no slots: it is written anew,
+  // once the slider rests (no one hears the numbers in between).
+  const speak = whenSettled(() => {
+    if (filled.length === 0) return; // typeset afresh since: its MathML is already right
+    root.querySelectorAll(".katex-display > .katex > .katex-mathml").forEach((el, i) => {
+      el.innerHTML = mathml(filled[i]).replace(/^<span class="katex">|<\/span>$/g, "");
+    });
+  });
   const draw = () => {
-    frame = 0;
     const s = state.get();
     const r = selectedRow(s);
     const c = s.config;
-    if (!r || !c || r === drawn || !visible) return;
+    if (!r || !c || r === drawn) return;
     drawn = r;
     values = [];
     const source = [forward(r, c), backward(r, c)];
@@ -109,14 +116,12 @@ export const mountEquations: TinyCell = (cell, state) => {
       root.querySelectorAll<HTMLElement>("[data-n]").forEach((el) => {
         el.textContent = values[Number(el.dataset.n)].replace("-", "−");
       });
-      // What a screen reader reads (KaTeX's hidden MathML) carries no slots: it is written anew.
-      const filled = source.map((tex) => tex.replace(/\u0000(\d+)\u0000/g, (_, k) => values[Number(k)]));
-      root.querySelectorAll(".katex-display > .katex > .katex-mathml").forEach((el, i) => {
-        el.innerHTML = mathml(filled[i]).replace(/^<span class="katex">|<\/span>$/g, "");
-      });
+      filled = source.map((tex) => tex.replace(/\u0000(\d+)\u0000/g, (_, k) => values[Number(k)]));
+      speak();
       return;
     }
     shape = next;
+    filled = [];
     // Both blocks' slots are numbered in one sequence, as `values` holds them.
     const [fwd, bwd] = marked(source.join("\u0001")).split("\u0001");
     // Focusable: the derivations scroll sideways on a narrow screen, and a keyboard must reach them.
@@ -126,12 +131,5 @@ export const mountEquations: TinyCell = (cell, state) => {
       `<p>Each neuron's delta <span class="eqi">${tex(String.raw`\delta = \partial E_{total}/\partial(\text{its input})`)}</span> comes first, the table's ∂E/∂o and ∂E/∂h columns; each weight's gradient is then the delta of the neuron it feeds times what it multiplies. Output neurons first: <span class="eqi">${tex("w_5")}</span> only feeds <span class="eqi">${tex("o_1")}</span>, so only <span class="eqi">${tex("E_1")}</span> is involved. Then the hidden ones, where <span class="eqi">${tex("a_{h1}")}</span> feeds both outputs, so both paths add up.</p>` +
       `<div class="eq" tabindex="0" role="group" aria-label="backward pass">${tex(bwd, true, true)}</div>`;
   };
-  const later = () => {
-    frame ||= requestAnimationFrame(draw);
-  };
-  new IntersectionObserver((entries) => {
-    visible = entries.some((e) => e.isIntersecting);
-    if (visible) later();
-  }, { rootMargin: "200px" }).observe(cell);
-  state.watch(selectedRow, later);
+  state.watch(selectedRow, drawWhenSeen(cell, draw, "200px"));
 };

@@ -2,6 +2,7 @@
 // lays out, www/generated/engine.ts `ROW_COLUMNS`), virtualised so thousands of rows scroll
 // smoothly (only the rows in view exist in the DOM).
 import { fmt } from "../format";
+import { drawWhenSeen } from "../seen";
 import { select, type TinyCell } from "./state";
 import { cell, ROW_COLUMNS, type Row } from "./types";
 
@@ -103,9 +104,11 @@ export const mountTable: TinyCell = (root, state) => {
     scrollTo(Math.min(top, rows.length * ROW_HEIGHT));
     selected = -1;
   });
-  state.watch((s) => s.traces[s.lrIndex]?.rows[s.iteration], (row, s) => {
-    if (!row) return;
-    // Follow the scrubber: bring the selected row into view when it is not.
+  // Follows the scrubber while the table is in view (out of view, once it is seen again).
+  const follow = drawWhenSeen(table, () => {
+    const s = state.get();
+    if (!s.traces[s.lrIndex]?.rows[s.iteration]) return;
+    // Bring the selected row into view when it is not.
     if (s.iteration !== selected) {
       const at = s.iteration * ROW_HEIGHT;
       const header = ROW_HEIGHT;
@@ -114,4 +117,5 @@ export const mountTable: TinyCell = (root, state) => {
     selected = s.iteration;
     paint();
   });
+  state.watch((s) => s.traces[s.lrIndex]?.rows[s.iteration], follow);
 };
