@@ -55,8 +55,29 @@ function describe(r: Row, c: TinyConfig): string {
     (c.bias ? ` Biases b1 ${c.bias[0]} on the hidden neurons, b2 ${c.bias[1]} on the outputs.` : "");
 }
 
+/** The picture without its words and numbers: two drawings with the same skeleton differ only
+ *  in their texts, which can then be written into the SVG on screen in place. */
+const skeleton = (svg: string) => svg.replace(/>[^<]*<\/text>/g, "></text>").replace(/aria-label="[^"]*"/, "");
+
 export const mountDiagram: TinyCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#diagram")!;
+  let drawn = "";
+  // Scrubbing changes only the numbers: rewriting their text nodes costs a fraction of parsing
+  // and laying out a new SVG each step.
+  const show = (svg: string) => {
+    const bones = skeleton(svg);
+    const on = root.querySelector("svg");
+    if (on && bones === drawn) {
+      const texts = [...svg.matchAll(/>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+      on.querySelectorAll("text").forEach((t, i) => {
+        if (t.textContent !== texts[i]) t.textContent = texts[i];
+      });
+      on.setAttribute("aria-label", svg.match(/aria-label="([^"]*)"/)![1]);
+      return;
+    }
+    drawn = bones;
+    root.innerHTML = svg;
+  };
   state.watch(selectedRow, (r, s) => {
     const c = s.config;
     if (!r || !c) return;
@@ -83,6 +104,6 @@ export const mountDiagram: TinyCell = (cell, state) => {
       c.bias ? `<text x="340" y="362" text-anchor="middle" class="dim">b1 = ${c.bias[0]} on h1, h2 · b2 = ${c.bias[1]} on o1, o2</text>` : "",
       `</svg>`,
     ];
-    root.innerHTML = svg.join("");
+    show(svg.join(""));
   });
 };
