@@ -40,6 +40,19 @@ test("a GPU lost mid-run: the run carries on on the CPU from the last finished e
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "wgpu");
   // Epoch 1 finishes on WebGPU; then the device goes, as in a driver reset.
   await expect(page.locator("#mnist-log")).toContainText("TEST set", { timeout: 480_000 });
+  // The epoch's checkpoint follows its report (the weights read back from the GPU first): lose
+  // the device once it is stored, or the run rightly starts over (on a loaded machine it did).
+  const savedAt = () => page.evaluate(() => new Promise<number>((resolve) => {
+    const open = indexedDB.open("gradbook", 1);
+    open.onsuccess = () => {
+      const all = open.result.transaction("runs").objectStore("runs").getAll();
+      all.onsuccess = () => {
+        open.result.close();
+        resolve(Math.max(0, ...all.result.map((r: { checkpointAt?: { epoch: number } }) => r.checkpointAt?.epoch ?? 0)));
+      };
+    };
+  }));
+  await expect.poll(savedAt, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("loseGpu"))).toBe(true);
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex", { timeout: 120_000 });
   await expect(page.locator("#mnist-device")).toContainText("WebGPU failed mid-run");

@@ -230,3 +230,20 @@ test("the diagram's labels stay clear of each other, of the circles and of its e
   expect(problems).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test("a student who asks for less motion gets none: no animated progress bar, no smooth scrolling", async ({ page }) => {
+  await open(page);
+  // What the page shows while a download's size is unknown (a compressing server): an
+  // indeterminate bar, which the browser animates unless motion is reduced.
+  const bar = () => page.evaluate(() => {
+    const p = document.createElement("progress");
+    document.querySelector(".downloads")!.append(p);
+    const style = getComputedStyle(p);
+    const seen = { appearance: style.appearance, scroll: getComputedStyle(document.documentElement).scrollBehavior };
+    p.remove();
+    return seen;
+  });
+  expect((await bar()).appearance).toBe("auto");
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  expect(await bar()).toEqual({ appearance: "none", scroll: "auto" });
+});
