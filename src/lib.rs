@@ -4,6 +4,7 @@
 //! (through the thin [`web`] boundary, inside a Web Worker).
 
 pub mod boundary;
+pub mod control;
 pub mod device;
 pub mod kernels;
 pub mod mnist;

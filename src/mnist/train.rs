@@ -28,11 +28,7 @@ use super::snapshot::{Resumable, Sums};
 use super::step::{step_seed, Stepper};
 use super::tensors::{batch, normalise, read_back};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    Continue,
-    Stop,
-}
+pub use crate::control::Control;
 
 /// What the engine tells its caller. Returning [`Control::Stop`] ends the run after the
 /// current batch; an async observer can also pause (the browser awaits a resume there). Both

@@ -52,7 +52,7 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 /// which is how the page pauses a run and lets its other calls in), resolving to "stop" to end
 /// the run. A callback that threw is an error.
 pub(crate) async fn control(returned: Result<JsValue, JsValue>) -> Result<crate::mnist::train::Control, String> {
-    use crate::mnist::train::Control;
+    use crate::control::Control;
     let value = match returned {
         Ok(v) if v.is_instance_of::<js_sys::Promise>() => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(v)).await,
         other => other,

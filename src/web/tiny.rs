@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use super::{compute, control, from_js, to_js};
 use crate::boundary::{BurnRun, ExactRun};
 use crate::device::Backend;
-use crate::mnist::train::Control;
+use crate::control::Control;
 use crate::tiny::autodiff::Watch;
 use crate::tiny::{self, TinyConfig, Trace};
 
