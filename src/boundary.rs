@@ -114,8 +114,9 @@ pub struct BurnRun {
     pub millis: f64,
 }
 
-/// Every type that crosses the boundary, as one TypeScript module.
-pub fn typescript() -> String {
+/// Every type that crosses the boundary, as one TypeScript module (or why a constant could not
+/// be written as JSON).
+pub fn typescript() -> Result<String, String> {
     use crate::mnist::{augment, config, model, report};
     let cfg = Config::new();
     let mut out = String::from(
@@ -128,15 +129,16 @@ pub fn typescript() -> String {
         out.push('\n');
     };
     // A value the Rust core defines, as a constant of type `ty`.
-    fn constant(name: &str, ty: &str, value: &impl Serialize) -> String {
-        format!("const {name}: {ty} = {};", serde_json::to_string(value).expect("the core's constants serialise"))
+    fn constant(name: &str, ty: &str, value: &impl Serialize) -> Result<String, String> {
+        let json = serde_json::to_string(value).map_err(|e| format!("{name}: {e}"))?;
+        Ok(format!("const {name}: {ty} = {json};"))
     }
     // Part 1.
     add(crate::tiny::config::TinyConfig::decl(&cfg));
     add(crate::tiny::config::ConfigError::decl(&cfg));
     add(crate::tiny::trace::Row::decl(&cfg));
     add(crate::tiny::trace::Column::decl(&cfg));
-    add(constant("ROW_COLUMNS", "readonly Column[]", &crate::tiny::trace::COLUMNS));
+    add(constant("ROW_COLUMNS", "readonly Column[]", &crate::tiny::trace::COLUMNS)?);
     add(Trace::decl(&cfg));
     add(Conclusion::decl(&cfg));
     add(crate::tiny::conclusion::RateOutcome::decl(&cfg));
@@ -149,16 +151,16 @@ pub fn typescript() -> String {
     add(config::OptimizerConfig::decl(&cfg));
     add(config::Schedule::decl(&cfg));
     add(config::TrainConfig::decl(&cfg));
-    add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS));
-    add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS));
-    add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL));
+    add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS)?);
+    add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS)?);
+    add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL)?);
     let files: Vec<String> = crate::mnist::data::FILES.iter().map(|(name, _)| format!("{name}.gz")).collect();
-    add(constant("MNIST_FILES", "readonly string[]", &files));
+    add(constant("MNIST_FILES", "readonly string[]", &files)?);
     // For `npm start` to fetch them as `gradbook download` does: the SHA-256 of each file's
     // decompressed bytes, and where from.
     let sums: std::collections::BTreeMap<String, &str> = crate::mnist::data::FILES.iter().map(|(name, sha)| (format!("{name}.gz"), *sha)).collect();
-    add(constant("MNIST_SHA256", "Readonly<Record<string, string>>", &sums));
-    add(constant("MNIST_MIRRORS", "readonly string[]", &crate::mnist::data::MIRRORS));
+    add(constant("MNIST_SHA256", "Readonly<Record<string, string>>", &sums)?);
+    add(constant("MNIST_MIRRORS", "readonly string[]", &crate::mnist::data::MIRRORS)?);
     add(TrainRequest::decl(&cfg));
     add(Resume::decl(&cfg));
     add(config::Invalid::decl(&cfg));
@@ -168,17 +170,15 @@ pub fn typescript() -> String {
     add(model::Layer::decl(&cfg));
     add(DesignError::decl(&cfg));
     add(DesignCheck::decl(&cfg));
-    add(constant("MODEL_BUDGETS", "readonly number[]", &model::BUDGETS));
+    add(constant("MODEL_BUDGETS", "readonly number[]", &model::BUDGETS)?);
     add(model::LayerPreset::decl(&cfg));
-    add(constant("LAYER_PRESETS", "readonly LayerPreset[]", &model::LAYER_PRESETS));
+    add(constant("LAYER_PRESETS", "readonly LayerPreset[]", &model::LAYER_PRESETS)?);
     // The editor's bounds, so the page's inputs say the same limits the check enforces.
     add(constant("MODEL_LIMITS", "Readonly<Record<string, number>>", &std::collections::BTreeMap::from([
-        ("layers", model::MAX_LAYERS),
         ("width", model::MAX_WIDTH),
-        ("params", model::MAX_PARAMS),
         ("name", model::MAX_NAME),
         ("side", crate::mnist::data::SIDE),
-    ])));
+    ]))?);
     add(model::LayerKind::decl(&cfg));
     add(SummaryRow::decl(&cfg));
     add(ModelInfo::decl(&cfg));
@@ -196,5 +196,5 @@ pub fn typescript() -> String {
     add(crate::mnist::infer::Grid::decl(&cfg));
     add(crate::mnist::infer::Inspection::decl(&cfg));
     add(DeviceChoice::decl(&cfg));
-    out
+    Ok(out)
 }

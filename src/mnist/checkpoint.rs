@@ -9,7 +9,8 @@ use burn::store::{ModuleRecord, RecordError};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::model::{ModelSpec, Net};
+use super::model::ModelSpec;
+use super::net::Net;
 use super::snapshot::Snapshot;
 use super::tensors::read_back;
 

@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
 use super::data::{Split, CLASSES};
-use super::model::Net;
+use super::net::Net;
 use super::report::{Evaluation, Mistake};
 use super::step::loss;
 use super::tensors::{batch, normalise, read_back};

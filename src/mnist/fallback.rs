@@ -19,7 +19,7 @@ use burn::tensor::Device;
 use super::checkpoint::all_finite;
 use super::data::Split;
 use super::evaluate::evaluate;
-use super::model::Net;
+use super::net::Net;
 use super::report::{Evaluation, Kept};
 
 #[derive(Default)]

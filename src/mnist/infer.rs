@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::augment::{self, AugmentConfig, Params};
 use super::data::{Split, PIXELS, SIDE};
-use super::model::Net;
+use super::net::Net;
 use super::rng::Rng;
 use super::tensors::{batch, normalise, read_back};
 

@@ -2,7 +2,8 @@
 //!
 //! - [`idx`] and [`data`]: the four IDX files, validated, pixels kept as bytes.
 //! - [`augment`]: the seed's augmentation as one batched affine resample per batch.
-//! - [`model`]: the architectures as layer lists (`seed`, `compact`), with summaries.
+//! - [`model`]: the architectures as layer lists (`seed`, `compact`, a student's design),
+//!   checked layer by layer, with summaries; [`net`]: the burn module a list builds.
 //! - [`cpu`]: faster CPU convolution and batch norm for the models on burn's Flex backend.
 //! - [`config`]: a run's settings and the named recipes.
 //! - [`plan`]: settings checked once and worked out into what the loop runs.
@@ -34,6 +35,7 @@ pub mod infer;
 pub mod layers;
 pub mod memory;
 pub mod model;
+pub mod net;
 pub mod optimizer;
 pub mod plan;
 pub mod report;

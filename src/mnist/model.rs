@@ -1,17 +1,11 @@
 //! The MNIST CNNs, described as data: a list of layers, read top to bottom like PyTorch's
-//! `nn.Sequential`. One spec builds the burn module, prints the summary table, and is what a
-//! checkpoint is checked against. The built-in ones are below; a student's own design is the
+//! `nn.Sequential`. One spec builds the burn module ([`super::net`]), prints the summary table,
+//! and is what a checkpoint is checked against. The built-in ones are below; a student's own design is the
 //! same data (as JSON: `{"name": …, "layers": [{"kind": "conv", …}, …]}`), checked layer by
 //! layer with a message that says where and why it cannot work.
 
-use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
-use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
-use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::layers;
 use super::data::{CLASSES, SIDE};
 
 /// One layer of a model spec.
@@ -199,7 +193,7 @@ impl ModelSpec {
 
     /// The layers one after another with the shapes they take and give: the one walk over the
     /// list that the summary and the initialisation both read.
-    fn layout(&self) -> Result<Vec<Placed>, DesignError> {
+    pub(super) fn layout(&self) -> Result<Vec<Placed>, DesignError> {
         let mut placed = Vec::with_capacity(self.layers.len());
         self.walk(&mut placed)?;
         Ok(placed)
@@ -345,38 +339,6 @@ impl ModelSpec {
         out += &format!("{:<28} {:>12} {:>8}\n", "total", "", self.num_params()?);
         Ok(out)
     }
-
-    /// The burn module, freshly initialised on `device`; for a design that cannot work, why.
-    pub fn init(&self, device: &Device) -> Result<Net, DesignError> {
-        let padding = |pad| PaddingConfig2d::Explicit(pad, pad, pad, pad);
-        let layers = self
-            .layout()?
-            .into_iter()
-            .map(|p| {
-                let (c, side) = (p.input.channels, p.input.side);
-                match p.layer {
-                    Conv { out, kernel, pad, bias } => Block::Conv(
-                        Conv2dConfig::new([c, out], [kernel, kernel]).with_padding(padding(pad)).with_bias(bias).init(device),
-                    ),
-                    Depthwise { kernel, pad } => Block::Conv(
-                        Conv2dConfig::new([c, c], [kernel, kernel])
-                            .with_groups(c)
-                            .with_padding(padding(pad))
-                            .with_bias(false)
-                            .init(device),
-                    ),
-                    Relu => Block::Relu(nn::Relu::new()),
-                    BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
-                    Dropout { p } => Block::Dropout(DropoutConfig::new(p).init()),
-                    MaxPool => Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init()),
-                    AvgPool { kernel: k } => Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init()),
-                    GlobalAvgPool => Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init()),
-                    Linear { out } => Block::Linear(LinearConfig::new(c * side * side, out).init(device)),
-                }
-            })
-            .collect();
-        Ok(Net { layers })
-    }
 }
 
 /// The named architectures: what a recipe and a checkpoint name, typed.
@@ -440,15 +402,15 @@ fn article(n: usize) -> &'static str {
 
 /// A feature map's shape: channels × side × side.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Shape {
-    channels: usize,
-    side: usize,
+pub(super) struct Shape {
+    pub(super) channels: usize,
+    pub(super) side: usize,
 }
 
 /// A layer where it sits in its model.
-struct Placed {
-    layer: Layer,
-    input: Shape,
+pub(super) struct Placed {
+    pub(super) layer: Layer,
+    pub(super) input: Shape,
     output: Shape,
     params: usize,
     receptive_field: usize,
@@ -501,80 +463,4 @@ pub struct SummaryRow {
     pub shape: [usize; 3],
     pub params: usize,
     pub receptive_field: usize,
-}
-
-/// One built layer.
-#[derive(Module, Debug)]
-pub enum Block {
-    Conv(Conv2d),
-    Relu(nn::Relu),
-    BatchNorm(nn::BatchNorm),
-    Dropout(nn::Dropout),
-    MaxPool(MaxPool2d),
-    AvgPool(AvgPool2d),
-    GlobalAvgPool(AdaptiveAvgPool2d),
-    Linear(nn::Linear),
-}
-
-/// A model built from a [`ModelSpec`].
-#[derive(Module, Debug)]
-pub struct Net {
-    pub layers: Vec<Block>,
-}
-
-impl Net {
-    /// Normalised images `[B, 1, 28, 28]` → logits `[B, 10]`.
-    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
-        let x = self.forward_layers(images, self.layers.len());
-        let [b, c, h, w] = x.dims();
-        x.reshape([b, c * h * w])
-    }
-
-    /// The output of the first `n` layers, as `[B, C, H, W]`: what a feature-map view shows.
-    pub fn forward_layers(&self, images: Tensor<4>, n: usize) -> Tensor<4> {
-        let mut x = images;
-        for layer in &self.layers[..n.min(self.layers.len())] {
-            x = match layer {
-                Block::Conv(m) => layers::conv_layer(m, x),
-                Block::Relu(m) => m.forward(x),
-                Block::BatchNorm(m) => layers::batch_norm_layer(m, x),
-                Block::Dropout(m) => layers::dropout_layer(m, x),
-                Block::MaxPool(m) => layers::max_pool_layer(m, x),
-                Block::AvgPool(m) => m.forward(x),
-                Block::GlobalAvgPool(m) => m.forward(x),
-                Block::Linear(m) => {
-                    let [b, c, h, w] = x.dims();
-                    let y = m.forward(x.reshape([b, c * h * w]));
-                    let out = y.dims()[1];
-                    y.reshape([b, out, 1, 1])
-                }
-            };
-        }
-        x
-    }
-
-    /// This net with `spec`'s dropout probabilities. A checkpoint names its architecture, not
-    /// whether the run it came from kept dropout (`seed-plain` turns it off), and a dropout
-    /// layer holds no weights: a loaded net gets the architecture's, and a resumed run its own.
-    pub fn with_dropout_of(mut self, spec: &ModelSpec) -> Net {
-        for (block, layer) in self.layers.iter_mut().zip(&spec.layers) {
-            if let (Block::Dropout(m), Dropout { p }) = (block, layer) {
-                m.prob = *p;
-            }
-        }
-        self
-    }
-
-    /// The first convolution's kernels, `[out, in, k, k]`.
-    pub fn first_filters(&self) -> Option<Tensor<4>> {
-        self.layers.iter().find_map(|l| match l {
-            Block::Conv(m) => Some(m.weight.val()),
-            _ => None,
-        })
-    }
-
-    /// How many layers up to and including the first activation (the maps worth showing).
-    pub fn first_activation(&self) -> usize {
-        self.layers.iter().position(|l| matches!(l, Block::Relu(_))).map_or(1, |i| i + 1)
-    }
 }

@@ -13,7 +13,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::config::OptimizerConfig;
-use super::model::Net;
+use super::net::Net;
 use super::tensors::read_back;
 
 /// Adam's constants (burn's and PyTorch's defaults except ε, which is burn's).

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::data::CLASSES;
-use super::model::Net;
+use super::net::Net;
 
 /// Where a run is, every `report_every` batches.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -5,7 +5,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{activation::log_softmax, Int, Tensor};
 
 use super::config::TrainConfig;
-use super::model::Net;
+use super::net::Net;
 use super::optimizer::Optimizer;
 use super::rng::Rng;
 

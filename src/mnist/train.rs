@@ -19,7 +19,7 @@ use super::config::TrainConfig;
 use super::data::Mnist;
 use super::evaluate::evaluate;
 use super::fallback::Fallback;
-use super::model::Net;
+use super::net::Net;
 use super::optimizer::Optimizer;
 use super::plan::Plan;
 use super::report::{EpochMetrics, Outcome, Progress, RunResult};

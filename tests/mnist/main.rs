@@ -56,7 +56,7 @@ fn banded() -> Mnist {
 }
 
 /// Every value of a model's weights and statistics.
-pub fn weights(model: &gradbook::mnist::model::Net) -> Vec<f32> {
+pub fn weights(model: &gradbook::mnist::net::Net) -> Vec<f32> {
     use burn::module::{ModuleVisitor, Param};
     struct Collect(Vec<f32>);
     impl ModuleVisitor for Collect {

@@ -6,7 +6,7 @@ use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use gradbook::mnist::config::OptimizerConfig;
-use gradbook::mnist::model::Net;
+use gradbook::mnist::net::Net;
 use gradbook::mnist::optimizer::Optimizer;
 
 /// burn's optimizer for `config`, built as gradbook built it before it had its own.

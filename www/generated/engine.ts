@@ -180,7 +180,7 @@ export type LayerPreset = { label: string, layer: Layer, };
 
 export const LAYER_PRESETS: readonly LayerPreset[] = [{"label":"3×3 conv","layer":{"kind":"conv","out":8,"kernel":3,"pad":1,"bias":false}},{"label":"1×1 conv (mixes channels)","layer":{"kind":"conv","out":8,"kernel":1,"pad":0,"bias":false}},{"label":"depthwise 3×3 conv","layer":{"kind":"depthwise","kernel":3,"pad":1}},{"label":"batch norm","layer":{"kind":"batchNorm"}},{"label":"ReLU","layer":{"kind":"relu"}},{"label":"dropout","layer":{"kind":"dropout","p":0.1}},{"label":"2×2 max-pool","layer":{"kind":"maxPool"}},{"label":"average pool","layer":{"kind":"avgPool","kernel":2}},{"label":"global average pool","layer":{"kind":"globalAvgPool"}},{"label":"linear","layer":{"kind":"linear","out":10}}];
 
-export const MODEL_LIMITS: Readonly<Record<string, number>> = {"layers":100,"name":40,"params":2000000,"side":28,"width":1024};
+export const MODEL_LIMITS: Readonly<Record<string, number>> = {"name":40,"side":28,"width":1024};
 
 export type LayerKind = "conv" | "depthwise" | "relu" | "batchNorm" | "dropout" | "maxPool" | "avgPool" | "globalAvgPool" | "linear";
 
