@@ -25,8 +25,8 @@ step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
 
-step "browser tests: wasm-pack test in headless Firefox (no WebGPU there on Linux: the CPU fallback)"
-wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release
+step "browser tests: wasm-pack test in headless Firefox, the CPU-only build (no WebGPU there on Linux, so the page loads that one)"
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release --no-default-features
 
 step "end-to-end tests: the built notebook in Chromium"
 # The release profile builds far faster than the site's LTO profile and runs the same code.

@@ -68,9 +68,11 @@ pub struct Adapter {
 }
 
 /// Software renderers that do not always admit to being one (lowercase).
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
 const SOFTWARE_NAMES: [&str; 6] = ["llvmpipe", "lavapipe", "swiftshader", "softpipe", "microsoft basic render", "warp"];
 
 impl Adapter {
+    #[cfg_attr(not(feature = "gpu"), allow(dead_code))]
     fn new(name: String, api: String, cpu_device_type: bool) -> Self {
         let lower = name.to_lowercase();
         let software = cpu_device_type || SOFTWARE_NAMES.iter().any(|s| lower.contains(s));
@@ -119,18 +121,7 @@ impl Compute {
             None => {
                 let got = match browser_adapter().await {
                     None => Err("this browser offers no WebGPU adapter".to_string()),
-                    Some(browser_name) => Device::wgpu_options()
-                        .init_with_setup_async()
-                        .await
-                        .map(|(device, setup)| {
-                            keep_handle(&setup.device);
-                            let info = setup.adapter.get_info();
-                            let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
-                            // wgpu names a browser's adapter by its description alone, often empty.
-                            let name = if info.name.is_empty() { browser_name } else { info.name.clone() };
-                            (device, Adapter::new(name, format!("{:?}", info.backend), cpu))
-                        })
-                        .map_err(|e| format!("WebGPU/wgpu is not available: {e}")),
+                    Some(browser_name) => init_wgpu(browser_name).await,
                 };
                 // Two callers may have raced through the await: the first result stays.
                 WGPU.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(got).clone()
@@ -174,6 +165,30 @@ impl Compute {
     }
 }
 
+/// Sets up wgpu's device on the adapter the browser named `browser_name` (natively: empty).
+#[cfg(feature = "gpu")]
+async fn init_wgpu(browser_name: String) -> Result<(Device, Adapter), String> {
+    Device::wgpu_options()
+        .init_with_setup_async()
+        .await
+        .map(|(device, setup)| {
+            keep_handle(&setup.device);
+            let info = setup.adapter.get_info();
+            let cpu = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
+            // wgpu names a browser's adapter by its description alone, often empty.
+            let name = if info.name.is_empty() { browser_name } else { info.name.clone() };
+            (device, Adapter::new(name, format!("{:?}", info.backend), cpu))
+        })
+        .map_err(|e| format!("WebGPU/wgpu is not available: {e}"))
+}
+
+/// The CPU-only build: the page loads it only where the browser offers no WebGPU adapter, so
+/// this is said only if one appeared after the page chose its engine.
+#[cfg(not(feature = "gpu"))]
+async fn init_wgpu(_: String) -> Result<(Device, Adapter), String> {
+    Err(format!("this copy of the engine has no {} code (reload the page to get the one that has)", gpu_api_name()))
+}
+
 /// In a browser: whether WebGPU hands out an adapter at all, so that wgpu is only asked where
 /// it can succeed (Chromium with WebGPU disabled keeps `navigator.gpu` but gives no adapter),
 /// and the adapter's vendor and architecture as the browser tells them (e.g. "google
@@ -201,29 +216,35 @@ async fn browser_adapter() -> Option<String> {
     Some(String::new())
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "gpu"))]
 thread_local! {
     /// The wgpu device under the engine's, kept so a test can lose it on purpose.
     static HANDLE: std::cell::RefCell<Option<burn::tensor::wgpu::wgpu::Device>> = const { std::cell::RefCell::new(None) };
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "gpu"))]
 fn keep_handle(device: &burn::tensor::wgpu::wgpu::Device) {
     HANDLE.with_borrow_mut(|h| *h = Some(device.clone()));
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "gpu"))]
 fn keep_handle(_: &burn::tensor::wgpu::wgpu::Device) {}
 
 /// For tests: destroys the GPU device under the engine, as a driver reset or a GPU taken away
 /// would. Whatever runs on it then fails; later requests for wgpu get the CPU, saying why.
 /// Returns whether there was a device to lose.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "gpu"))]
 pub fn lose_gpu() -> bool {
     let Some(device) = HANDLE.with_borrow_mut(Option::take) else { return false };
     device.destroy();
     *WGPU.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err("the WebGPU device was lost".into()));
     true
+}
+
+/// The CPU-only build has no GPU device to lose.
+#[cfg(all(target_arch = "wasm32", not(feature = "gpu")))]
+pub fn lose_gpu() -> bool {
+    false
 }
 
 /// What the GPU path is called where this runs.

@@ -6,6 +6,7 @@
 pub mod boundary;
 pub mod control;
 pub mod device;
+#[cfg(feature = "gpu")]
 pub mod kernels;
 pub mod mnist;
 pub mod tiny;

@@ -4,15 +4,20 @@ import type { Request, Response, WorkerEvent } from "./protocol";
 
 type Handlers = { [method: string]: (...args: any[]) => unknown };
 
+/** The engine's wasm bindings: either build (www/worker.ts) makes the same calls; only their
+ *  glue's internals differ. */
+export type Wasm = Omit<typeof import("../pkg/gradbook.js"), "default" | "initSync"> & { default: () => Promise<unknown> };
+
 const scope = self as unknown as Worker;
 
-export function serve(ready: Promise<unknown>, handlers: Handlers): void {
+/** Answers requests with `ready`'s handlers once it resolves (requests wait for it; if it
+ *  fails, each gets its error). */
+export function serve(ready: Promise<Handlers>): void {
   scope.onmessage = async (event: MessageEvent<Request>) => {
     const { id, method, args } = event.data;
     let response: Response;
     try {
-      await ready;
-      const handler = handlers[method];
+      const handler = (await ready)[method];
       if (!handler) throw new Error(`the worker has no method '${method}'`);
       response = { id, ok: true, result: await handler(...args) };
     } catch (e) {

@@ -1,8 +1,25 @@
 // The engine thread: one wasm instance of the Rust core answers both parts of the notebook, so
 // the page holds one copy of the engine's code and memory, not one per part.
-import init from "../pkg/gradbook.js";
+//
+// Which copy: the one with the GPU path (pkg/gradbook.js) only where the browser hands out a
+// WebGPU adapter. Elsewhere that code could never run, and the CPU-only build of the same
+// crate (pkg/gradbook_cpu.js, `--no-default-features`) is far lighter to download, compile
+// and hold (docs/results.md). Both answer the same calls; only the one chosen is fetched.
 import { mnistHandlers } from "./mnist/handlers";
-import { serve } from "./serve";
+import { serve, type Wasm } from "./serve";
 import { tinyHandlers } from "./tiny/handlers";
 
-serve(init(), { ...tinyHandlers, ...mnistHandlers } as { [method: string]: (...args: any[]) => unknown });
+type Gpu = { requestAdapter(): Promise<unknown> };
+
+async function hasWebGpu(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: Gpu }).gpu;
+  return !!gpu && !!(await gpu.requestAdapter().catch(() => null));
+}
+
+async function start() {
+  const wasm: Wasm = (await hasWebGpu()) ? await import("../pkg/gradbook.js") : await import("../pkg/gradbook_cpu.js");
+  await wasm.default();
+  return { ...tinyHandlers(wasm), ...mnistHandlers(wasm) } as { [method: string]: (...args: any[]) => unknown };
+}
+
+serve(start());

@@ -15,6 +15,7 @@ use super::clock::now_ms;
 use super::step::Stepper;
 use super::tensors::read_back;
 use crate::device::{Adapter, Backend, Compute, Preference};
+#[cfg(feature = "gpu")]
 use crate::kernels::KernelCount;
 
 /// One benchmark's figures.
@@ -72,7 +73,9 @@ pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Res
     run(steps.warmup).await?;
     let ms_per_step = run(steps.timed.max(1)).await? / steps.timed.max(1) as f64;
 
+    #[allow(unused_mut)]
     let (mut kernels_per_step, mut kernels) = (None, Vec::new());
+    #[cfg(feature = "gpu")]
     if compute.backend == Backend::Wgpu && steps.counted > 0 {
         let count = KernelCount::start();
         run(steps.counted).await?;

@@ -9,7 +9,9 @@ use burn::nn::pool::MaxPool2d;
 use burn::nn::{BatchNorm, Dropout, PaddingConfig2d};
 use burn::tensor::{DType, Device, Tensor};
 
-use super::{cpu, gpu};
+use super::cpu;
+#[cfg(feature = "gpu")]
+use super::gpu;
 
 /// Whose kernels run on a device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +19,7 @@ pub enum Kernels {
     /// Ours for the CPU: Flex, with or without autodiff.
     Cpu,
     /// Ours for the GPU: burn's cube backend (wgpu), with or without autodiff.
+    #[cfg(feature = "gpu")]
     Gpu,
     /// burn's own layers.
     Burn,
@@ -25,6 +28,7 @@ pub enum Kernels {
 pub fn kernels(device: &Device) -> Kernels {
     let kind = |device: &DispatchDevice| match device {
         DispatchDevice::Flex(_) => Kernels::Cpu,
+        #[cfg(feature = "gpu")]
         DispatchDevice::Cube(_) => Kernels::Gpu,
         #[allow(unreachable_patterns)]
         _ => Kernels::Burn,
@@ -38,7 +42,7 @@ pub fn kernels(device: &Device) -> Kernels {
 /// What a batch norm kernel returns while training: the normalised output and the batch's
 /// per-channel statistics (for the running averages).
 #[derive(ExtensionType)]
-#[extension_type(fusion)]
+#[cfg_attr(feature = "gpu", extension_type(fusion))]
 pub struct BatchNormOut<B: Backend> {
     pub output: FloatTensor<B>,
     pub mean: FloatTensor<B>,
@@ -73,6 +77,7 @@ pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
             cpu::conv2d(x, m.weight.val(), bias, pad)
         }
         Kernels::Cpu if m.groups == c && o == c && m.bias.is_none() => cpu::depthwise2d(x, m.weight.val(), pad),
+        #[cfg(feature = "gpu")]
         Kernels::Gpu if c % m.groups == 0 && o % m.groups == 0 => {
             // The bias first, as on the CPU. A broadcast add, which fusion folds into the
             // elementwise operations after it.
@@ -97,6 +102,7 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     }
     let (y, mean, var) = match kernels(&device) {
         Kernels::Cpu => cpu::batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon),
+        #[cfg(feature = "gpu")]
         Kernels::Gpu => gpu::batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon),
         Kernels::Burn => return m.forward(x),
     };
@@ -122,6 +128,7 @@ pub fn max_pool_layer(m: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     }
     match kernels(&x.device()) {
         Kernels::Cpu => cpu::max_pool2x2(x),
+        #[cfg(feature = "gpu")]
         Kernels::Gpu => gpu::max_pool2x2(x),
         Kernels::Burn => m.forward(x),
     }

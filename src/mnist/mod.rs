@@ -29,6 +29,7 @@ pub mod cpu;
 pub mod data;
 pub mod evaluate;
 pub mod fallback;
+#[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod idx;
 pub mod infer;

@@ -2,8 +2,7 @@
 // and the model, trains, and answers the page's pause / resume / stop between reports (the
 // training loop yields to the worker's event loop every few batches, so those messages, and
 // Part 1's calls, get through).
-import * as wasm from "../../pkg/gradbook.js";
-import { emit } from "../serve";
+import { emit, type Wasm } from "../serve";
 import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
 
@@ -46,7 +45,7 @@ async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array
   return { bytes: bytes.subarray(0, loaded), cached: false };
 }
 
-async function load(baseUrl: string) {
+async function load(wasm: Wasm, baseUrl: string) {
   const urls = FILES.map((f) => new URL(f, baseUrl).href);
   const got = await Promise.all(FILES.map((f, i) => fetchFile(urls[i], f)));
   const [train, test] = wasm.mnistLoad(got[0].bytes, got[1].bytes, got[2].bytes, got[3].bytes) as [number, number];
@@ -72,7 +71,7 @@ async function gate(): Promise<"stop" | "go"> {
   return stopping ? "stop" : "go";
 }
 
-async function train(request: TrainRequest) {
+async function train(wasm: Wasm, request: TrainRequest) {
   stopping = false;
   paused = null;
   return wasm.mnistTrain(
@@ -89,8 +88,8 @@ async function train(request: TrainRequest) {
   );
 }
 
-export const mnistHandlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } = {
-  load,
+export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } => ({
+  load: (baseUrl) => load(wasm, baseUrl),
   models: () => wasm.mnistModels(),
   recipes: () => wasm.mnistRecipes(),
   validate: (config) => wasm.mnistValidate(config),
@@ -101,7 +100,7 @@ export const mnistHandlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args
   bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
   loseGpu: () => wasm.mnistLoseGpu(),
   crash: () => wasm.mnistCrash(),
-  train,
+  train: (request) => train(wasm, request),
   pause: () => {
     if (!paused) {
       let release = () => {};
@@ -123,5 +122,4 @@ export const mnistHandlers: { [M in keyof MnistApi]: (...args: MnistApi[M]["args
   evaluate: () => wasm.mnistEvaluate(),
   predict: (pixels) => wasm.mnistPredict(pixels),
   inspect: (pixels) => wasm.mnistInspect(pixels),
-};
-
+});

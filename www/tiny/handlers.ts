@@ -1,13 +1,12 @@
 // Part 1's calls, as the engine worker (www/worker.ts) answers them.
-import * as wasm from "../../pkg/gradbook.js";
-import { emit } from "../serve";
+import { emit, type Wasm } from "../serve";
 import type { TinyApi } from "./protocol";
 
 // A burn run is superseded by the next one asked for: it stops at its next report, within
 // about 50 ms, instead of the whole engine being restarted (which would lose Part 2's data).
 let burnRun = 0;
 
-export const tinyHandlers: { [M in keyof TinyApi]: (...args: TinyApi[M]["args"]) => unknown } = {
+export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: TinyApi[M]["args"]) => unknown } => ({
   tinyDefaults: () => wasm.tinyDefaults(),
   tinyValidate: (config) => wasm.tinyValidate(config),
   tinyExact: (config) => wasm.tinyExact(config),
@@ -21,4 +20,4 @@ export const tinyHandlers: { [M in keyof TinyApi]: (...args: TinyApi[M]["args"])
     });
   },
   tinyCsv: (traces) => wasm.tinyCsv(traces),
-};
+});
