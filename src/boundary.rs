@@ -135,6 +135,8 @@ pub fn typescript() -> Result<String, String> {
     }
     // Part 1.
     add(crate::tiny::config::TinyConfig::decl(&cfg));
+    // The sheet's settings: the page lays Part 1 out with them before the engine has loaded.
+    add(constant("TINY_DEFAULTS", "TinyConfig", &crate::tiny::config::TinyConfig::default())?);
     add(crate::tiny::config::ConfigError::decl(&cfg));
     add(crate::tiny::trace::Row::decl(&cfg));
     add(crate::tiny::trace::Column::decl(&cfg));

@@ -17,9 +17,13 @@ async function hasWebGpu(): Promise<boolean> {
 }
 
 async function start() {
-  const wasm: Wasm = (await hasWebGpu()) ? await import("../pkg/gradbook.js") : await import("../pkg/gradbook_cpu.js");
-  await wasm.default();
-  return { ...tinyHandlers(wasm), ...mnistHandlers(wasm) } as { [method: string]: (...args: any[]) => unknown };
+  try {
+    const wasm: Wasm = (await hasWebGpu()) ? await import("../pkg/gradbook.js") : await import("../pkg/gradbook_cpu.js");
+    await wasm.default();
+    return { ...tinyHandlers(wasm), ...mnistHandlers(wasm) } as { [method: string]: (...args: any[]) => unknown };
+  } catch (e) {
+    throw new Error(`the engine did not load: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 serve(start());

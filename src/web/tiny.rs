@@ -10,12 +10,6 @@ use crate::control::Control;
 use crate::tiny::autodiff::Watch;
 use crate::tiny::{self, TinyConfig, Trace};
 
-/// The Excel sheet's settings.
-#[wasm_bindgen(js_name = tinyDefaults)]
-pub fn tiny_defaults() -> Result<JsValue, JsError> {
-    to_js(&TinyConfig::default())
-}
-
 /// `null` when the config is good, else `{ field, message }` for the form to show.
 #[wasm_bindgen(js_name = tinyValidate)]
 pub fn tiny_validate(config: JsValue) -> Result<JsValue, JsError> {

@@ -35,8 +35,11 @@ async function start(): Promise<void> {
   document.body.dataset.mnistReady = "true";
 }
 
-start().catch((e) => {
-  const status = document.getElementById("mnist-data-status")!;
-  status.textContent = `Part 2 could not start: ${(e as Error).message}`;
-  status.className = "error";
-});
+/** Sets up Part 2, saying so in its first cell if it cannot. */
+export function startPart2(): void {
+  start().catch((e) => {
+    const status = document.getElementById("mnist-data-status")!;
+    status.textContent = `Part 2 could not start: ${(e as Error).message}`;
+    status.className = "error";
+  });
+}

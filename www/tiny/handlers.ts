@@ -7,7 +7,6 @@ import type { TinyApi } from "./protocol";
 let burnRun = 0;
 
 export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: TinyApi[M]["args"]) => unknown } => ({
-  tinyDefaults: () => wasm.tinyDefaults(),
   tinyValidate: (config) => wasm.tinyValidate(config),
   tinyExact: (config) => wasm.tinyExact(config),
   tinyBurn: (config, backend) => {

@@ -13,12 +13,17 @@ import { mountParams } from "./params";
 import { mountScrubber } from "./scrubber";
 import { newTinyState, select, type TinyCell } from "./state";
 import { mountTable } from "./table";
-import type { TinyConfig } from "./types";
+import { TINY_DEFAULTS, type TinyConfig } from "./types";
 
 const status = document.getElementById("status")!;
 const state = newTinyState();
 // Each Train press supersedes the previous one's burn run, whose result is then dropped.
 let generation = 0;
+
+let shown: () => void = () => {};
+/** Settles once Part 1's first run is on screen, or has failed to be: what a visitor sees
+ *  first, so the page sets up Part 2 after it (www/main.ts). */
+export const firstShown = new Promise<void>((resolve) => (shown = resolve));
 
 /** Each cell and the section it lives in. */
 const CELLS: [string, TinyCell][] = [
@@ -47,6 +52,7 @@ async function train(config: TinyConfig, again = false): Promise<void> {
   } catch (e) {
     if (e instanceof EngineRestarted && !again && mine === generation) return void train(config, true);
     setStatus(`Training failed: ${(e as Error).message}`, "error");
+    shown();
     return;
   }
   if (mine !== generation) return;
@@ -54,6 +60,8 @@ async function train(config: TinyConfig, again = false): Promise<void> {
   state.set({ config, traces: run.traces, conclusion: run.conclusion, iteration: 0 });
   select(state, {});
   setStatus(`Ready: ${n} learning rate${n === 1 ? "" : "s"} × ${config.iterations} iterations.`);
+  // After the browser has drawn it.
+  requestAnimationFrame(() => setTimeout(shown, 0));
 
   // The autodiff check has its own cell and its own progress: on a software GPU it takes a while.
   state.set({ burn: { kind: "pending", message: "burn is training the same networks…" } });
@@ -82,15 +90,10 @@ async function exportCsv(): Promise<void> {
   saveFile("gradbook-tiny.csv", csv, "text/csv");
 }
 
-async function start(): Promise<void> {
-  let defaults: TinyConfig;
-  try {
-    defaults = await tiny.call("tinyDefaults");
-  } catch (e) {
-    setStatus(`The engine did not load: ${(e as Error).message}`, "error");
-    return;
-  }
-  state.set({ defaults, config: defaults });
+/** Lays the cells out with the sheet's settings (from the Rust core, generated) while the
+ *  engine is still loading; the first run waits for it. */
+function start(): void {
+  state.set({ defaults: TINY_DEFAULTS, config: TINY_DEFAULTS });
   tiny.on("tinyProgress", onBurnProgress);
   for (const [id, mount] of CELLS) mount(document.getElementById(id)!, state);
   document.getElementById("export-csv")!.addEventListener("click", () => {
@@ -102,4 +105,4 @@ async function start(): Promise<void> {
   });
 }
 
-void start();
+start();

@@ -2,7 +2,6 @@
 import type { BurnRun, ConfigError, ExactRun, TinyConfig, Trace } from "./types";
 
 export type TinyApi = {
-  tinyDefaults: { args: []; result: TinyConfig };
   tinyValidate: { args: [TinyConfig]; result: ConfigError | null };
   tinyExact: { args: [TinyConfig]; result: ExactRun };
   tinyBurn: { args: [TinyConfig, "wgpu" | "flex"]; result: BurnRun };

@@ -1,7 +1,7 @@
 // Part 1's shapes, generated from the Rust core's types (src/tiny/, src/boundary.rs) into
 // www/generated/engine.ts.
 export type { BurnRun, Column, Conclusion, ConfigError, ExactRun, Row, TinyConfig, Trace } from "../generated/engine";
-export { ROW_COLUMNS } from "../generated/engine";
+export { ROW_COLUMNS, TINY_DEFAULTS } from "../generated/engine";
 import type { Column, Row } from "../generated/engine";
 
 /** The number `column` names in `row`. */
