@@ -247,3 +247,22 @@ test("a student who asks for less motion gets none: no animated progress bar, no
   await page.emulateMedia({ reducedMotion: "reduce" });
   expect(await bar()).toEqual({ appearance: "none", scroll: "auto" });
 });
+
+test("what is scrolled or tabbed to stays where it was brought: no cell changes height on coming into view", async ({ page }) => {
+  await open(page);
+  // Once the page has set itself up (Part 2's cells, Part 1's autodiff check):
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  await expect(page.locator("#max-diff")).toHaveText(/\d/);
+  // Far down the page, from the top: the drawing pad, Part 2's Start, the runs' table.
+  for (const selector of ["#sketch", "#mnist-start", "#cell-mnist-compare"]) {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const moved = await page.evaluate(async (s) => {
+      const el = document.querySelector(s)!;
+      el.scrollIntoView({ block: "center" });
+      const before = el.getBoundingClientRect().top;
+      for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+      return el.getBoundingClientRect().top - before;
+    }, selector);
+    expect(moved, selector).toBe(0);
+  }
+});
