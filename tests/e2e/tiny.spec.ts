@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { ROW_COLUMNS } from "../../www/generated/engine";
+import { closestPair } from "./colour-vision";
 import { watch } from "./watch";
 
 // The same exact path natively, through the CLI the README documents.
@@ -65,10 +66,28 @@ test("plots E_total for all six learning rates", async ({ page }) => {
   const legend = page.locator("#loss-plot .u-legend .u-series");
   await expect(legend).toHaveCount(7);
   await expect(legend.nth(6)).toContainText("η = 2");
+  await expectTellableApart(page);
   // In words too, for a screen reader.
   await expect(page.locator("#loss-plot-summary")).toHaveText(
     /^E_total by iteration, 6 learning rates, from 0\.2425 at iteration 0; at iteration 40: η = 0\.1: 0\.\d+, (.+, ){4}η = 2: 0\.\d+\. Every value is in cell 4's table\.$/,
   );
+});
+
+/** The six learning rates' lines stay apart for a colour-blind student (and in words below). */
+async function expectTellableApart(page: Page): Promise<void> {
+  const markers = await page.locator("#loss-plot .u-legend .u-series .u-marker").evaluateAll((els) =>
+    els.slice(1).map((el) => [getComputedStyle(el).borderTopColor, getComputedStyle(el).borderTopStyle]));
+  const closest = closestPair(markers.map(([colour]) => colour));
+  expect(closest.deltaE, `${closest.pair.join(" and ")} under ${closest.vision}`).toBeGreaterThan(20);
+  // And without colour: not every line is drawn alike.
+  expect(new Set(markers.map(([, style]) => style)).size).toBeGreaterThan(1);
+}
+
+test("the learning rates' lines stay apart for colour-blind eyes in a dark theme too", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await open(page);
+  await expect(page.locator("#loss-plot .u-legend .u-series")).toHaveCount(7);
+  await expectTellableApart(page);
 });
 
 test("burn's autodiff on WebGPU agrees with the chain rule", async ({ page }) => {

@@ -2,8 +2,7 @@
 // and final accuracies.
 import uPlot from "uplot";
 import { escapeHtml } from "../format";
-import { axis } from "../plot-axes";
-import { COLORS } from "./plots";
+import { axis, legend, line } from "../plot-style";
 import { forgetRuns } from "./run";
 import type { MnistCell } from "./state";
 import { runLabel, type RunRecord } from "./store";
@@ -36,7 +35,8 @@ function show(root: HTMLElement, runs: RunRecord[]): void {
       // Whole epochs on x (no 1.5); accuracy never above 100 % on y.
       scales: { x: { time: false, range: (_u, min, max) => [Math.min(min, 1), Math.max(max, 2)] }, y: { range: (_u, min, max) => [Math.max(0, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))] } },
       axes: [axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }), axis("test accuracy %", { size: 60 })],
-      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), stroke: COLORS[i % COLORS.length], width: 2, points: { size: 7 } }))],
+      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), ...line(i), points: { size: 7 } }))],
+      legend,
     },
     data,
     el,

@@ -3,10 +3,8 @@
 // screen reader and for anyone who wants the figures rather than the picture.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { axis } from "../plot-axes";
+import { axis, legend, line } from "../plot-style";
 import { fmt } from "../format";
-
-export const COLORS = ["#2458d6", "#e04f16", "#067647", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 const cell = (v: number | null) => `<td>${v === null ? "–" : fmt(v, 5)}</td>`;
 
@@ -27,7 +25,8 @@ export class LivePlot {
         axes: [axis(xLabel), axis(yLabel, { size: 60 })],
         // uPlot's own rule for points: drawn while they are few (one epoch is one point, which
         // draws no line), hidden once a line is dense enough to read.
-        series: [{ label: xLabel }, ...series.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true, points: { size: 7 } }))],
+        series: [{ label: xLabel }, ...series.map((label, i) => ({ label, ...line(i), spanGaps: true, points: { size: 7 } }))],
+        legend,
       },
       this.data as uPlot.AlignedData,
       root,

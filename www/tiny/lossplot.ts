@@ -1,12 +1,10 @@
 // Cell 5: E_total against iteration, one uPlot series per learning rate.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { axis } from "../plot-axes";
+import { axis, legend, line } from "../plot-style";
 import { fmt } from "../format";
 import type { TinyCell } from "./state";
 import type { Trace } from "./types";
-
-const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#5d6679", "#999"];
 
 /** The plot in one line, for a screen reader: where each learning rate's loss ends. Every value
  *  is in cell 4's table. */
@@ -33,12 +31,12 @@ export const mountLossPlot: TinyCell = (cell, state) => {
         height: 320,
         scales: { x: { time: false } },
         axes: [axis("iteration"), axis("E_total", { size: 70 })],
+        legend,
         series: [
           { label: "iteration" },
           ...traces.map((t, i) => ({
             label: `η = ${t.learningRate}`,
-            stroke: COLORS[i % COLORS.length],
-            width: 2,
+            ...line(i),
             value: (_u: uPlot, v: number | null) => (v == null ? "–" : fmt(v, 6)),
           })),
         ],
