@@ -29,11 +29,14 @@ const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=$
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 2000));
 
-/** PSS in kB of all Chromium renderer processes (one tab here): each shared page counted once
- *  in all, split among the processes sharing it (/proc/PID/smaps_rollup). */
+/** PSS in kB of Chromium's renderer processes for web content (one tab here: the page and its
+ *  worker, and a spare renderer), each shared page counted once in all, split among the
+ *  processes sharing it (/proc/PID/smaps_rollup). Not counted: the renderer of Chromium's own
+ *  UI (`--top-chrome-webui`, ≈ 80 MB, there before any page opens; earlier figures in
+ *  docs/results.md included it), nor the browser and GPU processes. */
 function rendererKb() {
   const out = execSync("ps -eo pid=,args=", { encoding: "utf8" });
-  return out.split("\n").filter((l) => l.includes("--type=renderer")).reduce((kb, l) => {
+  return out.split("\n").filter((l) => l.includes("--type=renderer") && !l.includes("--top-chrome-webui")).reduce((kb, l) => {
     try {
       const rollup = readFileSync(`/proc/${l.trim().split(/\s+/)[0]}/smaps_rollup`, "utf8");
       return kb + Number(rollup.match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
