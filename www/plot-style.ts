@@ -8,8 +8,9 @@ const css = () => getComputedStyle(document.documentElement);
 
 /** An axis labelled `label`, in the page's text and line colours (`extra` adds or overrides). */
 export function axis(label: string, extra: uPlot.Axis = {}): uPlot.Axis {
-  const line = css().getPropertyValue("--line").trim();
-  return { label, stroke: css().getPropertyValue("--fg").trim(), grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 }, ...extra };
+  const style = css();
+  const line = style.getPropertyValue("--line").trim();
+  return { label, stroke: style.getPropertyValue("--fg").trim(), grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 }, ...extra };
 }
 
 /** How many series colours style.css defines (--series-1 …). */

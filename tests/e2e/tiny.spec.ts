@@ -269,7 +269,7 @@ test("a student who asks for less motion gets none: no animated progress bar, no
   expect(await bar()).toEqual({ appearance: "none", scroll: "auto" });
 });
 
-test("what is scrolled or tabbed to stays where it was brought: no cell changes height on coming into view", async ({ page }) => {
+test("what is scrolled to stays where it was brought: no cell changes height on coming into view", async ({ page }) => {
   await open(page);
   // Once the page has set itself up (Part 2's cells, Part 1's autodiff check):
   await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
