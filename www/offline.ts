@@ -1,7 +1,26 @@
 // Registers the service worker (www/public/sw.js) so the notebook works offline after a first
 // visit. Only in the built site: during development it would serve stale modules.
+const enabled = import.meta.env.PROD && "serviceWorker" in navigator;
+
+/** The engine's module this page loaded, for whichever service worker is in charge. */
+let engineModule: string | undefined;
+
+function keepEngine(worker: ServiceWorker | null | undefined): void {
+  if (engineModule) worker?.postMessage({ keep: engineModule });
+}
+
 export function enableOffline(): void {
-  if (import.meta.env.PROD && "serviceWorker" in navigator) {
-    navigator.serviceWorker.register(new URL("sw.js", document.baseURI)).catch((e) => console.warn("offline support unavailable:", e));
-  }
+  if (!enabled) return;
+  navigator.serviceWorker.register(new URL("sw.js", document.baseURI)).catch((e) => console.warn("offline support unavailable:", e));
+  // A new deployment's worker takes over with a cache of its own: it is told again.
+  navigator.serviceWorker.addEventListener("controllerchange", () => keepEngine(navigator.serviceWorker.controller));
+}
+
+/** Asks the service worker to keep the engine this browser loaded (`url`, a wasm module): it
+ *  stores only the one of the two engines that is used, from the browser's cache, not again
+ *  from the network. */
+export function keepEngineOffline(url: string): void {
+  if (!enabled) return;
+  engineModule = url;
+  void navigator.serviceWorker.ready.then((registration) => keepEngine(registration.active));
 }

@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { WITHOUT_WEBGPU } from "../../playwright.config";
 import { wasmRequests } from "./watch";
 
-// The service worker would fetch both engines for offline use: see what the page asks for.
+// What the page asks for; what its service worker adds is first-visit.spec.ts's.
 test.use({ launchOptions: WITHOUT_WEBGPU, serviceWorkers: "block" });
 
 test("falls back to burn's CPU backend when the browser has no WebGPU", async ({ page }) => {
