@@ -42,7 +42,8 @@ function mnistData(): Plugin {
 }
 
 /** The built page's Content-Security-Policy: everything from the site itself, nothing else.
- *  Beyond `'self'`: `'wasm-unsafe-eval'` to compile the engine's WebAssembly; `data:` images
+ *  Beyond `'self'`: `'wasm-unsafe-eval'` to compile the engine's WebAssembly (and
+ *  the xz decoder's, www/engine-module.ts); `data:` images
  *  for the empty favicon (which spares a request for /favicon.ico); inline styles because KaTeX
  *  lays out formulas with style attributes, as the page does its computed sizes. Only in the
  *  build: the dev server injects what a strict policy would block. */

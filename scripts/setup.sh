@@ -11,6 +11,7 @@ for_tests=false
 
 command -v cargo >/dev/null || die "Rust is not installed: see https://rustup.rs, then run this again."
 command -v npm >/dev/null || die "Node.js (18 or newer) is not installed: see https://nodejs.org, then run this again."
+command -v xz >/dev/null || die "xz is not installed (Debian/Ubuntu: xz-utils, macOS: brew install xz): it compresses the engine the page fetches."
 
 if command -v rustup >/dev/null; then
   rustup target list --installed | grep -qx wasm32-unknown-unknown || { step "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }

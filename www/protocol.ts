@@ -20,3 +20,7 @@ export type Response =
   | { id: number; ok: true; result: unknown }
   // `crashed`: the call trapped the wasm instance (out of memory, an abort), which is unusable now.
   | { id: number; ok: false; error: string; crashed?: boolean };
+
+/** The `engine` event: the worker has loaded its engine's module (which one: the page keeps it
+ *  for offline use), or could not (why: the page says so, where it would show the first run). */
+export type EngineLoaded = { module: string } | { error: string };

@@ -7,7 +7,7 @@ type Handlers = { [method: string]: (...args: any[]) => unknown };
 /** The engine's wasm bindings: either build (www/worker.ts) makes the same calls; only their
  *  glue's internals differ. */
 export type Wasm = Omit<typeof import("../pkg/gradbook.js"), "default" | "initSync"> & {
-  default: (init: { module_or_path: string }) => Promise<unknown>;
+  default: (init: { module_or_path: globalThis.Response }) => Promise<unknown>;
 };
 
 const scope = self as unknown as Worker;

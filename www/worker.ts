@@ -4,11 +4,14 @@
 // Which copy: the one with the GPU path (pkg/gradbook.js) only where the browser hands out a
 // WebGPU adapter. Elsewhere that code could never run, and the CPU-only build of the same
 // crate (pkg/gradbook_cpu.js, `--no-default-features`) is far lighter to download, compile
-// and hold (docs/results.md). Both answer the same calls; only the one chosen is fetched, and
-// the page is told which, so that only that one is kept for offline use (www/offline.ts).
-import cpuModule from "../pkg/gradbook_cpu_bg.wasm?url";
-import gpuModule from "../pkg/gradbook_bg.wasm?url";
+// and hold (docs/results.md). Both answer the same calls; only the one chosen is fetched
+// (compressed: www/engine-module.ts), and the page is told which, so that only that one is
+// kept for offline use (www/offline.ts).
+import cpuModule from "../pkg/gradbook_cpu_bg.wasm.xz?url";
+import gpuModule from "../pkg/gradbook_bg.wasm.xz?url";
+import { loadEngineModule } from "./engine-module";
 import { mnistHandlers } from "./mnist/handlers";
+import type { EngineLoaded } from "./protocol";
 import { emit, serve, type Wasm } from "./serve";
 import { tinyHandlers } from "./tiny/handlers";
 
@@ -25,11 +28,13 @@ async function start() {
       ? [await import("../pkg/gradbook.js"), gpuModule]
       : [await import("../pkg/gradbook_cpu.js"), cpuModule];
     const url = new URL(module, self.location.href).href;
-    await wasm.default({ module_or_path: url });
-    emit("engine", { module: url });
+    await loadEngineModule(url, (response) => wasm.default({ module_or_path: response }));
+    emit("engine", { module: url } satisfies EngineLoaded);
     return { ...tinyHandlers(wasm), ...mnistHandlers(wasm) } as { [method: string]: (...args: any[]) => unknown };
   } catch (e) {
-    throw new Error(`the engine did not load: ${e instanceof Error ? e.message : String(e)}`);
+    const error = `the engine did not load: ${e instanceof Error ? e.message : String(e)}`;
+    emit("engine", { error } satisfies EngineLoaded);
+    throw new Error(error);
   }
 }
 

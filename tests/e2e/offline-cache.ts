@@ -16,5 +16,5 @@ export async function siteCaches(page: Page): Promise<{ name: string; paths: str
   });
 }
 
-/** An engine's module (`assets/gradbook_bg-….wasm`, `assets/gradbook_cpu_bg-….wasm`). */
-export const isEngine = (path: string) => /_bg-[\w-]+\.wasm$/.test(path);
+/** An engine's module (`assets/gradbook_bg.wasm-….xz`, `assets/gradbook_cpu_bg.wasm-….xz`). */
+export const isEngine = (path: string) => /_bg\.wasm-[\w-]+\.xz$/.test(path);

@@ -19,9 +19,10 @@ const TYPES: Record<string, string> = {
   ".woff": "font/woff",
   ".ttf": "font/ttf",
   ".gz": "application/gzip",
+  ".xz": "application/x-xz",
 };
 /** Already compressed: sent as they are. */
-const COMPRESSED = new Set([".woff2", ".woff", ".gz"]);
+const COMPRESSED = new Set([".woff2", ".woff", ".gz", ".xz"]);
 
 /** One response with a body: the path under the site and the bytes that went over the wire. */
 export type Sent = { path: string; bytes: number };

@@ -17,13 +17,13 @@ export function watch(page: Page): string[] {
   return errors;
 }
 
-/** The names of the wasm files the page (and its engine worker) requests from now on: which
- *  build of the engine it chose (tests/e2e/engine.spec.ts, fallback.spec.ts). */
+/** The names of the engine modules (xz-compressed wasm) the page and its engine worker request
+ *  from now on: which build of the engine it chose (tests/e2e/engine.spec.ts, fallback.spec.ts). */
 export function wasmRequests(page: Page): string[] {
   const names: string[] = [];
   page.on("request", (r) => {
     const name = new URL(r.url()).pathname.split("/").pop()!;
-    if (name.endsWith(".wasm")) names.push(name);
+    if (/\.wasm\b/.test(name)) names.push(name);
   });
   return names;
 }

@@ -2,6 +2,7 @@
 // part's shared state, and trains what the parameters cell asks for — the exact path first,
 // then burn's autodiff check, on the page's engine worker.
 import { EngineRestarted } from "../engine";
+import type { EngineLoaded } from "../protocol";
 import { saveFile } from "../share";
 import { tiny } from "./client";
 import { mountAutodiff } from "./autodiff";
@@ -95,6 +96,8 @@ async function exportCsv(): Promise<void> {
 function start(): void {
   state.set({ defaults: TINY_DEFAULTS, config: TINY_DEFAULTS });
   tiny.on("tinyProgress", onBurnProgress);
+  // Nothing runs without the engine: its failure is this part's status, not a wait forever.
+  tiny.on("engine", (loaded: EngineLoaded) => "error" in loaded && setStatus(`${loaded.error[0].toUpperCase()}${loaded.error.slice(1)}.`, "error"));
   for (const [id, mount] of CELLS) mount(document.getElementById(id)!, state);
   document.getElementById("export-csv")!.addEventListener("click", () => {
     exportCsv().catch((e) => setStatus(`CSV export failed: ${(e as Error).message}`, "error"));

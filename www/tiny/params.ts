@@ -137,7 +137,9 @@ export const mountParams: TinyCell = (cell, state) => {
     note.hidden = ignored.length === 0;
     note.textContent = `Not taken from the link: ${ignored.join("; ")}. The rest of it is applied.`;
     form.requestSubmit();
-  })();
+  })().catch(() => {
+    // No engine to check them with: the status line says why (www/tiny/main.ts).
+  });
   form.querySelector("[data-reset]")!.addEventListener("click", () => {
     for (const f of FIELDS) (form.elements.namedItem(f.key) as HTMLInputElement).value = f.show(defaults);
     form.requestSubmit();
