@@ -190,8 +190,19 @@ async fn mnist_trains_on_flex() {
 async fn mnist_boundary_reports_bad_input_as_errors() {
     web::init();
     // Garbage instead of IDX files, and garbage instead of weights: errors, not panics.
-    let nope = || b"nope".to_vec();
+    let nope = || {
+        let mut file = web::MnistFile::new(None);
+        file.push(b"no").unwrap();
+        file.push(b"pe").unwrap();
+        file
+    };
     assert!(web::mnist_load(nope(), nope(), nope(), nope()).is_err());
+    // A server that announces 4 GB gets a buffer capped at any MNIST file's size, and a file
+    // that grows past it is refused as it arrives.
+    let mut huge = web::MnistFile::new(Some(u32::MAX));
+    let piece = vec![0u8; 1 << 20];
+    let refused = (0..65).map(|_| huge.push(&piece)).find_map(Result::err);
+    assert!(refused.is_some(), "65 MB taken as an MNIST file");
     assert!(web::mnist_load_weights(b"not weights", None).is_err());
     let bad = serde_wasm_bindgen::to_value(&TrainConfig { lr: f64::NAN, ..TrainConfig::compact() }).unwrap();
     let verdict = web::mnist_validate(bad).unwrap();

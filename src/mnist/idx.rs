@@ -95,10 +95,7 @@ pub fn parse<'a>(file: &str, bytes: impl Into<Cow<'a, [u8]>>, rank: usize) -> Re
     if raw.len() < header {
         return Err(fail(format!("truncated header: {} bytes, need {header}", raw.len())));
     }
-    let dims: Vec<usize> = raw[4..header]
-        .chunks_exact(4)
-        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
-        .collect();
+    let dims: Vec<usize> = dims(&raw[4..header]).collect();
     let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).ok_or_else(|| fail("dimensions overflow".into()))?;
     let found = raw.len() - header;
     if found != expected {
@@ -110,6 +107,23 @@ pub fn parse<'a>(file: &str, bytes: impl Into<Cow<'a, [u8]>>, rank: usize) -> Re
     // The header dropped in place: no second copy of the data.
     raw.drain(..header);
     Ok(Idx { dims, data: raw })
+}
+
+/// How long a raw IDX file says it is, from its first bytes (magic and dimensions): so that a
+/// file arriving in pieces is given its whole buffer once, not grown by doubling. None until
+/// the header is complete, for gzip, or for what is no IDX file or one over [`MAX_BYTES`]
+/// (the full checks come with [`parse`]).
+pub fn announced_len(prefix: &[u8]) -> Option<usize> {
+    let &[0, 0, 0x08, rank, ..] = prefix else { return None };
+    let header = 4 + 4 * rank as usize;
+    let data = dims(prefix.get(4..header)?).try_fold(1usize, |n, d| n.checked_mul(d))?;
+    let total = header.checked_add(data)?;
+    (total as u64 <= MAX_BYTES).then_some(total)
+}
+
+/// The dimensions in an IDX header's bytes after the magic number: one big-endian u32 each.
+fn dims(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
 }
 
 /// What a gzip stream says its decompressed size is (its last four bytes, little-endian); only

@@ -25,7 +25,7 @@ use crate::mnist::evaluate::evaluate;
 use crate::mnist::plan::Plan;
 use crate::mnist::report::{EpochMetrics, Progress};
 use crate::mnist::train::{self, Control, Observer, Start};
-use crate::mnist::{checkpoint, infer, Mnist, TrainConfig};
+use crate::mnist::{checkpoint, idx, infer, Mnist, TrainConfig};
 
 struct Current {
     spec: ModelSpec,
@@ -100,11 +100,51 @@ pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
     }
 }
 
+/// One MNIST file as it arrives, filled piece by piece in the engine's memory: the page never
+/// holds a whole file (a 47 MB copy, then garbage in the worker while training), and the
+/// buffer is given its whole size once, from the server's length or the file's own header,
+/// never grown by doubling (wasm memory, once grown, is never given back).
+#[wasm_bindgen]
+pub struct MnistFile {
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl MnistFile {
+    /// `length`: what the server announced, when it did (a compressed transfer does not).
+    #[wasm_bindgen(constructor)]
+    pub fn new(length: Option<u32>) -> MnistFile {
+        let cap = (idx::MAX_BYTES as usize).min(length.unwrap_or(0) as usize);
+        MnistFile { bytes: Vec::with_capacity(cap) }
+    }
+
+    /// Appends the next piece; refuses a file that grows past any MNIST file's size.
+    pub fn push(&mut self, piece: &[u8]) -> Result<(), JsError> {
+        let len = self.bytes.len() + piece.len();
+        if len as u64 > idx::MAX_BYTES {
+            return Err(err(idx::too_large("it holds")));
+        }
+        if len > self.bytes.capacity() {
+            // The length the header announces, once it is in; without one (gzip, a server
+            // that announced too little), doubling, as a Vec would.
+            let mut head = self.bytes[..self.bytes.len().min(64)].to_vec();
+            head.extend_from_slice(&piece[..piece.len().min(64 - head.len())]);
+            let doubled = len.max(2 * self.bytes.capacity()).min(idx::MAX_BYTES as usize);
+            let want = idx::announced_len(&head).filter(|&n| n >= len).unwrap_or(doubled);
+            self.bytes.reserve_exact(want - self.bytes.len());
+        }
+        self.bytes.extend_from_slice(piece);
+        Ok(())
+    }
+}
+
 /// Parses and keeps the four IDX files (gzip or raw), each checked against the canonical
-/// SHA-256 (the page caches only files this accepts); returns the image counts.
+/// SHA-256 (the page caches only files this accepts); returns the image counts. The files are
+/// taken, not copied: raw ones become the data in place.
 #[wasm_bindgen(js_name = mnistLoad)]
-pub fn mnist_load(train_images: Vec<u8>, train_labels: Vec<u8>, test_images: Vec<u8>, test_labels: Vec<u8>) -> Result<JsValue, JsError> {
-    let data = Mnist::from_canonical_bytes([train_images, train_labels, test_images, test_labels]).map_err(|e| err(e.to_string()))?;
+pub fn mnist_load(train_images: MnistFile, train_labels: MnistFile, test_images: MnistFile, test_labels: MnistFile) -> Result<JsValue, JsError> {
+    let files = [train_images.bytes, train_labels.bytes, test_images.bytes, test_labels.bytes];
+    let data = Mnist::from_canonical_bytes(files).map_err(|e| err(e.to_string()))?;
     let counts = [data.train.len(), data.test.len()];
     LAB.with_borrow_mut(|lab| lab.data = Some(Rc::new(data)));
     to_js(&counts)

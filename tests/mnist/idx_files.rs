@@ -32,6 +32,21 @@ fn idx_reads_raw_and_gzip() {
 }
 
 #[test]
+fn a_raw_file_announces_its_length_once_its_header_is_in() {
+    let file = images(3);
+    assert_eq!(idx::announced_len(&file), Some(file.len()));
+    // Only the header is needed; until it is complete, nothing is announced.
+    assert_eq!(idx::announced_len(&file[..16]), Some(file.len()));
+    assert_eq!(idx::announced_len(&file[..15]), None);
+    assert_eq!(idx::announced_len(&labels(&[1, 2, 3])[..8]), Some(8 + 3));
+    // gzip, another format, or more than any MNIST file: no length to trust.
+    assert_eq!(idx::announced_len(&gzip(&file)), None);
+    assert_eq!(idx::announced_len(b"<!doctype html>"), None);
+    assert_eq!(idx::announced_len(&idx_bytes(3, &[100_000, 28, 28], &[])), None);
+    assert_eq!(idx::announced_len(&idx_bytes(3, &[u32::MAX, u32::MAX, u32::MAX], &[])), None);
+}
+
+#[test]
 fn idx_rejects_bad_files_naming_them() {
     let err = |r: Result<Split, idx::IdxError>| r.unwrap_err().to_string();
     let good = images(2);

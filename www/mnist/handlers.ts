@@ -7,53 +7,82 @@ import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
 
 
-/** One file's bytes, from the Cache API if an earlier visit stored it, else fetched with progress. */
-async function fetchFile(url: string, file: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; cached: boolean }> {
-  const cache = "caches" in self ? await caches.open(CACHE) : null;
+type MnistFile = InstanceType<Wasm["MnistFile"]>;
+/** A file in the engine's memory, and its storing in the Cache API (when fetched). */
+type Fetched = { file: MnistFile; cached: boolean; stored: Promise<unknown> };
+
+/** Reads `body` into the engine's memory piece by piece: the worker never holds a whole file. */
+async function fill(wasm: Wasm, body: ReadableStream<Uint8Array>, length: number | null, progress: (loaded: number) => void): Promise<MnistFile> {
+  const file = new wasm.MnistFile(length ?? undefined);
+  const reader = body.getReader();
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return file;
+      file.push(value);
+      loaded += value.length;
+      progress(loaded);
+    }
+  } catch (e) {
+    file.free();
+    throw e;
+  }
+}
+
+/** One file, from the Cache API if an earlier visit stored it, else fetched with progress and
+ *  stored as it arrives (and removed again if the engine refuses it: see load). */
+async function fetchFile(wasm: Wasm, url: string, name: string, cache: Cache | null): Promise<Fetched> {
   const hit = await cache?.match(url);
-  if (hit) return { bytes: new Uint8Array(await hit.arrayBuffer()), cached: true };
+  if (hit?.body) return { file: await fill(wasm, hit.body, null, () => {}), cached: true, stored: Promise.resolve() };
 
   const response = await fetch(url);
   // A static host may answer a missing file with its index page; that is not data either.
   const html = (response.headers.get("content-type") ?? "").includes("text/html");
   if (!response.ok || !response.body || html) {
-    throw new Error(`could not fetch ${file} (${response.status} ${response.statusText}): the site has no MNIST data ` +
+    throw new Error(`could not fetch ${name} (${response.status} ${response.statusText}): the site has no MNIST data ` +
       "— serve it with MNIST_DIR set (see the README; `gradbook download DIR` fetches the files)");
   }
   // A server that compresses the body (vite's sends the .gz files with Content-Encoding: gzip,
   // which the browser undoes) announces the compressed length: not the bytes read here.
   const encoded = response.headers.get("content-encoding");
   const total = (!encoded && Number(response.headers.get("content-length"))) || null;
-  // Read straight into one buffer of the announced size (else grown by doubling), rather than
-  // keeping every chunk and then copying them all into one.
-  let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(total ?? 1 << 20);
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > bytes.length) {
-      const grown = new Uint8Array(Math.max(2 * bytes.length, loaded + value.length));
-      grown.set(bytes.subarray(0, loaded));
-      bytes = grown;
-    }
-    bytes.set(value, loaded);
-    loaded += value.length;
-    emit("download", { file, loaded, total } satisfies DownloadEvent);
+  const [body, toCache] = cache ? response.body.tee() : [response.body, null];
+  const stored = toCache ? cache!.put(url, new Response(toCache)) : Promise.resolve();
+  try {
+    const file = await fill(wasm, body, total, (loaded) => emit("download", { file: name, loaded, total } satisfies DownloadEvent));
+    return { file, cached: false, stored };
+  } catch (e) {
+    await stored.catch(() => {});
+    throw e;
   }
-  // Only bytes the engine accepted are cached (see load), so a broken download is fetched again.
-  return { bytes: bytes.subarray(0, loaded), cached: false };
 }
 
+/** The four files into the engine. Only files it accepted stay cached: after any failure none
+ *  does, so the next try fetches them afresh. */
 async function load(wasm: Wasm, baseUrl: string) {
   const urls = FILES.map((f) => new URL(f, baseUrl).href);
-  const got = await Promise.all(FILES.map((f, i) => fetchFile(urls[i], f)));
-  const [train, test] = wasm.mnistLoad(got[0].bytes, got[1].bytes, got[2].bytes, got[3].bytes) as [number, number];
-  if ("caches" in self) {
-    const cache = await caches.open(CACHE);
-    await Promise.all(got.map((g, i) => (g.cached ? null : cache.put(urls[i], new Response(g.bytes)))));
+  const cache = "caches" in self ? await caches.open(CACHE) : null;
+  const got = await Promise.allSettled(FILES.map((f, i) => fetchFile(wasm, urls[i], f, cache)));
+  const fetched = got.flatMap((g) => (g.status === "fulfilled" ? [g.value] : []));
+  try {
+    const failed = got.find((g) => g.status === "rejected");
+    if (failed) {
+      fetched.forEach((f) => f.file.free());
+      throw failed.reason;
+    }
+    // The engine takes the files (they are its memory now), whether it accepts them or not.
+    const [trainImages, trainLabels, testImages, testLabels] = fetched.map((f) => f.file);
+    const [train, test] = wasm.mnistLoad(trainImages, trainLabels, testImages, testLabels) as [number, number];
+    // Stored while they arrived, the last bytes may still be on their way to the disk: not
+    // waited for (a file not stored is fetched again on the next visit).
+    void Promise.allSettled(fetched.map((f) => f.stored));
+    return { train, test, cached: fetched.every((f) => f.cached) };
+  } catch (e) {
+    await Promise.allSettled(fetched.map((f) => f.stored));
+    await Promise.all(urls.map((url) => cache?.delete(url)));
+    throw e;
   }
-  return { train, test, cached: got.every((g) => g.cached) };
 }
 
 function digits(bytes: Uint8Array, n: number): Digits {
