@@ -23,7 +23,7 @@ const built = [...walk(dist)].filter((f) => f !== "sw.js" && !f.startsWith("mnis
 const hash = createHash("sha256");
 for (const f of built) hash.update(f).update("\0").update(readFileSync(join(dist, f))).update("\0");
 const version = hash.digest("hex").slice(0, 16);
-// The two engines' modules: a browser runs one, which the page asks the worker to keep.
+// The two engines' modules: a browser runs one, which the page asks the service worker to keep.
 const engines = built.filter((f) => /_bg\.wasm-[\w-]+\.xz$/.test(f));
 // KaTeX's fonts also come as .woff and .ttf for browsers without WOFF2; none that runs this
 // page (wasm, module workers) lacks it, so those never leave the server.
