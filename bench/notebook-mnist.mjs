@@ -7,6 +7,13 @@
 //   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
 //   npm run build && node bench/notebook-mnist.mjs compact 32 5 engine
 //   EPOCHS=20 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 300 flex
+//   WORKERS=1,2 ROUNDS=3 node bench/notebook-mnist.mjs compact 32 200 flex
+//   WORKERS=1,2 FULL=1 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 0 flex
+//
+// WORKERS: the page's `workers` setting (each batch cut into that many slices, computed by as
+// many replica workers; src/mnist/parallel.rs), each in a fresh browser, interleaved over ROUNDS
+// rounds. FULL=1 trains on all 60,000 images (steps is then ignored) and also prints the whole
+// epoch's time, its test included, as the page reports it.
 //
 // EPOCHS > 1 also prints the memory at each epoch's end (after its test, on LIMIT_TEST images,
 // 100 unless set), to see whether a long run grows.
@@ -25,7 +32,12 @@ const [recipe = "compact", batch = "64", steps = "20", devices = "wgpu,flex"] = 
 const report = 5;
 const epochs = Number(process.env.EPOCHS ?? 1);
 const limitTest = Number(process.env.LIMIT_TEST ?? 100);
-const url = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=${epochs}&limitTrain=${batch * (Number(steps) + report)}&limitTest=${limitTest}&reportEvery=${report}`;
+const full = process.env.FULL === "1";
+const workerCounts = (process.env.WORKERS ?? "").split(",").filter(Boolean);
+const rounds = Number(process.env.ROUNDS ?? 1);
+const limitTrain = full ? "" : `&limitTrain=${batch * (Number(steps) + report)}`;
+const baseUrl = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=${epochs}${limitTrain}&limitTest=${limitTest}&reportEvery=${full ? 50 : report}`;
+let url = baseUrl;
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 2000));
 
@@ -75,9 +87,12 @@ async function measure(args, label) {
     await page.waitForTimeout(200);
   }
   const backend = await page.locator("#mnist-device [data-backend]").getAttribute("data-backend");
+  const workers = new URL(page.url()).searchParams.get("workers");
+  const epochTimes = [...((await page.locator("#mnist-log").textContent()) ?? "").matchAll(/TEST set: .*\(([\d.]+) s\)/g)].map((m) => Number(m[1]));
   const [first, last] = [seen[0], seen[seen.length - 1]];
   const ms = last && first && last[1] > first[1] ? ((last[0] - first[0]) * 1000) / (last[1] - first[1]) : NaN;
-  console.log(`${label}: ${recipe} batch ${batch} on ${backend}: ${ms.toFixed(0)} ms/step over ${last[1] - first[1]} steps; renderer memory peak ${(peak / 1024).toFixed(0)} MB PSS`);
+  const epochText = full ? `; epochs ${epochTimes.map((s) => `${s} s`).join(", ")} with the test` : "";
+  console.log(`${label}: ${recipe} batch ${batch} on ${backend}, workers=${workers}: ${ms.toFixed(1)} ms/step over ${last[1] - first[1]} steps${epochText}; renderer memory peak ${(peak / 1024).toFixed(0)} MB PSS`);
   await browser.close();
 }
 
@@ -103,7 +118,12 @@ async function engineBench() {
 try {
   if (devices === "engine") await engineBench();
   if (devices.includes("wgpu")) await measure(["--enable-unsafe-webgpu"], "WebGPU (software adapter)");
-  if (devices.includes("flex")) await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
+  for (let round = 0; round < rounds; round++) {
+    for (const k of workerCounts.length ? workerCounts : [null]) {
+      url = k === null ? baseUrl : `${baseUrl}&workers=${k}`;
+      if (devices.includes("flex")) await measure(["--disable-webgpu"], "no WebGPU (Flex in wasm)");
+    }
+  }
 } finally {
   server.kill();
 }

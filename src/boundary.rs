@@ -10,7 +10,7 @@ use crate::device::{Adapter, Backend};
 use crate::mnist::bench::StepTiming;
 use crate::mnist::config::TrainConfig;
 use crate::mnist::model::{DesignError, ModelSpec, SummaryRow};
-use crate::mnist::report::{EpochMetrics, Evaluation, Outcome};
+use crate::mnist::report::{EpochMetrics, Evaluation, Outcome, TestPoint};
 use crate::tiny::conclusion::Conclusion;
 use crate::tiny::trace::Trace;
 
@@ -52,6 +52,7 @@ pub struct Place {
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub epochs: Vec<EpochMetrics>,
+    pub tests: Vec<TestPoint>,
     pub evaluation: Option<Evaluation>,
     pub outcome: Outcome,
     /// Why the run ended early, in words (stopped, diverged), if it did.
@@ -156,6 +157,11 @@ pub fn typescript() -> Result<String, String> {
     add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS)?);
     add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS)?);
     add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL)?);
+    // The page's worker setting: its bound and its default's cap (one per core, up to it).
+    add(constant("WORKER_LIMITS", "Readonly<{ max: number; defaultCap: number }>", &std::collections::BTreeMap::from([
+        ("max", config::MAX_WORKERS),
+        ("defaultCap", config::DEFAULT_WORKERS),
+    ]))?);
     let files: Vec<String> = crate::mnist::data::FILES.iter().map(|(name, _)| format!("{name}.gz")).collect();
     add(constant("MNIST_FILES", "readonly string[]", &files)?);
     // For `npm start` to fetch them as `gradbook download` does: the SHA-256 of each file's
@@ -186,6 +192,8 @@ pub fn typescript() -> Result<String, String> {
     add(ModelInfo::decl(&cfg));
     add(report::Progress::decl(&cfg));
     add(EpochMetrics::decl(&cfg));
+    add(TestPoint::decl(&cfg));
+    add(constant("MILESTONES", "readonly number[]", &report::MILESTONES)?);
     add(Evaluation::decl(&cfg));
     add(report::Mistake::decl(&cfg));
     add(Outcome::decl(&cfg));

@@ -6,3 +6,10 @@ pub enum Control {
     Continue,
     Stop,
 }
+
+impl Control {
+    /// Stop if either says so.
+    pub fn and(self, other: Control) -> Control {
+        if self == Control::Stop { Control::Stop } else { other }
+    }
+}

@@ -72,6 +72,12 @@ export class Engine<A extends Api> {
     this.respawn(new EngineRestarted(why));
   }
 
+  /** Ends the worker; its calls reject. */
+  close(): void {
+    this.worker.terminate();
+    this.failAll(new Error("the worker was closed"));
+  }
+
   private respawn(error: Error): void {
     this.worker.terminate();
     this.failAll(error);

@@ -100,7 +100,7 @@ impl AugmentConfig {
 }
 
 /// The transform of one image.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Params {
     /// RandomRotation's turn, counter-clockwise on screen, degrees.
     pub rotation: f64,

@@ -161,6 +161,21 @@ pub struct TrainConfig {
     pub limit_test: Option<usize>,
     /// Read the running loss back from the device every this many batches.
     pub report_every: usize,
+    /// On the CPU, each batch is cut into this many slices whose gradients are computed side by
+    /// side, each by a replica of the model (the page's Web Workers; `super::parallel`): what the
+    /// run computes depends on it (batch norm sees each slice's statistics), not on how many
+    /// cores share the slices. 1: the whole batch at once, as on the GPU, which ignores it.
+    #[serde(default = "one")]
+    pub workers: usize,
+    /// Tests of the whole test set spread evenly over the last epoch, besides the one after
+    /// each epoch: when a short run crosses an accuracy shows to within a fraction of an
+    /// epoch. Each costs a pass over the test images.
+    #[serde(default)]
+    pub last_epoch_tests: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl TrainConfig {
@@ -182,6 +197,8 @@ impl TrainConfig {
             limit_train: None,
             limit_test: None,
             report_every: 50,
+            workers: 1,
+            last_epoch_tests: 0,
         }
     }
 
@@ -215,6 +232,8 @@ impl TrainConfig {
             limit_train: None,
             limit_test: None,
             report_every: 50,
+            workers: 1,
+            last_epoch_tests: 0,
         }
     }
 
@@ -311,6 +330,12 @@ impl TrainConfig {
         finite("augment.scale", "scale", a.scale, 0.0, 0.9)?;
         finite("augment.brightness", "brightness", a.brightness, 0.0, 0.9)?;
         finite("augment.contrast", "contrast", a.contrast, 0.0, 0.9)?;
+        if !(1..=MAX_WORKERS).contains(&self.workers) {
+            return bad("workers", format!("workers must be between 1 and {MAX_WORKERS}, got {}", self.workers));
+        }
+        if self.last_epoch_tests > 100 {
+            return bad("lastEpochTests", format!("tests within the last epoch must be at most 100, got {}", self.last_epoch_tests));
+        }
         if self.report_every == 0 {
             return bad("reportEvery", "report_every must be at least 1".into());
         }
@@ -326,6 +351,12 @@ impl TrainConfig {
         }
     }
 }
+
+/// The most slices a batch is cut into (each replica holds a copy of the engine).
+pub const MAX_WORKERS: usize = 16;
+/// How many the page uses by default: one per core the browser reports, up to this many (past
+/// it a slice of a small batch is too small to pay for its messages: docs/results.md).
+pub const DEFAULT_WORKERS: usize = 4;
 
 /// Why settings cannot train: the setting at fault (its serialised path) and the rule.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

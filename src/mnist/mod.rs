@@ -12,6 +12,8 @@
 //! - [`evaluate`]: a model on the test set, every mistake with its guess.
 //! - [`report`]: what a run reports (progress, epochs, evaluation, outcome).
 //! - [`train`]: the async training loop with progress, stop and divergence handling.
+//! - [`parallel`]: a batch split into slices, each computed by a [`replica`] of the model (the
+//!   page's workers), the gradients summed; [`values`]: a model's numbers as flat lists.
 //! - [`fallback`]: the weights a diverging run keeps.
 //! - [`clock`]: time in the CLI and the browser.
 //! - [`optimizer`]: SGD and Adam, their state saved with the weights.
@@ -38,13 +40,16 @@ pub mod memory;
 pub mod model;
 pub mod net;
 pub mod optimizer;
+pub mod parallel;
 pub mod plan;
 pub mod report;
+pub mod replica;
 pub mod rng;
 pub mod snapshot;
 pub mod step;
 pub mod tensors;
 pub mod train;
+pub mod values;
 
 pub use config::TrainConfig;
 pub use data::Mnist;

@@ -53,6 +53,37 @@ impl EpochMetrics {
     }
 }
 
+/// A test of the weights during a run: after each epoch and, where a run asks for more
+/// (`TrainConfig::last_epoch_tests`), within its last epoch. When a run first reached an
+/// accuracy is read from these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TestPoint {
+    pub epoch: usize,
+    /// The batches of the epoch done (all of them at its end).
+    pub batch: usize,
+    pub batches: usize,
+    /// The run's time when the test finished, its tests included and its pauses not.
+    pub seconds: f64,
+    pub accuracy: f64,
+    pub loss: f64,
+}
+
+impl TestPoint {
+    /// Where in the run, in epochs (2.5: half-way through the third).
+    pub fn at(&self) -> f64 {
+        (self.epoch - 1) as f64 + self.batch as f64 / self.batches.max(1) as f64
+    }
+}
+
+/// The accuracies whose time a run reports: the exercise's 99.4 %, and 99 % on the way.
+pub const MILESTONES: [f64; 2] = [99.0, 99.4];
+
+/// The first test at or above `accuracy` %, if any.
+pub fn first_reaching(tests: &[TestPoint], accuracy: f64) -> Option<&TestPoint> {
+    tests.iter().find(|t| t.accuracy >= accuracy)
+}
+
 /// Accuracy, loss and mistakes on a test set.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -121,6 +152,8 @@ impl Outcome {
 
 pub struct RunResult {
     pub epochs: Vec<EpochMetrics>,
+    /// Every test of the run, in order (each epoch's and any within the last epoch).
+    pub tests: Vec<TestPoint>,
     /// The trained model in inference mode (the last good weights if the run diverged).
     pub model: Net,
     /// The final model on the test set.

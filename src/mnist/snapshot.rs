@@ -7,7 +7,7 @@ use super::checkpoint::{self, SavedRun};
 use super::config::TrainConfig;
 use super::optimizer::OptimizerLayout;
 use super::plan::Plan;
-use super::report::EpochMetrics;
+use super::report::{EpochMetrics, TestPoint};
 use super::step::Stepper;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub struct Snapshot {
     pub config: TrainConfig,
     /// The finished epochs' metrics.
     pub epochs: Vec<EpochMetrics>,
+    /// The tests so far (files from before tests within an epoch have none).
+    #[serde(default)]
+    pub tests: Vec<TestPoint>,
     /// The epoch under way (1-based) and how many of its batches are done.
     pub epoch: usize,
     pub batch: usize,
@@ -59,11 +62,25 @@ impl Snapshot {
     }
 }
 
+/// What a run has reported so far: each finished epoch's metrics and every test.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub epochs: Vec<EpochMetrics>,
+    pub tests: Vec<TestPoint>,
+}
+
+impl History {
+    /// The run's time at the start of the epoch under way: its finished epochs', tests included.
+    pub fn seconds(&self) -> f64 {
+        self.epochs.iter().map(|e| e.seconds).sum()
+    }
+}
+
 /// A run as the training loop holds it, between two batches: what [`Snapshot`] saves.
 pub struct Resumable<'a> {
     plan: &'a Plan<'a>,
     stepper: &'a Stepper,
-    epochs: &'a [EpochMetrics],
+    history: &'a History,
     /// The epoch under way and the batches of it done; `(next epoch, 0)` after an epoch.
     pub epoch: usize,
     pub batch: usize,
@@ -75,12 +92,12 @@ impl<'a> Resumable<'a> {
     pub(crate) fn new(
         plan: &'a Plan<'a>,
         stepper: &'a Stepper,
-        epochs: &'a [EpochMetrics],
+        history: &'a History,
         (epoch, batch): (usize, usize),
         rngs: (u64, u64),
         sums: Sums,
     ) -> Self {
-        Resumable { plan, stepper, epochs, epoch, batch, rngs, sums }
+        Resumable { plan, stepper, history, epoch, batch, rngs, sums }
     }
 
     /// Whether an epoch has just finished (its test done).
@@ -93,7 +110,8 @@ impl<'a> Resumable<'a> {
         let (layout, optimizer) = self.stepper.optimizer.save().await?;
         let snapshot = Snapshot {
             config: self.plan.config.clone(),
-            epochs: self.epochs.to_vec(),
+            epochs: self.history.epochs.clone(),
+            tests: self.history.tests.clone(),
             epoch: self.epoch,
             batch: self.batch,
             epoch_rng: self.rngs.0,

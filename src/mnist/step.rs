@@ -2,12 +2,15 @@
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{activation::log_softmax, Int, Tensor};
+use burn::tensor::{activation::log_softmax, Device, Int, Tensor};
 
 use super::config::TrainConfig;
+use super::data::SIDE;
 use super::net::Net;
 use super::optimizer::Optimizer;
+use super::parallel::Combined;
 use super::rng::Rng;
+use super::values::{self, Which};
 
 /// The model, its optimizer state and the loss settings, stepped one batch at a time.
 pub struct Stepper {
@@ -44,6 +47,27 @@ impl Stepper {
         let grads = GradientsParams::from_grads(mean.clone().backward(), &self.model);
         self.model = self.optimizer.step(lr, self.model.clone(), grads);
         (mean.inner(), hits.inner())
+    }
+}
+
+impl Stepper {
+    /// One update with gradients computed by replicas of the model, taking the batch norms'
+    /// running statistics they arrived at.
+    pub fn apply(&mut self, combined: &Combined, lr: f64) -> Result<(), String> {
+        let model = values::fill(self.model.clone(), Which::Buffers, &combined.buffers)?;
+        let grads = values::to_gradients(&model, &combined.grads)?;
+        self.model = self.optimizer.step(lr, model, grads);
+        Ok(())
+    }
+
+    /// Creates the model's parameters, in the order a forward pass reads them (as the first
+    /// [`Stepper::step`] does, so a model without dropout starts from the same weights however
+    /// its batches are computed), and keeps them as the starting weights.
+    pub fn initialise(&mut self, device: &Device) {
+        if self.initial.is_none() {
+            let _ = self.model.valid().forward(Tensor::zeros([1, 1, SIDE, SIDE], &device.clone().inner()));
+            self.initial = Some(self.model.valid());
+        }
     }
 }
 

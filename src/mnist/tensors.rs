@@ -8,13 +8,18 @@ use super::data::{Split, MEAN, SIDE, STD};
 /// The images at `indices` as `[B, 1, 28, 28]` floats in [0, 1], and their labels.
 pub fn batch(split: &Split, indices: &[usize], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
     let (pixels, labels) = split.gather(indices);
-    let b = indices.len();
+    to_tensors(&pixels, &labels, device)
+}
+
+/// Images as bytes (784 each) and their labels as `[B, 1, 28, 28]` floats in [0, 1] and `[B]`.
+pub fn to_tensors(pixels: &[u8], labels: &[u8], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {
+    let b = labels.len();
     let x = Tensor::<4>::from_data(
-        TensorData::new(pixels.into_iter().map(f32::from).collect::<Vec<_>>(), [b, 1, SIDE, SIDE]),
+        TensorData::new(pixels.iter().copied().map(f32::from).collect::<Vec<_>>(), [b, 1, SIDE, SIDE]),
         device,
     )
     .div_scalar(255.0);
-    let y = Tensor::<1, Int>::from_data(TensorData::new(labels.into_iter().map(i64::from).collect::<Vec<_>>(), [b]), device);
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels.iter().copied().map(i64::from).collect::<Vec<_>>(), [b]), device);
     (x, y)
 }
 

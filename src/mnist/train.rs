@@ -19,12 +19,14 @@ use super::config::TrainConfig;
 use super::data::Mnist;
 use super::evaluate::evaluate;
 use super::fallback::Fallback;
+use super::layers::{kernels, Kernels};
 use super::net::Net;
 use super::optimizer::Optimizer;
+use super::parallel::{DataParallel, Helpers, NoHelpers};
 use super::plan::Plan;
-use super::report::{EpochMetrics, Outcome, Progress, RunResult};
+use super::report::{EpochMetrics, Evaluation, Outcome, Progress, RunResult, TestPoint};
 use super::rng::Rng;
-use super::snapshot::{Resumable, Sums};
+use super::snapshot::{History, Resumable, Sums};
 use super::step::{step_seed, Stepper};
 use super::tensors::{batch, normalise, read_back};
 
@@ -39,6 +41,10 @@ pub trait Observer {
     }
     /// After each epoch's test.
     fn epoch(&mut self, _metrics: &EpochMetrics) -> impl Future<Output = Control> {
+        async { Control::Continue }
+    }
+    /// After every test, each epoch's (before [`Observer::epoch`]) and any within the last epoch.
+    fn test(&mut self, _test: &TestPoint) -> impl Future<Output = Control> {
         async { Control::Continue }
     }
     /// After every report and every epoch: the run as it stands, for the observer to save when
@@ -93,7 +99,7 @@ impl Start {
                 epoch_rng: config.seed,
                 rng: config.seed,
                 sums: Sums::default(),
-                epochs: Vec::new(),
+                history: History::default(),
             }),
             Start::Weights { model, epochs_done } => {
                 if epochs_done >= config.epochs {
@@ -108,7 +114,7 @@ impl Start {
                     epoch_rng: rng,
                     rng,
                     sums: Sums::default(),
-                    epochs: Vec::new(),
+                    history: History::default(),
                 })
             }
             Start::Exact { model, run } => {
@@ -131,7 +137,7 @@ impl Start {
                     epoch_rng: s.epoch_rng,
                     rng: s.rng,
                     sums: s.sums,
-                    epochs: s.epochs,
+                    history: History { epochs: s.epochs, tests: s.tests },
                 })
             }
         }
@@ -147,7 +153,7 @@ struct State {
     epoch_rng: u64,
     rng: u64,
     sums: Sums,
-    epochs: Vec<EpochMetrics>,
+    history: History,
 }
 
 /// Why the loop ended, before the weights to keep are chosen.
@@ -163,18 +169,42 @@ pub async fn train(config: &TrainConfig, data: &Mnist, device: &Device, observer
     train_from(&Plan::new(config, data)?, device, observer, Start::Fresh).await
 }
 
-/// Runs `plan`, beginning at `start`.
+/// Runs `plan`, beginning at `start`; a run with several workers computes each of their slices
+/// here, one after another.
 pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Observer, start: Start) -> Result<RunResult, String> {
+    train_with(plan, device, observer, start, &mut NoHelpers).await
+}
+
+/// [`train_from`], with `helpers` computing slices of each batch beside this thread when the
+/// run has several workers and trains on the CPU (`super::parallel`).
+pub async fn train_with(
+    plan: &Plan<'_>,
+    device: &Device,
+    observer: &mut impl Observer,
+    start: Start,
+    helpers: &mut impl Helpers,
+) -> Result<RunResult, String> {
     let config = &plan.config;
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
-    let State { mut stepper, epoch: first_epoch, batch: first_batch, epoch_rng: first_epoch_rng, rng, mut sums, mut epochs } =
+    let State { mut stepper, epoch: first_epoch, batch: first_batch, epoch_rng: first_epoch_rng, rng, mut sums, mut history } =
         start.state(plan, &ad)?;
+    // Several workers share each batch on the CPU; on the GPU one device takes it whole.
+    let mut parallel = match config.workers > 1 && kernels(device) == Kernels::Cpu {
+        true => {
+            stepper.initialise(&ad);
+            Some(DataParallel::new(config, device, helpers).await?)
+        }
+        false => None,
+    };
     let mut rng = Rng::new(rng);
     let mut fallback = Fallback::default();
     let mut lr = config.lr;
     let mut last_evaluation = None;
     let mut end = End::Completed;
+    // Where the last epoch is tested besides its end: evenly spaced batches.
+    let extra = config.last_epoch_tests;
+    let within_last: Vec<usize> = (1..=extra).map(|k| k * plan.per_epoch / (extra + 1)).filter(|&b| b > 0 && b < plan.per_epoch).collect();
 
     'run: for epoch in first_epoch..=config.epochs {
         let resumed = epoch == first_epoch && first_batch > 0;
@@ -207,19 +237,48 @@ pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Ob
                 ad.seed(step_seed(config.seed, step));
             }
             lr = plan.lr(step);
-            let (x, y) = batch(&plan.train, indices, &ad);
-            let x = if augment {
-                let params: Vec<Params> = indices.iter().map(|_| config.augment.draw(&mut rng)).collect();
-                augment::apply(x, &params, config.augment.interpolation)
-            } else {
-                x
+            let params: Vec<Params> = match augment {
+                true => indices.iter().map(|_| config.augment.draw(&mut rng)).collect(),
+                false => Vec::new(),
             };
             let n = indices.len();
-            let (mean, hits) = stepper.step(normalise(x), y, lr);
-            loss_sum = loss_sum + mean.mul_scalar(n as f64);
-            correct = correct + hits;
+            match &mut parallel {
+                None => {
+                    let (x, y) = batch(&plan.train, indices, &ad);
+                    let x = if augment { augment::apply(x, &params, config.augment.interpolation) } else { x };
+                    let (mean, hits) = stepper.step(normalise(x), y, lr);
+                    loss_sum = loss_sum + mean.mul_scalar(n as f64);
+                    correct = correct + hits;
+                }
+                Some(parallel) => {
+                    let slices = parallel.split(&plan.train, indices, &params, config.seed, step);
+                    let combined = parallel.step(&stepper.model, slices).await?;
+                    stepper.apply(&combined, lr)?;
+                    loss_sum = loss_sum + Tensor::from_data(TensorData::new(vec![combined.loss as f32], [1]), device);
+                    correct = correct + Tensor::from_data(TensorData::new(vec![combined.correct as f32], [1]), device);
+                }
+            }
             sums.seen += n;
 
+            // A test within the last epoch comes before the report, so the checkpoint after it
+            // holds it.
+            if epoch == config.epochs && within_last.contains(&(b + 1)) {
+                let evaluation = test(&stepper.model, &mut parallel, plan, device).await?;
+                let point = TestPoint {
+                    epoch,
+                    batch: b + 1,
+                    batches: plan.per_epoch,
+                    seconds: history.seconds() + clock.seconds(),
+                    accuracy: evaluation.accuracy,
+                    loss: evaluation.loss,
+                };
+                history.tests.push(point);
+                if clock.outside(observer.test(history.tests.last().unwrap())).await == Control::Stop {
+                    last_evaluation = Some(evaluation);
+                    end = End::Stopped { epoch, batch: b + 1 };
+                    break 'run;
+                }
+            }
             let last = b + 1 == plan.per_epoch;
             if (b + 1) % config.report_every == 0 || last {
                 let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
@@ -246,7 +305,7 @@ pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Ob
                 sums.seconds = seconds;
                 let control = clock.outside(observer.progress(&progress)).await;
                 if !last {
-                    let run = Resumable::new(plan, &stepper, &epochs, (epoch, b + 1), (epoch_rng, rng.state()), sums);
+                    let run = Resumable::new(plan, &stepper, &history, (epoch, b + 1), (epoch_rng, rng.state()), sums);
                     clock.outside(observer.checkpoint(&run)).await?;
                 }
                 if control == Control::Stop {
@@ -258,7 +317,17 @@ pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Ob
             }
         }
 
-        let evaluation = evaluate(&stepper.model, &plan.test, device).await?;
+        let evaluation = test(&stepper.model, &mut parallel, plan, device).await?;
+        let seconds = clock.seconds();
+        history.tests.push(TestPoint {
+            epoch,
+            batch: plan.per_epoch,
+            batches: plan.per_epoch,
+            seconds: history.seconds() + seconds,
+            accuracy: evaluation.accuracy,
+            loss: evaluation.loss,
+        });
+        let control = clock.outside(observer.test(history.tests.last().unwrap())).await;
         let metrics = EpochMetrics {
             epoch,
             train_loss: sums.loss / sums.seen as f64,
@@ -266,14 +335,14 @@ pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Ob
             test_loss: evaluation.loss,
             test_accuracy: evaluation.accuracy,
             lr,
-            seconds: clock.seconds(),
+            seconds,
         };
-        epochs.push(metrics.clone());
+        history.epochs.push(metrics.clone());
         last_evaluation = Some(evaluation);
         fallback.keep_epoch(epoch, &stepper.model);
-        let control = observer.epoch(&metrics).await;
+        let control = control.and(observer.epoch(&metrics).await);
         let next = (rng.state(), rng.state());
-        let run = Resumable::new(plan, &stepper, &epochs, (epoch + 1, 0), next, Sums::default());
+        let run = Resumable::new(plan, &stepper, &history, (epoch + 1, 0), next, Sums::default());
         observer.checkpoint(&run).await?;
         if control == Control::Stop && epoch < config.epochs {
             end = End::Stopped { epoch, batch: plan.per_epoch };
@@ -300,5 +369,13 @@ pub async fn train_from(plan: &Plan<'_>, device: &Device, observer: &mut impl Ob
             (model, Some(evaluation), Outcome::Diverged { epoch, batch, kept })
         }
     };
-    Ok(RunResult { epochs, model, evaluation, outcome })
+    Ok(RunResult { epochs: history.epochs, tests: history.tests, model, evaluation, outcome })
+}
+
+/// The model on the test images: shared between the replicas when the run has them.
+async fn test(model: &Net, parallel: &mut Option<DataParallel<'_, impl Helpers>>, plan: &Plan<'_>, device: &Device) -> Result<Evaluation, String> {
+    match parallel {
+        None => evaluate(model, &plan.test, device).await,
+        Some(parallel) => parallel.test(model, &plan.test).await,
+    }
 }

@@ -11,6 +11,7 @@ use burn::tensor::Device;
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use super::replica::JsHelpers;
 use super::{compute, control, from_js, to_js};
 use crate::boundary::{DesignCheck, DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
 use crate::device::{Backend, Preference};
@@ -23,7 +24,7 @@ use crate::mnist::snapshot::Resumable;
 use crate::mnist::clock::now_ms;
 use crate::mnist::evaluate::evaluate;
 use crate::mnist::plan::Plan;
-use crate::mnist::report::{EpochMetrics, Progress};
+use crate::mnist::report::{EpochMetrics, Progress, TestPoint};
 use crate::mnist::train::{self, Control, Observer, Start};
 use crate::mnist::{checkpoint, idx, infer, Mnist, TrainConfig};
 
@@ -180,10 +181,12 @@ pub async fn mnist_augmented(indices: Vec<u32>, augment: JsValue, seed: f64) -> 
     infer::augmented(&data.train, &indices, &augment, seed as u64, &Device::flex()).await.map_err(err)
 }
 
-/// Hands progress, each epoch and checkpoints to JS callbacks, each answered as [`control`] reads it.
+/// Hands progress, each epoch, each test and checkpoints to JS callbacks, each answered as
+/// [`control`] reads it.
 struct Callbacks {
     on_progress: Function,
     on_epoch: Function,
+    on_test: Function,
     on_checkpoint: Function,
     /// When the last checkpoint went to the page (ms, [`now_ms`]).
     saved_at: f64,
@@ -194,6 +197,33 @@ struct Callbacks {
 const CHECKPOINT_EVERY_MS: f64 = 30_000.0;
 
 impl Callbacks {
+    /// `{ progress, epoch, test, checkpoint }`, each a function.
+    fn new(callbacks: &JsValue) -> Result<Self, JsError> {
+        let get = |name: &str| {
+            js_sys::Reflect::get(callbacks, &name.into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| err(format!("the training callbacks have no '{name}' function")))
+        };
+        Ok(Callbacks {
+            on_progress: get("progress")?,
+            on_epoch: get("epoch")?,
+            on_test: get("test")?,
+            on_checkpoint: get("checkpoint")?,
+            saved_at: now_ms(),
+            error: None,
+        })
+    }
+
+    /// `value` handed to `callback`, its answer read as [`control`] reads it.
+    async fn call(&mut self, callback: &Function, value: &impl serde::Serialize) -> Control {
+        let returned = match to_js(value) {
+            Ok(v) => callback.call1(&JsValue::NULL, &v),
+            Err(e) => Err(JsValue::from(e)),
+        };
+        self.answer(returned).await
+    }
+
     async fn answer(&mut self, returned: Result<JsValue, JsValue>) -> Control {
         control(returned).await.unwrap_or_else(|e| {
             self.error = Some(e);
@@ -204,19 +234,15 @@ impl Callbacks {
 
 impl Observer for Callbacks {
     async fn progress(&mut self, progress: &Progress) -> Control {
-        let returned = match to_js(progress) {
-            Ok(p) => self.on_progress.call1(&JsValue::NULL, &p),
-            Err(e) => Err(JsValue::from(e)),
-        };
-        self.answer(returned).await
+        self.call(&self.on_progress.clone(), progress).await
     }
 
     async fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
-        let returned = match to_js(metrics) {
-            Ok(m) => self.on_epoch.call1(&JsValue::NULL, &m),
-            Err(e) => Err(JsValue::from(e)),
-        };
-        self.answer(returned).await
+        self.call(&self.on_epoch.clone(), metrics).await
+    }
+
+    async fn test(&mut self, test: &TestPoint) -> Control {
+        self.call(&self.on_test.clone(), test).await
     }
 
     /// After every epoch, and every half minute within one.
@@ -273,13 +299,16 @@ pub fn mnist_crash() {
 
 /// Trains `request.config` on `request.backend` ("wgpu" falls back to "flex", saying why),
 /// continuing `request.resume` if given (exactly where it was; a weights-only file from an
-/// older page after its `epochsDone` epochs). `on_progress(progress)` is called every
-/// `reportEvery` batches, `on_epoch(metrics)` after each epoch's test,
-/// `on_checkpoint(bytes, {epoch, batch})` after each epoch and every half minute. The trained
-/// model becomes the current one.
+/// older page after its `epochsDone` epochs). `callbacks`: `progress(progress)` every
+/// `reportEvery` batches, `test(point)` after every test, `epoch(metrics)` after each epoch's,
+/// `checkpoint(bytes, {epoch, batch})` after each epoch and every half minute. The trained
+/// model becomes the current one. `replicas` (`www/mnist/replicas.ts`) computes slices of each
+/// batch beside this worker when the run has several workers.
 #[wasm_bindgen(js_name = mnistTrain)]
-pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Function, on_checkpoint: Function) -> Result<JsValue, JsError> {
+pub async fn mnist_train(request: JsValue, callbacks: JsValue, replicas: JsValue) -> Result<JsValue, JsError> {
     let TrainRequest { config, backend, resume } = from_js(request, "training request")?;
+    let mut callbacks = Callbacks::new(&callbacks)?;
+    let mut helpers = JsHelpers::new(&replicas)?;
     let data = data()?;
     let plan = Plan::new(&config, &data).map_err(err)?;
     let compute = compute(backend).await;
@@ -290,8 +319,7 @@ pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Func
             Start::from_checkpoint(checkpoint, epochs_done)
         }
     };
-    let mut callbacks = Callbacks { on_progress, on_epoch, on_checkpoint, saved_at: now_ms(), error: None };
-    let run = train::train_from(&plan, &compute.device, &mut callbacks, start).await.map_err(err)?;
+    let run = train::train_with(&plan, &compute.device, &mut callbacks, start, &mut helpers).await.map_err(err)?;
     if let Some(e) = callbacks.error {
         return Err(err(e));
     }
@@ -300,6 +328,7 @@ pub async fn mnist_train(request: JsValue, on_progress: Function, on_epoch: Func
         message: run.outcome.message(),
         note,
         epochs: run.epochs,
+        tests: run.tests,
         evaluation: run.evaluation,
         outcome: run.outcome,
         backend: compute.backend,

@@ -2,12 +2,15 @@
 //!
 //! Every function validates what JS sends before any tensor is touched (a Rust panic in wasm
 //! kills the whole module) and returns `Result`, which JS sees as a thrown `Error`.
-//! [`tiny`] is Part 1's boundary, [`mnist`] Part 2's.
+//! [`tiny`] is Part 1's boundary, [`mnist`] Part 2's, [`replica`] that of Part 2's replica
+//! workers (several cores training one run).
 
 pub mod mnist;
+pub mod replica;
 pub mod tiny;
 
 pub use mnist::*;
+pub use replica::*;
 pub use tiny::*;
 
 use serde::{de::DeserializeOwned, Serialize};

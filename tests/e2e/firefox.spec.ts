@@ -75,3 +75,38 @@ test("Part 2 trains an epoch on Firefox's backend and shows its results", async 
   expect(errors).toEqual([]);
   await page.close();
 });
+
+test("Part 2 with two workers: the same weights twice, through a replica's crash", async () => {
+  needsData();
+  test.setTimeout(480_000);
+  // 100 steps of 32 images, each batch in two slices (www/mnist/replicas.ts).
+  const { page, errors } = await open("recipe=compact&batchSize=32&limitTrain=3200&limitTest=500&reportEvery=10&epochs=1&device=flex&workers=2");
+  await page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
+  await page.click("#mnist-load");
+  await textOf(page, "#mnist-data-status", /60,000 training and 10,000 test images/);
+  // What the model makes of four fixed images, every bit (a weights file also holds random ids).
+  const hash = () => page.evaluate(async () => {
+    const pixels = Float32Array.from({ length: 4 * 784 }, (_, i) => ((i * 7919) % 256) / 255);
+    const p: Float32Array<ArrayBuffer> = await (globalThis as any).gradbook.mnist.call("predict", pixels);
+    return [...new Uint8Array(await crypto.subtle.digest("SHA-256", p))].slice(0, 12).join(",");
+  });
+  const run = async (crash: boolean) => {
+    const before = await page.$$eval("#compare-table tbody tr", (rows) => rows.length).catch(() => 0);
+    await page.waitForSelector("#mnist-start:not([disabled])");
+    await page.click("#mnist-start");
+    if (crash) {
+      await textOf(page, "#mnist-bar-text", /batch/);
+      expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1))).toBe(true);
+      await textOf(page, "#mnist-log", /Replica 1 crashed/);
+    }
+    await page.waitForFunction((n: number) => document.querySelectorAll("#compare-table tbody tr").length > n &&
+      document.querySelectorAll("#compare-table tbody tr")[n].children[1].textContent === "completed", { timeout: 300_000, polling: 250 }, before);
+    return hash();
+  };
+  const first = await run(false);
+  expect(parseFloat(await textOf(page, "#results-accuracy", /\d/))).toBeGreaterThan(50);
+  expect(await run(false)).toBe(first);
+  expect(await run(true)).toBe(first);
+  expect(errors).toEqual([]);
+  await page.close();
+});

@@ -9,6 +9,7 @@ mod designs;
 mod idx_files;
 mod models;
 mod optimizer;
+mod parallel;
 mod runs;
 mod settings;
 mod weights_files;

@@ -165,6 +165,9 @@ fn a_resumed_run_ends_bit_identical_to_one_never_stopped() {
     let recipes = [
         // Nesterov SGD, one-cycle, augmentation, label smoothing.
         TrainConfig { epochs: 2, batch_size: 32, report_every: 2, ..TrainConfig::compact() },
+        // The same, each batch in three slices (the page's workers; computed here one by one),
+        // and tested three times within the last epoch besides its end.
+        TrainConfig { epochs: 2, batch_size: 32, report_every: 2, workers: 3, last_epoch_tests: 3, ..TrainConfig::compact() },
         // Momentum SGD, StepLR, dropout: the device's generator too.
         TrainConfig { epochs: 2, batch_size: 64, report_every: 1, schedule: Schedule::Step { every: 1, gamma: 0.5 }, ..TrainConfig::seed() },
         TrainConfig {
@@ -186,6 +189,8 @@ fn a_resumed_run_ends_bit_identical_to_one_never_stopped() {
             let name = format!("{} {:?} from {place:?}", config.model, config.optimizer);
             assert!(weights(&resumed.model) == weights(&whole.model), "{name}: the weights differ");
             assert_eq!(results(&resumed.epochs), results(&whole.epochs), "{name}");
+            let tests = |r: &report::RunResult| r.tests.iter().map(|t| (t.epoch, t.batch, t.accuracy, t.loss)).collect::<Vec<_>>();
+            assert_eq!(tests(&resumed), tests(&whole), "{name}: the tests differ");
         }
         // The file after the last epoch holds a finished run.
         let err = resume(&config, &data, saved.at((3, 0))).err().unwrap();
@@ -235,4 +240,28 @@ fn a_checkpoint_refuses_other_settings() {
     let other = TrainConfig { lr: 0.2, ..config };
     let err = resume(&other, &banded(), saved.at((2, 0))).err().unwrap();
     assert!(err.contains("other settings"), "{err}");
+}
+
+/// A run tests after each epoch and, where it asks, within its last epoch at evenly spaced
+/// batches; each test carries the run's time, which only grows.
+#[test]
+fn tests_within_the_last_epoch_come_where_asked() {
+    let _generator = one_generator();
+    let config = TrainConfig { epochs: 2, batch_size: 32, report_every: 4, last_epoch_tests: 3, ..TrainConfig::compact() };
+    struct Tests(Vec<(usize, usize)>);
+    impl Observer for Tests {
+        async fn test(&mut self, t: &report::TestPoint) -> Control {
+            self.0.push((t.epoch, t.batch));
+            Control::Continue
+        }
+    }
+    let mut seen = Tests(Vec::new());
+    let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut seen)).unwrap();
+    // 256 images in batches of 32: 8 batches an epoch; three tests within the second at 2, 4, 6.
+    let at: Vec<(usize, usize)> = run.tests.iter().map(|t| (t.epoch, t.batch)).collect();
+    assert_eq!(at, [(1, 8), (2, 2), (2, 4), (2, 6), (2, 8)]);
+    assert_eq!(seen.0, at, "the observer hears of every test");
+    assert!(run.tests.windows(2).all(|w| w[0].seconds <= w[1].seconds), "the run's time only grows");
+    assert_eq!(run.tests.last().unwrap().accuracy, run.evaluation.as_ref().unwrap().accuracy);
+    assert_eq!(run.tests[0].accuracy, run.epochs[0].test_accuracy);
 }

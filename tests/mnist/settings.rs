@@ -114,6 +114,9 @@ fn every_accepted_setting_trains_to_finite_weights() {
             limit_train: Some(1 + d.pick(32)),
             limit_test: Some(1 + d.pick(16)),
             report_every: 1 + d.pick(4),
+            // Batches cut into slices (computed here one after another, as the page's workers would).
+            workers: 1 + d.pick(3),
+            last_epoch_tests: d.pick(3),
         };
         config.validate().unwrap_or_else(|e| panic!("case {case}: the generator made a refused setting: {e}"));
         struct Quiet;

@@ -140,13 +140,28 @@ limitTrain: number | null, limitTest: number | null,
 /**
  * Read the running loss back from the device every this many batches.
  */
-reportEvery: number, };
+reportEvery: number, 
+/**
+ * On the CPU, each batch is cut into this many slices whose gradients are computed side by
+ * side, each by a replica of the model (the page's Web Workers; `super::parallel`): what the
+ * run computes depends on it (batch norm sees each slice's statistics), not on how many
+ * cores share the slices. 1: the whole batch at once, as on the GPU, which ignores it.
+ */
+workers: number, 
+/**
+ * Tests of the whole test set spread evenly over the last epoch, besides the one after
+ * each epoch: when a short run crosses an accuracy shows to within a fraction of an
+ * epoch. Each costs a pass over the test images.
+ */
+lastEpochTests: number, };
 
 export const OPTIMIZER_KINDS: readonly OptimizerConfig[] = [{"kind":"sgd","momentum":0.9,"nesterov":false,"weightDecay":0.0},{"kind":"adam","weightDecay":0.0}];
 
 export const SCHEDULE_KINDS: readonly Schedule[] = [{"kind":"constant"},{"kind":"step","every":8,"gamma":0.25},{"kind":"oneCycle","warmup":0.2,"div":10.0,"finalDiv":100.0}];
 
 export const INTERPOLATIONS: readonly Interpolation[] = ["bilinear","nearest"];
+
+export const WORKER_LIMITS: Readonly<{ max: number; defaultCap: number }> = {"defaultCap":4,"max":16};
 
 export const MNIST_FILES: readonly string[] = ["train-images-idx3-ubyte.gz","train-labels-idx1-ubyte.gz","t10k-images-idx3-ubyte.gz","t10k-labels-idx1-ubyte.gz"];
 
@@ -230,6 +245,18 @@ export type EpochMetrics = { epoch: number, trainLoss: number, trainAccuracy: nu
  */
 lr: number, seconds: number, };
 
+export type TestPoint = { epoch: number, 
+/**
+ * The batches of the epoch done (all of them at its end).
+ */
+batch: number, batches: number, 
+/**
+ * The run's time when the test finished, its tests included and its pauses not.
+ */
+seconds: number, accuracy: number, loss: number, };
+
+export const MILESTONES: readonly number[] = [99.0,99.4];
+
 export type Evaluation = { loss: number, accuracy: number, 
 /**
  * `confusion[true][predicted]`.
@@ -248,7 +275,7 @@ export type Kept = { "kind": "batch", epoch: number, batch: number, } | { "kind"
 
 export type Place = { epoch: number, batch: number, };
 
-export type RunSummary = { epochs: Array<EpochMetrics>, evaluation: Evaluation | null, outcome: Outcome, 
+export type RunSummary = { epochs: Array<EpochMetrics>, tests: Array<TestPoint>, evaluation: Evaluation | null, outcome: Outcome, 
 /**
  * Why the run ended early, in words (stopped, diverged), if it did.
  */

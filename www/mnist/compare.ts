@@ -8,8 +8,19 @@ import type { MnistCell } from "./state";
 import { runLabel, type RunRecord } from "./store";
 
 let plot: uPlot | null = null;
+/** What the plot's x axis counts: epochs, or the run's seconds (its tests included). */
+type Along = "epoch" | "seconds";
 
-function show(root: HTMLElement, runs: RunRecord[]): void {
+/** A run's test accuracies as [x, accuracy] points along `along`: every test it kept (those
+ *  within its last epoch too), or, for records from before tests were kept, each epoch's, its
+ *  time summed from the epochs'. */
+function points(r: RunRecord, along: Along): [number, number][] {
+  if (r.tests?.length) return r.tests.map((t) => [along === "epoch" ? t.epoch - 1 + t.batch / t.batches : t.seconds, t.accuracy]);
+  let seconds = 0;
+  return r.epochs.map((e) => [along === "epoch" ? e.epoch : (seconds += e.seconds), e.testAccuracy]);
+}
+
+function show(root: HTMLElement, runs: RunRecord[], along: Along): void {
   const withEpochs = runs.filter((r) => r.epochs.length > 0);
   plot?.destroy();
   plot = null;
@@ -24,18 +35,22 @@ function show(root: HTMLElement, runs: RunRecord[]): void {
   root.innerHTML =
     `<div id="compare-plot"></div><table class="summary" id="compare-table"><thead><tr><th>run</th><th>status</th><th>epochs</th><th>best test</th><th>final test</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody></table>`;
-  const longest = Math.max(...withEpochs.map((r) => r.epochs.length));
-  const xs = Array.from({ length: longest }, (_, i) => i + 1);
-  const data = [xs, ...withEpochs.map((r) => xs.map((x) => r.epochs[x - 1]?.testAccuracy ?? null))] as uPlot.AlignedData;
+  // One x for every run's points; each run is drawn through its own (spanGaps).
+  const series = withEpochs.map((r) => new Map(points(r, along)));
+  const xs = [...new Set(series.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+  const data = [xs, ...series.map((m) => xs.map((x) => m.get(x) ?? null))] as uPlot.AlignedData;
   const el = root.querySelector<HTMLElement>("#compare-plot")!;
   plot = new uPlot(
     {
       width: Math.min(root.clientWidth || 800, 900),
       height: 300,
       // Whole epochs on x (no 1.5); accuracy never above 100 % on y.
-      scales: { x: { time: false, range: (_u, min, max) => [Math.min(min, 1), Math.max(max, 2)] }, y: { range: (_u, min, max) => [Math.max(0, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))] } },
-      axes: [axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }), axis("test accuracy %", { size: 60 })],
-      series: [{ label: "epoch" }, ...withEpochs.map((r, i) => ({ label: runLabel(r), ...line(i), points: { size: 7 } }))],
+      scales: {
+        x: { time: false, range: (_u, min, max) => (along === "epoch" ? [Math.min(min, 1), Math.max(max, 2)] : [0, max * 1.02]) },
+        y: { range: (_u, min, max) => [Math.max(0, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))] },
+      },
+      axes: [along === "epoch" ? axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }) : axis("seconds from Start"), axis("test accuracy %", { size: 60 })],
+      series: [{ label: along }, ...withEpochs.map((r, i) => ({ label: runLabel(r), ...line(i), spanGaps: true, points: { size: 7 } }))],
       legend,
     },
     data,
@@ -45,7 +60,10 @@ function show(root: HTMLElement, runs: RunRecord[]): void {
 
 export const mountCompare: MnistCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#mnist-compare")!;
-  state.watch((s) => s.runs, (runs) => show(root, runs));
+  const along = cell.querySelector<HTMLSelectElement>("#mnist-compare-along")!;
+  const draw = () => show(root, state.get().runs, along.value as Along);
+  along.addEventListener("change", draw);
+  state.watch((s) => s.runs, draw);
   // Forgetting cannot be undone: the first click asks, a second within 5 s forgets.
   const clear = cell.querySelector<HTMLButtonElement>("#mnist-clear-runs")!;
   const label = clear.textContent!;

@@ -5,6 +5,7 @@
 import { emit, type Wasm } from "../serve";
 import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
+import { ReplicaPool } from "./replicas";
 
 
 type MnistFile = InstanceType<Wasm["MnistFile"]>;
@@ -100,21 +101,45 @@ async function gate(): Promise<"stop" | "go"> {
   return stopping ? "stop" : "go";
 }
 
+/** The run's replica workers, while one trains. */
+let pool: ReplicaPool | null = null;
+
+/** Threads a run with `workers` slices per batch uses beside this one: one per slice, up to the
+ *  cores the browser reports (more would only take turns on them). */
+function helpers(workers: number): number {
+  return Math.max(0, Math.min(workers, navigator.hardwareConcurrency || 1) - 1);
+}
+
 async function train(wasm: Wasm, request: TrainRequest) {
   stopping = false;
   paused = null;
-  return wasm.mnistTrain(
-    request,
-    (progress: unknown) => {
+  pool?.close();
+  pool = new ReplicaPool(helpers(request.config.workers));
+  try {
+    return await trainWith(wasm, request, pool);
+  } finally {
+    pool.close();
+    pool = null;
+  }
+}
+
+function trainWith(wasm: Wasm, request: TrainRequest, pool: ReplicaPool) {
+  const callbacks = {
+    progress: (progress: unknown) => {
       emit("progress", progress);
       return gate();
     },
-    (metrics: unknown) => {
+    epoch: (metrics: unknown) => {
       emit("epoch", { metrics });
       return gate();
     },
-    (bytes: Uint8Array, place: unknown) => emit("checkpoint", { checkpoint: bytes, place }),
-  );
+    test: (point: unknown) => {
+      emit("test", point);
+      return gate();
+    },
+    checkpoint: (bytes: Uint8Array, place: unknown) => emit("checkpoint", { checkpoint: bytes, place }),
+  };
+  return wasm.mnistTrain(request, callbacks, pool);
 }
 
 export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } => ({
@@ -129,6 +154,7 @@ export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: Mn
   bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
   loseGpu: () => wasm.mnistLoseGpu(),
   crash: () => wasm.mnistCrash(),
+  crashReplica: (replica) => pool?.crash(replica - 1) ?? false,
   train: (request) => train(wasm, request),
   pause: () => {
     if (!paused) {

@@ -1,7 +1,7 @@
 // Cell 4: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
-import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from "../generated/engine";
+import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS, WORKER_LIMITS } from "../generated/engine";
 import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/params";
 import { copyLinkButton } from "../share";
 import { mnist } from "./client";
@@ -24,6 +24,7 @@ const FIELDS: Field[] = [
   { path: "epochs", label: "Epochs", kind: "int" },
   { path: "batchSize", label: "Batch size", kind: "int" },
   { path: "lr", label: "Learning rate", kind: "number" },
+  { path: "workers", label: "CPU workers (batch slices)", kind: "int" },
   { path: "optimizer.kind", label: "Optimizer", kind: { options: OPTIMIZER_KINDS.map((o) => o.kind) } },
   { path: "optimizer.momentum", label: "Momentum", kind: "number", when: sgd },
   { path: "optimizer.nesterov", label: "Nesterov", kind: "bool", when: sgd },
@@ -50,11 +51,14 @@ const FIELDS: Field[] = [
   { path: "reportEvery", label: "Update the plots every (batches)", kind: "int" },
 ];
 /** What a student changes first; the rest folds under "More settings". */
-const FIRST = new Set(["epochs", "batchSize", "lr", "seed", "limitTrain", "limitTest"]);
+const FIRST = new Set(["epochs", "batchSize", "lr", "workers", "seed", "limitTrain", "limitTest"]);
 
-
-/** The page reads the running loss back more often than the CLI does, for a livelier plot. */
-const PAGE_REPORT_EVERY = 10;
+/** What the page sets differently from a recipe: it reads the running loss back more often than
+ *  the CLI does, for a livelier plot, and shares each batch between one worker per core. */
+function pageDefaults(recipe: TrainConfig): TrainConfig {
+  const workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, WORKER_LIMITS.defaultCap));
+  return { ...structuredClone(recipe), reportEvery: 10, workers };
+}
 
 /** Switching an optimizer or schedule kind brings that kind's settings (the Rust core's). */
 const KIND_DEFAULTS: Record<string, object> = Object.fromEntries([...OPTIMIZER_KINDS, ...SCHEDULE_KINDS].map((k) => [k.kind, k]));
@@ -114,8 +118,7 @@ function fromUrl(recipes: Map<string, TrainConfig>, models: string[]): { setup: 
     if (recipes.has(q.get("recipe")!)) recipe = q.get("recipe")!;
     else skip("recipe", `not one of ${[...recipes.keys()].join(", ")}`);
   }
-  const config = structuredClone(recipes.get(recipe)!);
-  config.reportEvery = PAGE_REPORT_EVERY;
+  const config = pageDefaults(recipes.get(recipe)!);
   // The kinds first: they decide which of the other fields exist.
   const ordered = [...FIELDS].sort((a, b) => Number(b.path.endsWith(".kind")) - Number(a.path.endsWith(".kind")));
   for (const f of ordered) {
@@ -148,11 +151,13 @@ function fromUrl(recipes: Map<string, TrainConfig>, models: string[]): { setup: 
 
 function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
   const q = new URLSearchParams(location.search);
-  const base = { ...recipes.get(s.recipe)!, reportEvery: PAGE_REPORT_EVERY };
+  const base = pageDefaults(recipes.get(s.recipe)!);
   q.set("recipe", s.recipe);
   for (const f of FIELDS) {
     const v = get(s.config, f.path);
-    if (v !== undefined && JSON.stringify(v) !== JSON.stringify(get(base, f.path))) q.set(f.path, String(v ?? ""));
+    // The workers always: the page's default depends on the machine, and a link must train the
+    // same numbers on any (each batch is cut into that many slices whatever the cores).
+    if (v !== undefined && (f.path === "workers" || JSON.stringify(v) !== JSON.stringify(get(base, f.path)))) q.set(f.path, String(v ?? ""));
     else q.delete(f.path);
   }
   const model = s.config.model;
@@ -259,9 +264,10 @@ export const mountParams: MnistCell = (cell, state) => {
     const target = event.target as HTMLInputElement;
     if (target.name === "recipe") {
       // A recipe brings its model, unless the student has designed one: that stays.
-      const recipe = structuredClone(opts.recipes.get(target.value)!);
+      const recipe = pageDefaults(opts.recipes.get(target.value)!);
       const model = typeof setup.config.model === "string" ? recipe.model : setup.config.model;
-      setup = { ...setup, recipe: target.value, config: { ...recipe, model, reportEvery: PAGE_REPORT_EVERY } };
+      // The workers are the student's choice for this machine, not the recipe's.
+      setup = { ...setup, recipe: target.value, config: { ...recipe, model, workers: setup.config.workers } };
     } else if (target.name === "device") {
       setup.device = target.value as Setup["device"];
     } else if (target.name.endsWith(".kind")) {

@@ -30,6 +30,7 @@ export type {
   StepTiming,
   SummaryRow,
   TrainConfig,
+  TestPoint,
   TrainRequest,
 } from "../generated/engine";
 
@@ -56,6 +57,8 @@ export type MnistApi = {
   /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
   loseGpu: { args: []; result: boolean };
   crash: { args: []; result: void };
+  /** For tests: crashes replica worker `replica` (1-based) of the run under way; whether there was one. */
+  crashReplica: { args: [replica: number]; result: boolean };
   /** Sends "progress", "epoch" and "checkpoint" events; resolves when the run ends. */
   train: { args: [TrainRequest]; result: RunSummary };
   pause: { args: []; result: void };
@@ -76,6 +79,13 @@ export interface DownloadEvent {
 
 export interface EpochEvent {
   metrics: EpochMetrics;
+}
+
+/** A replica worker went away, and what the run does about it. */
+export interface ReplicaEvent {
+  /** 1-based (the engine itself computes the first slice); null: all of them. */
+  replica: number | null;
+  message: string;
 }
 
 /** The run saved (after every epoch and every half minute), to resume exactly there. */

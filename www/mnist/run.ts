@@ -8,7 +8,7 @@ import { saveFile } from "../share";
 import { mnist, DATA_URL } from "./client";
 import { modelName } from "./design";
 import { epochLines, log, part2, type Setup } from "./state";
-import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress } from "./protocol";
+import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress, ReplicaEvent, TestPoint } from "./protocol";
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
 
 let loading: Promise<boolean> | null = null;
@@ -36,9 +36,13 @@ async function refreshRuns(): Promise<void> {
  *  why the device changed mid-run. */
 async function train(run: RunRecord, requested: Setup["device"], why = ""): Promise<void> {
   current = run;
-  // The checkpoint is the truth: an epoch reported after it (a reload in between) trains again.
-  if (run.checkpointAt) run.epochs = run.epochs.slice(0, run.checkpointAt.epoch - 1);
-  part2.set({ runState: "running", view: ++views, epochs: [...run.epochs], log: run.epochs.flatMap(epochLines), progress: null });
+  // The checkpoint is the truth: an epoch or test reported after it (a reload in between) trains again.
+  const at = run.checkpointAt;
+  if (at) {
+    run.epochs = run.epochs.slice(0, at.epoch - 1);
+    run.tests = (run.tests ?? []).filter((t) => t.epoch < at.epoch || (t.epoch === at.epoch && t.batch <= at.batch));
+  }
+  part2.set({ runState: "running", view: ++views, epochs: [...run.epochs], tests: [...(run.tests ?? [])], log: run.epochs.flatMap(epochLines), progress: null });
   if (why) log(`${why}.`);
   device(run.backend, requested === "auto" ? "timing a few steps on WebGPU and on the CPU…" : why);
   try {
@@ -96,7 +100,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
 export async function startRun(): Promise<void> {
   const setup = part2.get().setup;
   if (current || !setup) return;
-  const run: RunRecord = { id: Date.now(), recipe: setup.recipe, config: structuredClone(setup.config), backend: "flex", epochs: [], checkpoint: null, status: "running", created: Date.now() };
+  const run: RunRecord = { id: Date.now(), recipe: setup.recipe, config: structuredClone(setup.config), backend: "flex", epochs: [], tests: [], checkpoint: null, status: "running", created: Date.now() };
   await train(run, setup.device);
 }
 
@@ -124,6 +128,13 @@ function onEpoch(e: EpochEvent): void {
   current.epochs.push(e.metrics);
   log(...epochLines(e.metrics));
   part2.set({ epochs: [...current.epochs] });
+}
+
+function onTest(t: TestPoint): void {
+  if (!current) return;
+  current.tests = [...(current.tests ?? []), t];
+  if (t.batch < t.batches) log(`TEST within epoch ${t.epoch}, after batch ${t.batch} of ${t.batches}: Test Accuracy: ${t.accuracy.toFixed(2)}%  (${t.seconds.toFixed(1)} s into the run)`);
+  part2.set({ tests: current.tests });
 }
 
 function onCheckpoint(e: CheckpointEvent): void {
@@ -224,7 +235,7 @@ function offerResume(run: RunRecord): void {
   };
   offer.querySelector<HTMLButtonElement>("[data-view]")!.onclick = async () => {
     done();
-    part2.set({ view: ++views, epochs: [...run.epochs], log: run.epochs.flatMap(epochLines), progress: null });
+    part2.set({ view: ++views, epochs: [...run.epochs], tests: [...(run.tests ?? [])], log: run.epochs.flatMap(epochLines), progress: null });
     run.status = "stopped";
     await saveRun(run);
     await useWeights(run.checkpoint!, `the interrupted run's weights at ${place(run)}`);
@@ -244,6 +255,8 @@ export async function begin(cache: string): Promise<void> {
   mnist.on("progress", onProgress);
   mnist.on("epoch", onEpoch);
   mnist.on("checkpoint", onCheckpoint);
+  mnist.on("test", onTest);
+  mnist.on("replica", (e: ReplicaEvent) => current && log(e.message));
   // A run still "running" when the page opens was cut off by a reload or a closed tab. The
   // newest with a checkpoint is offered for resuming; any other is stopped where it was, or
   // dropped when it had no finished epoch to keep.

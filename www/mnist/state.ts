@@ -2,7 +2,7 @@
 // data, the run under way as the training cell shows it, the results on screen and the stored
 // runs. The run's life cycle (www/mnist/run.ts) writes most of it; the cells show it.
 import { State } from "../state";
-import type { Backend, DesignCheck, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, ModelSpec, Progress, TrainConfig } from "./protocol";
+import type { Backend, DesignCheck, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, ModelSpec, Progress, TestPoint, TrainConfig } from "./protocol";
 import type { RunRecord } from "./store";
 
 export interface Setup {
@@ -36,6 +36,8 @@ export interface MnistState {
    *  draws what was added. */
   view: number | null;
   epochs: EpochMetrics[];
+  /** The run's tests so far (each epoch's, and any within its last epoch). */
+  tests: TestPoint[];
   log: string[];
   progress: Progress | null;
   /** What the results cell shows: the last run's test, or a loaded model's. */
@@ -47,7 +49,7 @@ export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
 
 export const part2 = new State<MnistState>({
   models: [], recipes: [], setup: null, settingsValid: false, design: null, data: { kind: "idle" }, download: null,
-  runState: "idle", device: null, view: null, epochs: [], log: [], progress: null, evaluation: null, runs: [],
+  runState: "idle", device: null, view: null, epochs: [], tests: [], log: [], progress: null, evaluation: null, runs: [],
 });
 
 /** Adds `lines` to the training log of the run on screen. */

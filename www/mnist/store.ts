@@ -1,7 +1,7 @@
 // Runs kept in IndexedDB: settings, every finished epoch's metrics and the run's latest
 // checkpoint. A run still marked "running" after a reload is one the page can offer to resume.
 import { modelName } from "./design";
-import type { Backend, EpochMetrics, Place, TrainConfig } from "./protocol";
+import type { Backend, EpochMetrics, Place, TestPoint, TrainConfig } from "./protocol";
 
 export interface RunRecord {
   id: number;
@@ -9,6 +9,8 @@ export interface RunRecord {
   config: TrainConfig;
   backend: Backend;
   epochs: EpochMetrics[];
+  /** Every test so far, with the run's time (absent in records from before these were kept). */
+  tests?: TestPoint[];
   /** The run's latest checkpoint: weights, optimizer state and place, to resume exactly. */
   checkpoint: Uint8Array | null;
   /** Where it was taken; absent in records from before exact resuming (weights after the last
@@ -52,5 +54,5 @@ export function runLabel(r: RunRecord): string {
   const augmented = Object.values(c.augment).some((v) => typeof v === "number" && v !== 0) ? "aug" : "no aug";
   // The model, unless the recipe is named after it.
   const model = modelName(c.model) === r.recipe ? [] : [`model ${modelName(c.model)}`];
-  return [r.recipe, ...model, c.optimizer.kind, `${c.epochs} ep`, `bs ${c.batchSize}`, `lr ${c.lr}`, images, augmented, `seed ${c.seed}`, r.backend === "wgpu" ? "WebGPU" : "CPU", when].join(" · ");
+  return [r.recipe, ...model, c.optimizer.kind, `${c.epochs} ep`, `bs ${c.batchSize}`, `lr ${c.lr}`, images, augmented, `seed ${c.seed}`, r.backend === "wgpu" ? "WebGPU" : `CPU${(c.workers ?? 1) > 1 ? ` × ${c.workers}` : ""}`, when].join(" · ");
 }

@@ -1,11 +1,23 @@
 // Cell 5: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
 // of the loss per batch and of loss and accuracy per epoch, and the device doing the work.
+import { MILESTONES } from "../generated/engine";
 import { keepFocus } from "../focus";
 import { duration } from "../format";
 import { downloadWeights, pauseRun, resumeRun, startRun, stopRun, useWeights } from "./run";
 import { LivePlot } from "./plots";
 import type { MnistCell } from "./state";
-import type { Progress } from "./protocol";
+import type { Progress, TestPoint } from "./protocol";
+
+/** When the run's tests first reached each milestone accuracy (the exercise's 99.4 %), in the
+ *  run's own time: from Start, its tests included, its pauses not. */
+export function milestonesText(tests: TestPoint[]): string {
+  if (tests.length === 0) return "";
+  const parts = MILESTONES.map((m) => {
+    const t = tests.find((t) => t.accuracy >= m);
+    return t ? `${m}% after <strong data-milestone="${m}">${t.seconds.toFixed(1)} s</strong> (epoch ${((t.epoch - 1) + t.batch / t.batches).toFixed(2)})` : `${m}% not yet`;
+  });
+  return `Test accuracy reached ${parts.join(", ")}.`;
+}
 
 
 function barText(p: Progress): string {
@@ -68,6 +80,7 @@ export const mountTraining: MnistCell = (root, state) => {
     $("mnist-bar-text").textContent = "";
     $<HTMLProgressElement>("mnist-bar").value = 0;
     $("mnist-last").textContent = "";
+    $("mnist-milestones").textContent = "";
   });
   state.watch((s) => s.epochs, (epochs) => {
     if (epochs.length < drawn) drawn = 0;
@@ -78,6 +91,7 @@ export const mountTraining: MnistCell = (root, state) => {
     }
     drawn = epochs.length;
   });
+  state.watch((s) => s.tests, (tests) => ($("mnist-milestones").innerHTML = milestonesText(tests)));
   state.watch((s) => s.progress, (p) => {
     if (!p) return;
     const bar = $<HTMLProgressElement>("mnist-bar");

@@ -16,7 +16,7 @@ use gradbook::mnist::evaluate::evaluate;
 use gradbook::mnist::model::{Architecture, ModelSpec};
 use gradbook::mnist::plan::Plan;
 use gradbook::mnist::snapshot::Resumable;
-use gradbook::mnist::report::{EpochMetrics, Evaluation, Outcome, Progress};
+use gradbook::mnist::report::{first_reaching, EpochMetrics, Evaluation, Outcome, Progress, TestPoint, MILESTONES};
 use gradbook::mnist::train::{self, Control, Observer, Start};
 
 #[derive(clap::Args)]
@@ -90,6 +90,10 @@ pub struct MnistArgs {
     /// Test on the first N test images only.
     #[arg(long)]
     limit_test: Option<usize>,
+    /// Cut each batch into this many slices, as the page's CPU workers do (computed here one
+    /// after another): the page's numbers for its `workers` setting.
+    #[arg(long)]
+    workers: Option<usize>,
     /// Write the settings and every epoch's metrics here as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -99,7 +103,7 @@ pub struct MnistArgs {
     save: Option<PathBuf>,
     /// Continue the run saved in this file (by `--save`) exactly where it stopped, with the
     /// settings it holds.
-    #[arg(long, conflicts_with_all = ["model", "config", "model_file", "epochs", "batch", "lr", "seed", "limit_train", "limit_test"])]
+    #[arg(long, conflicts_with_all = ["model", "config", "model_file", "epochs", "batch", "lr", "seed", "limit_train", "limit_test", "workers"])]
     resume: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
@@ -185,6 +189,15 @@ impl Observer for Console {
         Control::Continue
     }
 
+    async fn test(&mut self, t: &TestPoint) -> Control {
+        // Each epoch's own test is in its log lines; one within the epoch has a line of its own.
+        if t.batch < t.batches {
+            eprintln!();
+            println!("TEST at epoch {}, batch {}/{}: Test Accuracy: {:.2}%  ({:.1} s into the run)", t.epoch, t.batch, t.batches, t.accuracy, t.seconds);
+        }
+        Control::Continue
+    }
+
     async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
         match &self.save {
             Some(path) if run.at_epoch_end() => write_whole(path, &run.to_bytes().await?),
@@ -240,6 +253,7 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         print_confusion(e);
         println!("misclassified: {} test images", e.misclassified.len());
     }
+    println!("{}", time_to(&run.tests));
     // The weights first: they are the run's work. Each output is tried even if another failed.
     let mut failures = Vec::new();
     if let (Some(path), Outcome::Diverged { .. }) = (&args.save, &run.outcome) {
@@ -255,6 +269,8 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
             "parameters": spec.num_params().ok(),
             "device": compute.backend,
             "epochs": run.epochs,
+            "tests": run.tests,
+            "timeTo": MILESTONES.iter().map(|&m| (format!("{m}"), first_reaching(&run.tests, m).map(|t| t.seconds))).collect::<std::collections::BTreeMap<_, _>>(),
             "outcome": run.outcome,
             "final": run.evaluation,
         });
@@ -266,6 +282,18 @@ pub fn mnist(args: MnistArgs) -> Result<(), String> {
         true => Ok(()),
         false => Err(failures.join("; ")),
     }
+}
+
+/// When the run's tests first reached each milestone accuracy, in words.
+fn time_to(tests: &[TestPoint]) -> String {
+    let said: Vec<String> = MILESTONES
+        .iter()
+        .map(|&m| match first_reaching(tests, m) {
+            Some(t) => format!("{m} % after {:.1} s (epoch {:.2})", t.seconds, t.at()),
+            None => format!("{m} % not reached"),
+        })
+        .collect();
+    format!("test accuracy: {}", said.join("; "))
 }
 
 /// The settings the flags ask for: a recipe or a `--config` file, then the overrides.
@@ -288,6 +316,7 @@ fn settings(args: &MnistArgs) -> Result<TrainConfig, String> {
     config.seed = args.seed.unwrap_or(config.seed);
     config.limit_train = args.limit_train.or(config.limit_train);
     config.limit_test = args.limit_test.or(config.limit_test);
+    config.workers = args.workers.unwrap_or(config.workers);
     config.validate()?;
     Ok(config)
 }
