@@ -77,14 +77,15 @@ async function measure(args, label) {
     const m = /batch (\d+)\/(\d+)/.exec(text);
     const t = await page.evaluate(() => performance.now());
     if (m && !seen.some((s) => s[1] === Number(m[1])) && (seen.length === 0 || Number(m[1]) > seen[seen.length - 1][1])) seen.push([t / 1000, Number(m[1])]);
-    const kb = rendererKb();
+    // Reading every renderer's smaps takes CPU from the page: NOMEM=1 times the steps alone.
+    const kb = process.env.NOMEM === "1" ? 0 : rendererKb();
     peak = Math.max(peak, kb);
     const tests = ((await page.locator("#mnist-log").textContent()) ?? "").match(/TEST set/g)?.length ?? 0;
     if (epochs > 1 && tests > atEpoch.length) {
       atEpoch.push(kb);
       console.log(`  epoch ${tests}: ${(kb / 1024).toFixed(0)} MB PSS`);
     }
-    await page.waitForTimeout(200);
+    await page.waitForTimeout(process.env.NOMEM === "1" ? 1000 : 200);
   }
   const backend = await page.locator("#mnist-device [data-backend]").getAttribute("data-backend");
   const workers = new URL(page.url()).searchParams.get("workers");

@@ -1,5 +1,7 @@
 // The notebook page: its style, offline support and typeset prose, then its two parts, each
 // with its own entry, cells and engine (www/tiny/, www/mnist/).
+// A language tag every formatter accepts, before any module formats a number as it loads.
+import "./language";
 // The engine worker first: it loads the wasm while the rest of the page is set up.
 import "./client";
 import "./style.css";

@@ -47,6 +47,11 @@ pub trait Observer {
     fn test(&mut self, _test: &TestPoint) -> impl Future<Output = Control> {
         async { Control::Continue }
     }
+    /// After every step that no report follows: where a step is long, a stop (or pause) need
+    /// not wait for the next report. Cheap to call; the observer decides how often to look.
+    fn between(&mut self) -> impl Future<Output = Control> {
+        async { Control::Continue }
+    }
     /// After every report and every epoch: the run as it stands, for the observer to save when
     /// it chooses ([`Resumable::to_bytes`] reads the weights and the optimizer back, which
     /// costs a little). Its time, like the observer's other calls, counts as no epoch's.
@@ -280,7 +285,13 @@ pub async fn train_with(
                 }
             }
             let last = b + 1 == plan.per_epoch;
-            if (b + 1) % config.report_every == 0 || last {
+            let report = (b + 1) % config.report_every == 0 || last;
+            if !report && clock.outside(observer.between()).await == Control::Stop {
+                last_evaluation = None;
+                end = End::Stopped { epoch, batch: b + 1 };
+                break 'run;
+            }
+            if report {
                 let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
                 (sums.loss, sums.correct) = (v[0], v[1]);
                 if !sums.loss.is_finite() {

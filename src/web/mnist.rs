@@ -187,14 +187,19 @@ struct Callbacks {
     on_progress: Function,
     on_epoch: Function,
     on_test: Function,
+    on_between: Function,
     on_checkpoint: Function,
     /// When the last checkpoint went to the page (ms, [`now_ms`]).
     saved_at: f64,
+    /// When the page last had a word (a report, or between two steps).
+    looked_at: f64,
     error: Option<String>,
 }
 
 /// How often a run is saved in the middle of an epoch: a reload loses at most this much.
 const CHECKPOINT_EVERY_MS: f64 = 30_000.0;
+/// How long a run goes without hearing the page (pause, stop) when its reports are far apart.
+const LOOK_EVERY_MS: f64 = 250.0;
 
 impl Callbacks {
     /// `{ progress, epoch, test, checkpoint }`, each a function.
@@ -209,8 +214,10 @@ impl Callbacks {
             on_progress: get("progress")?,
             on_epoch: get("epoch")?,
             on_test: get("test")?,
+            on_between: get("between")?,
             on_checkpoint: get("checkpoint")?,
             saved_at: now_ms(),
+            looked_at: now_ms(),
             error: None,
         })
     }
@@ -234,7 +241,19 @@ impl Callbacks {
 
 impl Observer for Callbacks {
     async fn progress(&mut self, progress: &Progress) -> Control {
+        self.looked_at = now_ms();
         self.call(&self.on_progress.clone(), progress).await
+    }
+
+    /// The page is asked between two steps only when a quarter of a second has gone by since it
+    /// last was: a long step's stop is heard after it, a short step costs nothing.
+    async fn between(&mut self) -> Control {
+        if now_ms() - self.looked_at < LOOK_EVERY_MS {
+            return Control::Continue;
+        }
+        self.looked_at = now_ms();
+        let returned = self.on_between.call0(&JsValue::NULL);
+        self.answer(returned).await
     }
 
     async fn epoch(&mut self, metrics: &EpochMetrics) -> Control {
@@ -301,7 +320,8 @@ pub fn mnist_crash() {
 /// continuing `request.resume` if given (exactly where it was; a weights-only file from an
 /// older page after its `epochsDone` epochs). `callbacks`: `progress(progress)` every
 /// `reportEvery` batches, `test(point)` after every test, `epoch(metrics)` after each epoch's,
-/// `checkpoint(bytes, {epoch, batch})` after each epoch and every half minute. The trained
+/// `checkpoint(bytes, {epoch, batch})` after each epoch and every half minute, `between()` between
+/// two steps a quarter of a second after the page last heard from the run. The trained
 /// model becomes the current one. `replicas` (`www/mnist/replicas.ts`) computes slices of each
 /// batch beside this worker when the run has several workers.
 #[wasm_bindgen(js_name = mnistTrain)]

@@ -20,7 +20,7 @@ function points(r: RunRecord, along: Along): [number, number][] {
   return r.epochs.map((e) => [along === "epoch" ? e.epoch : (seconds += e.seconds), e.testAccuracy]);
 }
 
-function show(root: HTMLElement, runs: RunRecord[], along: Along): void {
+function show(root: HTMLElement, runs: RunRecord[], elsewhere: number[], along: Along): void {
   const withEpochs = runs.filter((r) => r.epochs.length > 0);
   plot?.destroy();
   plot = null;
@@ -30,7 +30,7 @@ function show(root: HTMLElement, runs: RunRecord[], along: Along): void {
   }
   const rows = withEpochs.map((r) => {
     const accs = r.epochs.map((e) => e.testAccuracy);
-    return `<tr><td>${escapeHtml(runLabel(r))}</td><td>${r.status}</td><td>${r.epochs.length}</td><td>${Math.max(...accs).toFixed(2)}%</td><td>${accs[accs.length - 1].toFixed(2)}%</td></tr>`;
+    return `<tr><td>${escapeHtml(runLabel(r))}</td><td>${r.status === "running" && elsewhere.includes(r.id) ? "running in another tab" : r.status}</td><td>${r.epochs.length}</td><td>${Math.max(...accs).toFixed(2)}%</td><td>${accs[accs.length - 1].toFixed(2)}%</td></tr>`;
   });
   root.innerHTML =
     `<div id="compare-plot"></div><table class="summary" id="compare-table"><thead><tr><th>run</th><th>status</th><th>epochs</th><th>best test</th><th>final test</th></tr></thead>` +
@@ -61,16 +61,19 @@ function show(root: HTMLElement, runs: RunRecord[], along: Along): void {
 export const mountCompare: MnistCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#mnist-compare")!;
   const along = cell.querySelector<HTMLSelectElement>("#mnist-compare-along")!;
-  const draw = () => show(root, state.get().runs, along.value as Along);
+  const draw = () => show(root, state.get().runs, state.get().elsewhere, along.value as Along);
   along.addEventListener("change", draw);
   state.watch((s) => s.runs, draw);
+  state.watch((s) => s.elsewhere.join(), draw);
   // Forgetting cannot be undone: the first click asks, a second within 5 s forgets.
   const clear = cell.querySelector<HTMLButtonElement>("#mnist-clear-runs")!;
+  const said = cell.querySelector<HTMLElement>("#mnist-clear-status")!;
   const label = clear.textContent!;
   let armed: number | undefined;
   clear.addEventListener("click", async () => {
     if (armed === undefined) {
-      const n = (await forgetRuns(false)).length;
+      said.textContent = "";
+      const n = (await forgetRuns(false)).forgettable.length;
       clear.textContent = `Click again to forget ${n} run${n === 1 ? "" : "s"}`;
       armed = window.setTimeout(() => ((clear.textContent = label), (armed = undefined)), 5000);
       return;
@@ -78,6 +81,8 @@ export const mountCompare: MnistCell = (cell, state) => {
     window.clearTimeout(armed);
     armed = undefined;
     clear.textContent = label;
-    await forgetRuns(true);
+    const { forgettable, kept } = await forgetRuns(true);
+    const forgot = `Forgot ${forgettable.length} run${forgettable.length === 1 ? "" : "s"}`;
+    said.textContent = kept ? `${forgot}; kept ${kept} being trained (in this tab or another), which no tab can forget until it ends.` : `${forgot}.`;
   });
 };

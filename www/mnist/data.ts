@@ -1,5 +1,6 @@
 // Cell 1: the data. Download progress, then a grid of training digits beside the same digits
 // as the augmentation sees them, re-drawn with each click.
+import { count } from "../format";
 import { keepFocus } from "../focus";
 import { mnist } from "./client";
 import { digitCanvas } from "./digits";
@@ -58,7 +59,7 @@ export const mountData: MnistCell = (cell, state) => {
       status.textContent = "Loading MNIST…";
     } else if (data.kind === "loaded") {
       downloads.innerHTML = "";
-      status.textContent = `${data.train.toLocaleString()} training and ${data.test.toLocaleString()} test images` +
+      status.textContent = `${count(data.train)} training and ${count(data.test)} test images` +
         (data.cached ? " (from this browser's cache)." : ", now cached in this browser.");
       samples();
     } else if (data.kind === "failed") {

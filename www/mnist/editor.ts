@@ -4,6 +4,7 @@
 // the exercise's budgets, and a design that cannot work says where and why. The design is the
 // settings' model (cell 4 holds it, and the page's address), so it trains like a built-in one;
 // it saves and opens as a small JSON file, which `gradbook mnist --model-file` also takes.
+import { count } from "../format";
 import { LAYER_PRESETS, MODEL_BUDGETS, MODEL_LIMITS } from "../generated/engine";
 import { saveFile } from "../share";
 import { mnist } from "./client";
@@ -62,10 +63,10 @@ function layerRow(layer: Layer, i: number, count: number): string {
 
 /** "7,936 parameters: within both budgets" and the like. */
 function budgetWords(total: number): string {
-  const n = `${total.toLocaleString()} parameters`;
-  if (total <= TIGHT) return `${n}: within the ${BUDGET.toLocaleString()} budget, and within ${TIGHT.toLocaleString()} too`;
-  if (total < BUDGET) return `${n}: within the ${BUDGET.toLocaleString()} budget (over ${TIGHT.toLocaleString()})`;
-  return `${n}: over the exercise's budget of ${BUDGET.toLocaleString()}`;
+  const n = `${count(total)} parameters`;
+  if (total <= TIGHT) return `${n}: within the ${count(BUDGET)} budget, and within ${count(TIGHT)} too`;
+  if (total < BUDGET) return `${n}: within the ${count(BUDGET)} budget (over ${count(TIGHT)})`;
+  return `${n}: over the exercise's budget of ${count(BUDGET)}`;
 }
 
 export const mountEditor: MnistCell = (cell, state) => {
@@ -73,7 +74,7 @@ export const mountEditor: MnistCell = (cell, state) => {
   const models = state.get().models;
   root.innerHTML =
     `<div class="design-start"><label>Start from <select id="design-start">` +
-    models.map((m) => `<option value="${m.name}">${m.name} (${m.total.toLocaleString()} parameters)</option>`).join("") +
+    models.map((m) => `<option value="${m.name}">${m.name} (${count(m.total)} parameters)</option>`).join("") +
     `<option value="">nothing (an empty model)</option></select></label> <button type="button" id="design-start-button">Start over from it</button> ` +
     `<button type="button" id="design-no-dropout" hidden>Remove the dropout</button></div>` +
     `<label class="design-name">Name <input id="design-name" maxlength="${MODEL_LIMITS.name}" autocomplete="off" spellcheck="false" /></label>` +
@@ -113,14 +114,14 @@ export const mountEditor: MnistCell = (cell, state) => {
       const row = check.rows[i];
       // Not a live region each: the total below speaks for the whole design.
       const out = li.querySelector(".design-result")!;
-      out.textContent = row ? `→ ${row.shape.join("×")} · ${row.params.toLocaleString()} params · RF ${row.receptiveField}` : "";
+      out.textContent = row ? `→ ${row.shape.join("×")} · ${count(row.params)} params · RF ${row.receptiveField}` : "";
       const bad = check.error?.layer === i + 1;
       li.classList.toggle("invalid", bad);
       li.querySelectorAll("input").forEach((input) => input.setAttribute("aria-invalid", String(bad)));
     });
     const meter = $<HTMLMeterElement>("design-meter");
     meter.value = check.total;
-    $("design-total").textContent = check.error ? `${check.total.toLocaleString()} parameters in the layers that fit` : budgetWords(check.total);
+    $("design-total").textContent = check.error ? `${count(check.total)} parameters in the layers that fit` : budgetWords(check.total);
     $("design-error").textContent = check.error ? (check.error.layer ? `Layer ${check.error.layer}: ${check.error.message}` : check.error.message) : "";
   };
   /** Asks the engine about the design on screen; the settings' model follows it. */

@@ -2,7 +2,7 @@
 // and the model, trains, and answers the page's pause / resume / stop between reports (the
 // training loop yields to the worker's event loop every few batches, so those messages, and
 // Part 1's calls, get through).
-import { emit, type Wasm } from "../serve";
+import { emit, yieldToMessages, type Wasm } from "../serve";
 import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
 import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
 import { ReplicaPool } from "./replicas";
@@ -96,7 +96,7 @@ let stopping = false;
 
 /** Lets queued messages (pause, stop) in, then waits while paused. */
 async function gate(): Promise<"stop" | "go"> {
-  await new Promise((r) => setTimeout(r, 0));
+  await yieldToMessages();
   while (paused && !stopping) await paused.promise;
   return stopping ? "stop" : "go";
 }
@@ -137,6 +137,8 @@ function trainWith(wasm: Wasm, request: TrainRequest, pool: ReplicaPool) {
       emit("test", point);
       return gate();
     },
+    // A long step's way to hear a pause or a stop before the next report.
+    between: () => gate(),
     checkpoint: (bytes: Uint8Array, place: unknown) => emit("checkpoint", { checkpoint: bytes, place }),
   };
   return wasm.mnistTrain(request, callbacks, pool);

@@ -30,6 +30,11 @@ async function start(): Promise<void> {
   part2.set({ models, recipes });
   for (const [id, mount] of CELLS) mount(document.getElementById(id)!, part2);
   await begin(MNIST_CACHE);
+  // Part 2's controls answer from here on: before, a click would have gone nowhere.
+  for (const el of document.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLSelectElement>("[data-until-ready]")) {
+    el.disabled = false;
+    el.removeAttribute("data-until-ready");
+  }
   // The engine's handle for scripts driving the page (bench/notebook-mnist.mjs) and the console.
   (globalThis as { gradbook?: unknown }).gradbook = { mnist };
   document.body.dataset.mnistReady = "true";

@@ -205,8 +205,22 @@ export const mountParams: MnistCell = (cell, state) => {
   // A link that sets a folded setting shows it.
   more.open = FIELDS.some((f) => !FIRST.has(f.path) && new URLSearchParams(location.search).has(f.path));
   const note = cell.querySelector<HTMLElement>("#mnist-url-note")!;
-  note.hidden = fromLink.ignored.length === 0;
-  note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
+  const showIgnored = () => {
+    note.hidden = fromLink.ignored.length === 0;
+    note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
+  };
+  showIgnored();
+  // A design in the link that the engine cannot read is named there too, and the recipe's
+  // model is used instead.
+  const linked = setup.config.model;
+  if (typeof linked !== "string") {
+    mnist.call("checkModel", linked).catch((e: Error) => {
+      const text = new URLSearchParams(location.search).get("model") ?? "";
+      fromLink.ignored.push(`model=${text.length > 60 ? `${text.slice(0, 57)}…` : text} (${e.message})`);
+      showIgnored();
+      choose(opts.recipes.get(setup.recipe)!.model);
+    });
+  }
 
   const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
   const fill = () => {
@@ -239,7 +253,9 @@ export const mountParams: MnistCell = (cell, state) => {
       }
       else set(setup.config, f.path, r.value);
     }
-    const invalid = local ? null : await mnist.call("validate", setup.config);
+    // Settings that do not even read as settings (a design with an unknown layer kind, from a
+    // hand-edited file or link) are the model's fault: marked as such, never thrown.
+    const invalid = local ? null : await mnist.call("validate", setup.config).catch((e: Error) => ({ field: "model", message: e.message }));
     if (mine !== check) return;
     // Rust's verdict is marked at its field, like the form's own; the line under the form
     // points there (or says it, for a setting without a field).

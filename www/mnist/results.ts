@@ -1,6 +1,7 @@
 // Cell 6: what the trained model gets right and wrong: the confusion matrix as a heatmap,
 // accuracy per digit, the misclassified test digits (click one for its probabilities), the
 // first layer's filters and that digit's feature maps.
+import { count } from "../format";
 import { mnist } from "./client";
 import { digitCanvas, heatCanvas, probabilityBars, toUnit } from "./digits";
 import type { MnistCell } from "./state";
@@ -72,7 +73,7 @@ async function inspect(pixels: Uint8Array, k: number, truth: number): Promise<vo
 /** Which test images `e` counts: a run tests on its subset, a loaded model on all of them. */
 function testSet(e: Evaluation): string {
   const n = e.confusion.flat().reduce((a, b) => a + b, 0);
-  return `<span id="results-test-set">on ${n === 10000 ? "all 10,000 test images" : `the first ${n.toLocaleString("en")} test images`}</span>`;
+  return `<span id="results-test-set">on ${n === 10000 ? "all 10,000 test images" : `the first ${count(n)} test images`}</span>`;
 }
 
 async function show(root: HTMLElement, e: Evaluation): Promise<void> {

@@ -3,12 +3,13 @@
 // fails mid-run), the weights held, and the stored runs. It writes what happens into the part's
 // state (www/mnist/state.ts); the cells show it.
 import { EngineCrashed } from "../engine";
-import { duration } from "../format";
+import { count, duration } from "../format";
 import { saveFile } from "../share";
 import { mnist, DATA_URL } from "./client";
 import { modelName } from "./design";
 import { epochLines, log, part2, type Setup } from "./state";
 import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress, ReplicaEvent, TestPoint } from "./protocol";
+import { heldElsewhere, hold, onRunsChanged, whenReleased } from "./owners";
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
 
 let loading: Promise<boolean> | null = null;
@@ -28,13 +29,32 @@ function note(text: string, kind: "ok" | "error" = "ok"): void {
 const device = (backend: RunRecord["backend"], detail: string) => part2.set({ device: { backend, detail } });
 
 async function refreshRuns(): Promise<void> {
-  part2.set({ runs: await listRuns() });
+  const elsewhere = await heldElsewhere();
+  part2.set({ runs: await listRuns(), elsewhere: [...elsewhere] });
+}
+
+/** Trains `run` if no other tab does: this tab holds it meanwhile (www/mnist/owners.ts). One run
+ *  at a time, however fast the clicks: it is marked current before anything is awaited. */
+async function train(run: RunRecord, requested: Setup["device"]): Promise<void> {
+  current = run;
+  const release = await hold(run.id);
+  if (!release) {
+    current = null;
+    log(`This ${run.recipe} run is being trained in another tab: it stays there.`);
+    await refreshRuns();
+    return;
+  }
+  try {
+    await trainHeld(run, requested);
+  } finally {
+    release();
+  }
 }
 
 /** Trains `run` (from its checkpoint, exactly where that was, when it has one) on the device
  *  the engine picks for `requested`, saving it every epoch and every half minute. `why` says
  *  why the device changed mid-run. */
-async function train(run: RunRecord, requested: Setup["device"], why = ""): Promise<void> {
+async function trainHeld(run: RunRecord, requested: Setup["device"], why = ""): Promise<void> {
   current = run;
   // The checkpoint is the truth: an epoch or test reported after it (a reload in between) trains again.
   const at = run.checkpointAt;
@@ -78,7 +98,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
       const why = `WebGPU failed mid-run (${message}); continuing on the CPU from ${place(run)}`;
       current = null;
       if (!(e instanceof EngineCrashed)) mnist.restart("WebGPU failed mid-run");
-      if (await ensureData()) return await train(run, "flex", why);
+      if (await ensureData()) return await trainHeld(run, "flex", why);
       current = run; // the data did not come back: tidy up below, the last epoch stays saved
     }
     run.status = "failed";
@@ -95,8 +115,7 @@ async function train(run: RunRecord, requested: Setup["device"], why = ""): Prom
   }
 }
 
-/** A new run with the settings chosen. One at a time, however fast the clicks: `train` marks
- *  the run current before it awaits. */
+/** A new run with the settings chosen. */
 export async function startRun(): Promise<void> {
   const setup = part2.get().setup;
   if (current || !setup) return;
@@ -106,7 +125,14 @@ export async function startRun(): Promise<void> {
 
 export const pauseRun = () => mnist.call("pause").then(() => part2.set({ runState: "paused" }));
 export const resumeRun = () => mnist.call("resume").then(() => part2.set({ runState: "running" }));
-export const stopRun = () => mnist.call("stop");
+/** Stops the run after the step under way, saying so at once: a step of a large design on a
+ *  slow machine can take seconds. */
+export async function stopRun(): Promise<void> {
+  if (!current || part2.get().runState === "stopping") return;
+  log("Stopping after this step…");
+  part2.set({ runState: "stopping" });
+  await mnist.call("stop");
+}
 
 /** Logs `line` if there is one; whether it did. */
 function say(line: string | null): boolean {
@@ -149,9 +175,12 @@ function estimate(run: RunRecord, msPerStep: number, how: string): string | null
   const data = part2.get().data;
   if (data.kind !== "loaded" || !(msPerStep > 0)) return null;
   const images = Math.min(run.config.limitTrain ?? data.train, data.train);
-  const steps = Math.ceil(images / run.config.batchSize) * (run.config.epochs - run.epochs.length);
+  const perEpoch = Math.ceil(images / run.config.batchSize);
+  // A resumed run has what is left: from its checkpoint's batch in the epoch under way.
+  const done = run.checkpointAt ? (run.checkpointAt.epoch - 1) * perEpoch + run.checkpointAt.batch : run.epochs.length * perEpoch;
+  const steps = Math.max(0, perEpoch * run.config.epochs - done);
   const on = run.backend === "wgpu" ? "WebGPU" : "the CPU";
-  return `About ${duration((steps * msPerStep) / 1000)} of training: ${steps.toLocaleString("en-US")} steps at ` +
+  return `About ${duration((steps * msPerStep) / 1000)} of training: ${count(steps)} steps at ` +
     `${msPerStep.toFixed(0)} ms each on ${on} (${how}), and a test after each epoch.`;
 }
 
@@ -209,15 +238,24 @@ export async function downloadWeights(): Promise<void> {
   }
 }
 
-/** The stored runs but the one in progress (its next epoch would store it again); with
- *  `forget`, deletes them. */
-export async function forgetRuns(forget: boolean): Promise<RunRecord[]> {
-  const forgettable = (await listRuns()).filter((r) => r.id !== current?.id);
+/** The stored runs that no tab is training (one in progress would store itself again at its
+ *  next save); with `forget`, deletes them. Also how many are kept, being trained. */
+export async function forgetRuns(forget: boolean): Promise<{ forgettable: RunRecord[]; kept: number }> {
+  const elsewhere = await heldElsewhere();
+  const runs = await listRuns();
+  const busy = (r: RunRecord) => r.id === current?.id || elsewhere.has(r.id);
+  const forgettable = runs.filter((r) => !busy(r));
   if (forget) {
-    for (const r of forgettable) await deleteRun(r.id);
+    for (const r of forgettable) {
+      // Held while deleted, so that no tab takes it up meanwhile.
+      const release = await hold(r.id);
+      if (!release) continue;
+      await deleteRun(r.id);
+      release();
+    }
     await refreshRuns();
   }
-  return forgettable;
+  return { forgettable, kept: runs.length - forgettable.length };
 }
 
 /** After a reload: a run that was still training can continue or be looked at. */
@@ -235,17 +273,57 @@ function offerResume(run: RunRecord): void {
   };
   offer.querySelector<HTMLButtonElement>("[data-view]")!.onclick = async () => {
     done();
+    if (!(await settle(run, "stopped"))) return;
     part2.set({ view: ++views, epochs: [...run.epochs], tests: [...(run.tests ?? [])], log: run.epochs.flatMap(epochLines), progress: null });
-    run.status = "stopped";
-    await saveRun(run);
     await useWeights(run.checkpoint!, `the interrupted run's weights at ${place(run)}`);
   };
   offer.querySelector<HTMLButtonElement>("[data-discard]")!.onclick = async () => {
     done();
-    run.status = "stopped";
-    await saveRun(run);
-    await refreshRuns();
+    await settle(run, "stopped");
   };
+}
+
+/** Marks a run no tab trains as `status` (or deletes it, for null), holding it meanwhile;
+ *  whether it could (another tab may have taken it up since). */
+async function settle(run: RunRecord, status: RunRecord["status"] | null): Promise<boolean> {
+  const release = await hold(run.id);
+  if (!release) {
+    log(`This ${run.recipe} run has been taken up in another tab: it stays there.`);
+    await refreshRuns();
+    return false;
+  }
+  try {
+    if (status) await saveRun({ ...run, status });
+    else await deleteRun(run.id);
+    if (status) run.status = status;
+  } finally {
+    release();
+  }
+  await refreshRuns();
+  return true;
+}
+
+/** The runs still marked "running" that no live tab holds were cut off (a reload, a closed or
+ *  crashed tab): the newest with a checkpoint is offered for resuming; any other is stopped
+ *  where it was, or dropped when it had no finished epoch to keep. A run another tab trains is
+ *  left to it, and looked at again once that tab lets it go. */
+const watched = new Set<number>();
+async function tidyRuns(): Promise<void> {
+  // Who holds what first: a run finished in between then reads as finished, not cut off.
+  const elsewhere = await heldElsewhere();
+  const running = (await listRuns()).filter((r) => r.status === "running" && r.id !== current?.id);
+  const cutOff = running.filter((r) => !elsewhere.has(r.id));
+  const interrupted = [...cutOff].reverse().find((r) => r.checkpoint);
+  for (const r of cutOff.filter((r) => r !== interrupted)) await settle(r, r.epochs.length > 0 ? "stopped" : null);
+  await refreshRuns();
+  if (interrupted) offerResume(interrupted);
+  for (const r of running.filter((r) => elsewhere.has(r.id) && !watched.has(r.id))) {
+    watched.add(r.id);
+    void whenReleased(r.id).then(() => {
+      watched.delete(r.id);
+      return tidyRuns();
+    });
+  }
 }
 
 /** Connects the engine's events, tidies the stored runs (offering the interrupted one), and
@@ -257,17 +335,9 @@ export async function begin(cache: string): Promise<void> {
   mnist.on("checkpoint", onCheckpoint);
   mnist.on("test", onTest);
   mnist.on("replica", (e: ReplicaEvent) => current && log(e.message));
-  // A run still "running" when the page opens was cut off by a reload or a closed tab. The
-  // newest with a checkpoint is offered for resuming; any other is stopped where it was, or
-  // dropped when it had no finished epoch to keep.
-  const runs = await listRuns();
-  const interrupted = [...runs].reverse().find((r) => r.status === "running" && r.checkpoint);
-  for (const r of runs.filter((r) => r.status === "running" && r !== interrupted)) {
-    if (r.epochs.length > 0) await saveRun({ ...r, status: "stopped" });
-    else await deleteRun(r.id);
-  }
-  await refreshRuns();
-  if (interrupted) offerResume(interrupted);
+  await tidyRuns();
+  // What another tab changes in the stored runs shows here too.
+  onRunsChanged(() => void refreshRuns());
   // A returning visitor's data is in the cache: load it without asking.
   if ("caches" in window && (await caches.has(cache))) void ensureData();
   // A restarted engine (after a crash or a GPU failure) comes back empty: load the data into

@@ -11,7 +11,8 @@ export interface Setup {
   device: "auto" | Backend;
 }
 
-export type RunState = "idle" | "running" | "paused";
+/** "stopping": Stop was pressed; the run ends after the step under way. */
+export type RunState = "idle" | "running" | "paused" | "stopping";
 
 export type DataStatus =
   | { kind: "idle" }
@@ -43,13 +44,15 @@ export interface MnistState {
   /** What the results cell shows: the last run's test, or a loaded model's. */
   evaluation: Evaluation | null;
   runs: RunRecord[];
+  /** The stored runs another tab is training now (www/mnist/owners.ts). */
+  elsewhere: number[];
 }
 
 export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
 
 export const part2 = new State<MnistState>({
   models: [], recipes: [], setup: null, settingsValid: false, design: null, data: { kind: "idle" }, download: null,
-  runState: "idle", device: null, view: null, epochs: [], tests: [], log: [], progress: null, evaluation: null, runs: [],
+  runState: "idle", device: null, view: null, epochs: [], tests: [], log: [], progress: null, evaluation: null, runs: [], elsewhere: [],
 });
 
 /** Adds `lines` to the training log of the run on screen. */

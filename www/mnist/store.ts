@@ -1,6 +1,8 @@
 // Runs kept in IndexedDB: settings, every finished epoch's metrics and the run's latest
 // checkpoint. A run still marked "running" after a reload is one the page can offer to resume.
+import { timeOfDay } from "../format";
 import { modelName } from "./design";
+import { runsChanged } from "./owners";
 import type { Backend, EpochMetrics, Place, TestPoint, TrainConfig } from "./protocol";
 
 export interface RunRecord {
@@ -41,15 +43,16 @@ async function tx<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBR
   }).finally(() => db.close()) as Promise<T>;
 }
 
-export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run));
-export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id));
+/** Every change is told to the other tabs (www/mnist/owners.ts), whose tables follow. */
+export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run)).then(runsChanged);
+export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id)).then(runsChanged);
 export const listRuns = async () => (await tx<RunRecord[]>("readonly", (s) => s.getAll())).sort((a, b) => a.id - b.id);
 
 /** How a run is named in the compare table and plot: enough settings that two different runs
  *  never read alike, and the time to the second. */
 export function runLabel(r: RunRecord): string {
   const c = r.config;
-  const when = new Date(r.created).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const when = timeOfDay(r.created);
   const images = c.limitTrain === null ? "60k img" : `${c.limitTrain} img`;
   const augmented = Object.values(c.augment).some((v) => typeof v === "number" && v !== 0) ? "aug" : "no aug";
   // The model, unless the recipe is named after it.

@@ -50,7 +50,7 @@ export const mountTraining: MnistCell = (root, state) => {
       start.disabled = s.runState !== "idle" || !(loaded && s.settingsValid);
       pause.hidden = s.runState !== "running";
       resume.hidden = s.runState !== "paused";
-      stop.disabled = s.runState === "idle";
+      stop.disabled = s.runState === "idle" || s.runState === "stopping";
     }, [pause, resume, start, stop]);
     root.dataset.state = s.runState;
     $("mnist-start-hint").textContent = !loaded ? "Load the data first (cell 1)."

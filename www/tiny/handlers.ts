@@ -1,5 +1,5 @@
 // Part 1's calls, as the engine worker (www/worker.ts) answers them.
-import { emit, type Wasm } from "../serve";
+import { emit, yieldToMessages, type Wasm } from "../serve";
 import type { TinyApi } from "./protocol";
 
 // A burn run is superseded by the next one asked for: it stops at its next report, within
@@ -14,7 +14,7 @@ export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: Tiny
     return wasm.tinyBurn(config, backend, async (done: number, total: number) => {
       emit("tinyProgress", { done, total });
       // Lets the page's other calls (Part 2's too) in before the run goes on.
-      await new Promise((r) => setTimeout(r, 0));
+      await yieldToMessages();
       return mine === burnRun ? "go" : "stop";
     });
   },
