@@ -9,6 +9,7 @@
 //   EPOCHS=20 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 300 flex
 //   WORKERS=1,2 ROUNDS=3 node bench/notebook-mnist.mjs compact 32 200 flex
 //   WORKERS=1,2 FULL=1 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 0 flex
+//   SEED=4 WORKERS=2 FULL=1 EPOCHS=3 LIMIT_TEST=10000 NOMEM=1 node bench/notebook-mnist.mjs quick 32 0 flex
 //
 // WORKERS: the page's `workers` setting (each batch cut into that many slices, computed by as
 // many replica workers; src/mnist/parallel.rs), each in a fresh browser, interleaved over ROUNDS
@@ -36,7 +37,8 @@ const full = process.env.FULL === "1";
 const workerCounts = (process.env.WORKERS ?? "").split(",").filter(Boolean);
 const rounds = Number(process.env.ROUNDS ?? 1);
 const limitTrain = full ? "" : `&limitTrain=${batch * (Number(steps) + report)}`;
-const baseUrl = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=${epochs}${limitTrain}&limitTest=${limitTest}&reportEvery=${full ? 50 : report}`;
+const seed = process.env.SEED ? `&seed=${process.env.SEED}` : "";
+const baseUrl = `http://127.0.0.1:4175/?recipe=${recipe}&batchSize=${batch}&epochs=${epochs}${limitTrain}&limitTest=${limitTest}&reportEvery=${full ? 50 : report}${seed}`;
 let url = baseUrl;
 const server = spawn("npx", ["vite", "preview", "--port", "4175", "--strictPort"], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 2000));
@@ -92,7 +94,9 @@ async function measure(args, label) {
   const epochTimes = [...((await page.locator("#mnist-log").textContent()) ?? "").matchAll(/TEST set: .*\(([\d.]+) s\)/g)].map((m) => Number(m[1]));
   const [first, last] = [seen[0], seen[seen.length - 1]];
   const ms = last && first && last[1] > first[1] ? ((last[0] - first[0]) * 1000) / (last[1] - first[1]) : NaN;
-  const epochText = full ? `; epochs ${epochTimes.map((s) => `${s} s`).join(", ")} with the test` : "";
+  const accuracies = [...((await page.locator("#mnist-log").textContent()) ?? "").matchAll(/TEST set: .*Test Accuracy: ([\d.]+)%/g)].map((m) => m[1]);
+  const milestones = (await page.locator("#mnist-milestones").textContent()) ?? "";
+  const epochText = full ? `; epochs ${epochTimes.map((s) => `${s} s`).join(", ")} with the test; test accuracy ${accuracies.join(", ")} %; ${milestones}` : "";
   console.log(`${label}: ${recipe} batch ${batch} on ${backend}, workers=${workers}: ${ms.toFixed(1)} ms/step over ${last[1] - first[1]} steps${epochText}; renderer memory peak ${(peak / 1024).toFixed(0)} MB PSS`);
   await browser.close();
 }

@@ -154,6 +154,9 @@ pub fn typescript() -> Result<String, String> {
     add(config::OptimizerConfig::decl(&cfg));
     add(config::Schedule::decl(&cfg));
     add(config::TrainConfig::decl(&cfg));
+    // Each recipe's sentence, which the page shows under the recipe's name.
+    let about: std::collections::BTreeMap<&str, &str> = config::TrainConfig::RECIPES.iter().map(|&r| (r, config::TrainConfig::about(r))).collect();
+    add(constant("RECIPE_ABOUT", "Readonly<Record<string, string>>", &about)?);
     add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS)?);
     add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS)?);
     add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL)?);

@@ -2,11 +2,12 @@
 // visit. Only in the built site: during development it would serve stale modules.
 const enabled = import.meta.env.PROD && "serviceWorker" in navigator;
 
-/** The engine's module this page loaded, for whichever service worker is in charge. */
-let engineModule: string | undefined;
+/** The engine modules this page loaded (the engine's, and the CPU engine its replica workers
+ *  run), for whichever service worker is in charge. */
+const engineModules = new Set<string>();
 
 function keepEngine(worker: ServiceWorker | null | undefined): void {
-  if (engineModule) worker?.postMessage({ keep: engineModule });
+  for (const url of engineModules) worker?.postMessage({ keep: url });
 }
 
 export function enableOffline(): void {
@@ -21,6 +22,6 @@ export function enableOffline(): void {
  *  from the network. */
 export function keepEngineOffline(url: string): void {
   if (!enabled) return;
-  engineModule = url;
+  engineModules.add(url);
   void navigator.serviceWorker.ready.then((registration) => keepEngine(registration.active));
 }

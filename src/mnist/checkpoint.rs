@@ -27,11 +27,13 @@ pub struct Checkpoint {
     pub run: Option<SavedRun>,
 }
 
-/// A run's snapshot and its optimizer's values (laid out as `snapshot.optimizer` says).
+/// A run's snapshot, its optimizer's values (laid out as `snapshot.optimizer` says) and the
+/// average of its weights so far, if it averages (every value of the model, in visiting order).
 #[derive(Debug, Clone)]
 pub struct SavedRun {
     pub snapshot: Snapshot,
     pub optimizer: Vec<f32>,
+    pub average: Vec<f32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,8 +43,15 @@ struct Header {
     /// A design's layers (a built-in model is known by its name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     design: Option<ModelSpec>,
-    /// How many `f32` follow the JSON line before the weights.
+    /// How many `f32` follow the JSON line before the weights: the optimizer's, then the
+    /// average's.
     optimizer_values: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    average_values: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// `model` (trained from `spec`, on any device) as bytes: its weights only.
@@ -63,10 +72,11 @@ async fn encode(spec: &ModelSpec, model: &Net, run: Option<&SavedRun>) -> Result
         snapshot: run.map(|r| r.snapshot.clone()),
         design: (!spec.is_builtin()).then(|| spec.clone()),
         optimizer_values: run.map_or(0, |r| r.optimizer.len()),
+        average_values: run.map_or(0, |r| r.average.len()),
     };
     let json = serde_json::to_string(&header).map_err(|e| format!("could not describe the run: {e}"))?;
     let mut out = format!("{MAGIC}\n{}\n{json}\n", spec.name).into_bytes();
-    for v in run.map_or(&[][..], |r| &r.optimizer[..]) {
+    for v in run.map_or(&[][..], |r| &r.optimizer[..]).iter().chain(run.map_or(&[][..], |r| &r.average[..])) {
         out.extend_from_slice(&v.to_le_bytes());
     }
     out.extend_from_slice(&record);
@@ -99,7 +109,7 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
         }
     }
     let (header, mut at) = match version {
-        1 => (Header { snapshot: None, design: None, optimizer_values: 0 }, second + 1),
+        1 => (Header { snapshot: None, design: None, optimizer_values: 0, average_values: 0 }, second + 1),
         _ => {
             let end = line_end(second + 1, MAX_JSON).ok_or_else(|| unreadable("its run description is cut short"))?;
             let header: Header = std::str::from_utf8(&bytes[second + 1..end])
@@ -117,21 +127,28 @@ pub fn read(bytes: &[u8], expected: Option<&str>, device: &Device) -> Result<Che
         Some(_) => return Err(unreadable("its model's name and layers disagree")),
         None => ModelSpec::by_name(name)?,
     };
-    let optimizer_bytes = header.optimizer_values.checked_mul(4).filter(|&n| n <= bytes.len() - at);
-    let optimizer_bytes = optimizer_bytes.ok_or_else(|| unreadable("its optimizer state is cut short"))?;
-    let optimizer: Vec<f32> =
-        bytes[at..at + optimizer_bytes].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    at += optimizer_bytes;
+    let mut floats = |count: usize, what: &str| -> Result<Vec<f32>, String> {
+        let len = count.checked_mul(4).filter(|&n| n <= bytes.len() - at).ok_or_else(|| unreadable(&format!("its {what} is cut short")))?;
+        let values = bytes[at..at + len].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        at += len;
+        Ok(values)
+    };
+    let optimizer = floats(header.optimizer_values, "optimizer state")?;
+    let average = floats(header.average_values, "average of the weights")?;
     let model = weights(&spec, &bytes[at..], device)?;
     let run = match header.snapshot {
         Some(snapshot) => {
             if snapshot.config.model.name() != spec.name {
                 return Err(unreadable("its run trained another model"));
             }
-            if optimizer.iter().any(|v| !v.is_finite()) {
-                return Err(not_finite(optimizer.iter().filter(|v| !v.is_finite()).count()));
+            let bad = optimizer.iter().chain(&average).filter(|v| !v.is_finite()).count();
+            if bad > 0 {
+                return Err(not_finite(bad));
             }
-            Some(SavedRun { snapshot, optimizer })
+            if (snapshot.averaged > 0) != !average.is_empty() {
+                return Err(unreadable("its average of the weights does not match its run"));
+            }
+            Some(SavedRun { snapshot, optimizer, average })
         }
         None => None,
     };

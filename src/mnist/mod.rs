@@ -16,13 +16,15 @@
 //!   page's workers), the gradients summed; [`values`]: a model's numbers as flat lists.
 //! - [`fallback`]: the weights a diverging run keeps.
 //! - [`clock`]: time in the CLI and the browser.
-//! - [`optimizer`]: SGD and Adam, their state saved with the weights.
+//! - [`optimizer`]: SGD and Adam, their state saved with the weights; [`average`]: the mean of
+//!   the weights over a run's last steps.
 //! - [`snapshot`]: where a run is, so a resumed one continues exactly.
 //! - [`checkpoint`]: weights (and a run's snapshot) to bytes and back.
 //! - [`bench`]: timing training steps and counting their GPU kernels; "auto"'s device choice.
 //! - [`infer`]: predictions and first-layer views of a trained model.
 
 pub mod augment;
+pub mod average;
 pub mod bench;
 pub mod checkpoint;
 pub mod clock;

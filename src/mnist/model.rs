@@ -123,8 +123,29 @@ impl ModelSpec {
     /// pooling, a bias-free 1×1 head. A full 3×3 conv 32→32 costs 9,216 parameters, a
     /// separable one 1,312: two to three times `compact-v2`'s widths for the same size.
     pub fn compact() -> Self {
-        let mut layers = vec![conv_nobias(16), BatchNorm, Relu];
-        for (i, width) in [16, 32, 32, 48, 48].into_iter().enumerate() {
+        let about = "a 3×3 conv, then separable convs 16/32/32/48/48, GAP, 1×1 head (7,936 parameters)";
+        Self::separable(Architecture::Compact, about, 16, [16, 32, 32, 48, 48])
+    }
+
+    /// `quick`'s model: `compact` with wider separable convs at 7×7 (64, not 48), where a
+    /// channel costs least to compute: it reaches 99.4 % in three epochs more surely.
+    pub fn quick() -> Self {
+        let about = "compact's layers, 64 channels at 7×7: 99.4 % in three epochs (10,608 parameters)";
+        Self::separable(Architecture::Quick, about, 16, [16, 32, 32, 64, 64])
+    }
+
+    /// The smallest we found that reaches 99.4 %: `compact`'s layers at about half the width.
+    pub fn tiny() -> Self {
+        let about = "compact's layers at half the width: 8, then 12/20/24/32/28 (3,944 parameters)";
+        Self::separable(Architecture::Tiny, about, 8, [12, 20, 24, 32, 28])
+    }
+
+    /// A padded 3×3 conv to `first` channels → BN → ReLU, then five separable convs of
+    /// `widths`, 2×2 max-pools after the first and the third, global average pooling and a
+    /// bias-free 1×1 head.
+    fn separable(name: Architecture, about: &str, first: usize, widths: [usize; 5]) -> Self {
+        let mut layers = vec![conv_nobias(first), BatchNorm, Relu];
+        for (i, width) in widths.into_iter().enumerate() {
             if i == 1 || i == 3 {
                 layers.push(MaxPool);
             }
@@ -136,7 +157,7 @@ impl ModelSpec {
             ]);
         }
         layers.extend([Conv { out: CLASSES, kernel: 1, pad: 0, bias: false }, GlobalAvgPool]);
-        ModelSpec::builtin(Architecture::Compact, "a 3×3 conv, then separable convs 16/32/32/48/48, GAP, 1×1 head (7,936 parameters)", layers)
+        ModelSpec::builtin(name, about, layers)
     }
 
     /// Our second design, kept for the results page: three stages of padded 3×3 conv → BN →
@@ -347,19 +368,30 @@ impl ModelSpec {
 pub enum Architecture {
     Seed,
     Compact,
+    Quick,
+    Tiny,
     CompactV2,
     CompactV1,
     CompactWide,
 }
 
 impl Architecture {
-    pub const ALL: [Architecture; 5] =
-        [Architecture::Seed, Architecture::Compact, Architecture::CompactV2, Architecture::CompactV1, Architecture::CompactWide];
+    pub const ALL: [Architecture; 7] = [
+        Architecture::Seed,
+        Architecture::Compact,
+        Architecture::Quick,
+        Architecture::Tiny,
+        Architecture::CompactV2,
+        Architecture::CompactV1,
+        Architecture::CompactWide,
+    ];
 
     pub fn spec(self) -> ModelSpec {
         match self {
             Architecture::Seed => ModelSpec::seed(),
             Architecture::Compact => ModelSpec::compact(),
+            Architecture::Quick => ModelSpec::quick(),
+            Architecture::Tiny => ModelSpec::tiny(),
             Architecture::CompactV2 => ModelSpec::compact_v2(),
             Architecture::CompactV1 => ModelSpec::compact_v1(),
             Architecture::CompactWide => ModelSpec::compact_wide(),
@@ -371,6 +403,8 @@ impl Architecture {
         match self {
             Architecture::Seed => "seed",
             Architecture::Compact => "compact",
+            Architecture::Quick => "quick",
+            Architecture::Tiny => "tiny",
             Architecture::CompactV2 => "compact-v2",
             Architecture::CompactV1 => "compact-v1",
             Architecture::CompactWide => "compact-wide",

@@ -30,6 +30,9 @@ pub struct Snapshot {
     /// This epoch's running sums so far, as the loop read them back.
     pub sums: Sums,
     pub optimizer: OptimizerLayout,
+    /// Over how many steps the saved average of the weights was taken (0: none yet).
+    #[serde(default)]
+    pub averaged: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -118,7 +121,12 @@ impl<'a> Resumable<'a> {
             rng: self.rngs.1,
             sums: self.sums,
             optimizer: layout,
+            averaged: self.stepper.average.as_ref().map_or(0, |a| a.count()),
         };
-        checkpoint::with_run(&self.plan.spec, &self.stepper.model, &SavedRun { snapshot, optimizer }).await
+        let average = match &self.stepper.average {
+            Some(a) => a.values().await?,
+            None => Vec::new(),
+        };
+        checkpoint::with_run(&self.plan.spec, &self.stepper.model, &SavedRun { snapshot, optimizer, average }).await
     }
 }

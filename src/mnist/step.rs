@@ -4,6 +4,7 @@ use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{activation::log_softmax, Device, Int, Tensor};
 
+use super::average::Average;
 use super::config::TrainConfig;
 use super::data::SIDE;
 use super::net::Net;
@@ -21,6 +22,9 @@ pub struct Stepper {
     /// parameters lazily on first read, in the order the forward pass reads them, and a copy
     /// taken earlier would read them in another order and change which random draws each gets.
     pub initial: Option<Net>,
+    /// The mean of the weights over the run's last steps, once averaging has begun
+    /// (`TrainConfig::average_last`).
+    pub average: Option<Average>,
 }
 
 impl Stepper {
@@ -30,7 +34,7 @@ impl Stepper {
 
     /// Continuing with `optimizer`'s state (a resumed run).
     pub fn with_optimizer(model: Net, optimizer: Optimizer, config: &TrainConfig) -> Self {
-        Stepper { model, optimizer, label_smoothing: config.label_smoothing, initial: None }
+        Stepper { model, optimizer, label_smoothing: config.label_smoothing, initial: None, average: None }
     }
 
     /// Forward, loss, backward and update on normalised images `x` (on the autodiff device).
@@ -58,6 +62,22 @@ impl Stepper {
         let grads = values::to_gradients(&model, &combined.grads)?;
         self.model = self.optimizer.step(lr, model, grads);
         Ok(())
+    }
+
+    /// Adds the weights as they are now to the average (starting it).
+    pub fn average_in(&mut self) {
+        match &mut self.average {
+            Some(average) => average.add(&self.model),
+            None => self.average = Some(Average::of(&self.model)),
+        }
+    }
+
+    /// The model a test sees and a run keeps: the average where there is one, without autodiff.
+    pub async fn kept(&self) -> Result<Net, String> {
+        match &self.average {
+            Some(average) => average.model(&self.model).await,
+            None => Ok(self.model.valid()),
+        }
     }
 
     /// Creates the model's parameters, in the order a forward pass reads them (as the first

@@ -13,6 +13,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::augment::{self, Params};
+use super::average::Average;
 use super::checkpoint::{Checkpoint, SavedRun};
 use super::clock::Clock;
 use super::config::TrainConfig;
@@ -135,8 +136,10 @@ impl Start {
                 }
                 let model = trainable(model);
                 let optimizer = Optimizer::load(&s.optimizer, &run.optimizer, &model, ad)?;
+                let mut stepper = Stepper::with_optimizer(model, optimizer, config);
+                stepper.average = (s.averaged > 0).then(|| Average::load(s.averaged, run.average, ad));
                 Ok(State {
-                    stepper: Stepper::with_optimizer(model, optimizer, config),
+                    stepper,
                     epoch: s.epoch,
                     batch: s.batch,
                     epoch_rng: s.epoch_rng,
@@ -207,6 +210,9 @@ pub async fn train_with(
     let mut lr = config.lr;
     let mut last_evaluation = None;
     let mut end = End::Completed;
+    // The step from which the weights are averaged (none: past the run's end).
+    let averaged = (config.average_last * plan.total as f64).round() as usize;
+    let average_from = if averaged > 0 { plan.total - averaged } else { usize::MAX };
     // Where the last epoch is tested besides its end: evenly spaced batches.
     let extra = config.last_epoch_tests;
     let within_last: Vec<usize> = (1..=extra).map(|k| k * plan.per_epoch / (extra + 1)).filter(|&b| b > 0 && b < plan.per_epoch).collect();
@@ -264,11 +270,14 @@ pub async fn train_with(
                 }
             }
             sums.seen += n;
+            if step >= average_from {
+                stepper.average_in();
+            }
 
             // A test within the last epoch comes before the report, so the checkpoint after it
             // holds it.
             if epoch == config.epochs && within_last.contains(&(b + 1)) {
-                let evaluation = test(&stepper.model, &mut parallel, plan, device).await?;
+                let evaluation = test(&stepper.kept().await?, &mut parallel, plan, device).await?;
                 let point = TestPoint {
                     epoch,
                     batch: b + 1,
@@ -328,7 +337,7 @@ pub async fn train_with(
             }
         }
 
-        let evaluation = test(&stepper.model, &mut parallel, plan, device).await?;
+        let evaluation = test(&stepper.kept().await?, &mut parallel, plan, device).await?;
         let seconds = clock.seconds();
         history.tests.push(TestPoint {
             epoch,
@@ -363,9 +372,9 @@ pub async fn train_with(
 
     // The one exit: the weights to keep and their test, by how the loop ended.
     let (model, evaluation, outcome) = match end {
-        End::Completed => (stepper.model.valid(), last_evaluation, Outcome::Completed),
+        End::Completed => (stepper.kept().await?, last_evaluation, Outcome::Completed),
         End::Stopped { epoch, batch } => {
-            let model = stepper.model.valid();
+            let model = stepper.kept().await?;
             // Stopped after an epoch's test, that test stands; else the weights are tested now
             // (and a failing test does not undo the stop).
             let evaluation = match last_evaluation {

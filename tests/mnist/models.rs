@@ -7,6 +7,10 @@ fn parameter_counts_are_exact() {
     let _generator = one_generator();
     assert_eq!(ModelSpec::seed().num_params(), Ok(9_320));
     assert_eq!(ModelSpec::compact().num_params(), Ok(7_936));
+    // The class period's model within the exercise's budget, the smallest under 4,000.
+    assert_eq!(ModelSpec::quick().num_params(), Ok(10_608));
+    assert_eq!(ModelSpec::tiny().num_params(), Ok(3_944));
+    assert!(ModelSpec::tiny().num_params().unwrap() <= 4_000);
     let [budget, ours] = gradbook::mnist::model::BUDGETS;
     assert!(ModelSpec::all().iter().all(|m| m.num_params().unwrap() < budget));
     assert!(ModelSpec::all().iter().filter(|m| m.name.starts_with("compact")).all(|m| m.num_params().unwrap() <= ours));
@@ -73,4 +77,26 @@ fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
     // Natively the machine decides: the settings' validation holds no limit.
     assert_eq!(memory::engine_limit(), None);
     assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.validate().is_ok());
+}
+
+/// Every recipe exists by name, trains its own model (within the exercise's budget), and takes a
+/// few steps that lower the loss; `quick` and `tiny` are what their names promise.
+#[test]
+fn every_recipe_trains_a_few_steps() {
+    let _generator = one_generator();
+    for name in TrainConfig::RECIPES {
+        let recipe = TrainConfig::recipe(name).unwrap();
+        assert!(!TrainConfig::about(name).is_empty(), "{name} says what it is for");
+        let spec = recipe.spec();
+        assert!(spec.num_params().unwrap() <= 20_000, "{name}");
+        let config = TrainConfig { epochs: 2, limit_train: Some(128), limit_test: Some(50), report_every: 2, last_epoch_tests: 1, ..recipe };
+        struct Quiet;
+        impl Observer for Quiet {}
+        let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut Quiet)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(run.outcome, Outcome::Completed, "{name}");
+        assert!(run.epochs[1].train_loss < run.epochs[0].train_loss, "{name}: the loss should fall");
+    }
+    let quick = TrainConfig::quick();
+    assert_eq!((quick.epochs, quick.model.name()), (3, "quick"));
+    assert_eq!(TrainConfig::tiny().model.name(), "tiny");
 }

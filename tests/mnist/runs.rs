@@ -168,6 +168,8 @@ fn a_resumed_run_ends_bit_identical_to_one_never_stopped() {
         // The same, each batch in three slices (the page's workers; computed here one by one),
         // and tested three times within the last epoch besides its end.
         TrainConfig { epochs: 2, batch_size: 32, report_every: 2, workers: 3, last_epoch_tests: 3, ..TrainConfig::compact() },
+        // Its weights averaged over the last 60 % of the run (the average saved and resumed too).
+        TrainConfig { epochs: 2, batch_size: 32, report_every: 2, average_last: 0.6, ..TrainConfig::compact() },
         // Momentum SGD, StepLR, dropout: the device's generator too.
         TrainConfig { epochs: 2, batch_size: 64, report_every: 1, schedule: Schedule::Step { every: 1, gamma: 0.5 }, ..TrainConfig::seed() },
         TrainConfig {
@@ -264,4 +266,26 @@ fn tests_within_the_last_epoch_come_where_asked() {
     assert!(run.tests.windows(2).all(|w| w[0].seconds <= w[1].seconds), "the run's time only grows");
     assert_eq!(run.tests.last().unwrap().accuracy, run.evaluation.as_ref().unwrap().accuracy);
     assert_eq!(run.tests[0].accuracy, run.epochs[0].test_accuracy);
+}
+
+/// A run that averages its last steps' weights tests and keeps the average: not the last
+/// step's weights, and the mean of every step's it covers.
+#[test]
+fn an_averaged_run_keeps_the_mean_of_its_last_steps() {
+    let _generator = one_generator();
+    let config = TrainConfig { epochs: 1, batch_size: 32, report_every: 8, average_last: 0.25, ..TrainConfig::compact() };
+    // 8 steps: the last 2 averaged. Its steps one by one, to average them here too.
+    let mut saved = Checkpoints::at_every_report();
+    let run = pollster::block_on(train::train(&config, &banded(), &flex(), &mut saved)).unwrap();
+    let plain = pollster::block_on(train::train(&TrainConfig { average_last: 0.0, ..config.clone() }, &banded(), &flex(), &mut Checkpoints::at_epoch_ends())).unwrap();
+    let (a, b) = (weights(&run.model), weights(&plain.model));
+    assert!(a != b, "the kept weights should be the average, not the last step's");
+    assert_eq!(run.tests.last().unwrap().accuracy, run.evaluation.as_ref().unwrap().accuracy);
+    // The saved run at its end holds an average over 2 steps.
+    let checkpoint = checkpoint::read(saved.at((2, 0)), None, &flex()).unwrap();
+    let snapshot = checkpoint.run.unwrap();
+    assert_eq!(snapshot.snapshot.averaged, 2);
+    assert_eq!(snapshot.average.len(), a.len());
+    let worst = snapshot.average.iter().zip(&a).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+    assert!(worst == 0.0, "the file's average is the kept model ({worst})");
 }

@@ -117,6 +117,7 @@ fn every_accepted_setting_trains_to_finite_weights() {
             // Batches cut into slices (computed here one after another, as the page's workers would).
             workers: 1 + d.pick(3),
             last_epoch_tests: d.pick(3),
+            average_last: if d.pick(2) == 0 { 0.0 } else { 0.9 * d.u() },
         };
         config.validate().unwrap_or_else(|e| panic!("case {case}: the generator made a refused setting: {e}"));
         struct Quiet;

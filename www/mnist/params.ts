@@ -1,7 +1,7 @@
 // Cell 4: the hyperparameters. The recipe gives the defaults; every edit is checked (here for
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
-import { INTERPOLATIONS, OPTIMIZER_KINDS, SCHEDULE_KINDS, WORKER_LIMITS } from "../generated/engine";
+import { INTERPOLATIONS, OPTIMIZER_KINDS, RECIPE_ABOUT, SCHEDULE_KINDS, WORKER_LIMITS } from "../generated/engine";
 import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/params";
 import { copyLinkButton } from "../share";
 import { mnist } from "./client";
@@ -45,6 +45,8 @@ const FIELDS: Field[] = [
   { path: "augment.brightness", label: "Brightness ±", kind: "number" },
   { path: "augment.contrast", label: "Contrast ±", kind: "number" },
   { path: "cleanEpochs", label: "Last epochs without augmentation", kind: "int" },
+  { path: "averageLast", label: "Average the weights over the run's last (fraction)", kind: "number" },
+  { path: "lastEpochTests", label: "Extra tests within the last epoch", kind: "int" },
   { path: "seed", label: "Random seed", kind: "int" },
   { path: "limitTrain", label: "Training images (empty: all 60,000)", kind: "optional-int" },
   { path: "limitTest", label: "Test images (empty: all 10,000)", kind: "optional-int" },
@@ -193,7 +195,8 @@ export const mountParams: MnistCell = (cell, state) => {
     return `<label class="field" data-field="${f.path}"><span>${f.label}</span>${input}<small class="field-error" aria-live="polite"></small></label>`;
   };
   form.innerHTML =
-    `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe">${recipeOptions}</select></label>` +
+    `<label class="field"><span>Recipe (model and defaults)</span><select name="recipe" aria-describedby="recipe-about">${recipeOptions}</select>` +
+    `<small id="recipe-about" class="dim"></small></label>` +
     `<label class="field"><span>Device</span><select name="device"><option value="auto">Auto: the faster here</option>` +
     `<option value="flex">CPU</option><option value="wgpu">WebGPU</option></select></label>` +
     FIELDS.filter((f) => FIRST.has(f.path)).map(fieldHtml).join("") +
@@ -225,6 +228,7 @@ export const mountParams: MnistCell = (cell, state) => {
   const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
   const fill = () => {
     input("recipe").value = setup.recipe;
+    form.querySelector("#recipe-about")!.textContent = RECIPE_ABOUT[setup.recipe] ?? "";
     input("device").value = setup.device;
     for (const f of FIELDS) {
       const el = input(f.path);

@@ -5,7 +5,9 @@
 // A replica that crashes is started afresh and the engine sends it its task again (the run
 // goes on, with the same numbers); one that cannot work at all is given up, and the engine
 // computes its slices itself (the same numbers, more slowly). Either way the page is told.
+import cpuModule from "../../pkg/gradbook_cpu_bg.wasm.xz?url";
 import { Engine, EngineCrashed } from "../engine";
+import type { EngineLoaded } from "../protocol";
 import { emit } from "../serve";
 import type { ReplicaEvent } from "./protocol";
 import type { ReplicaApi } from "./replica-worker";
@@ -24,6 +26,8 @@ export class ReplicaPool {
       replica = new Engine<ReplicaApi>(() => new Worker(new URL("./replica-worker.ts", import.meta.url), { type: "module" }));
       replica.onRestart(() => (this.restarted[h] ??= "it was started afresh"));
       this.replicas[h] = replica;
+      // The replicas run the CPU engine: the page keeps it for offline use too.
+      if (h === 0) emit("engine", { module: new URL(cpuModule, self.location.href).href } satisfies EngineLoaded);
     }
     return replica;
   }
