@@ -45,7 +45,11 @@ async function startFrom(page: Page, model: string): Promise<void> {
 test("every built-in model is summarised as `gradbook models` prints it, and edits show at once", async ({ page }) => {
   const errors = await open(page, "");
   const cli = cliSummaries();
-  expect([...cli.keys()]).toEqual(["seed", "compact", "compact-v2", "compact-v1", "compact-wide"]);
+  // The page offers every model the CLI lists, in its order, and nothing else (an empty model aside).
+  const offered = await page.locator("#design-start option").evaluateAll((options) =>
+    options.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== ""));
+  expect(offered).toEqual([...cli.keys()]);
+  expect(cli.has("seed") && cli.has("compact")).toBe(true);
   for (const [name, rows] of cli) {
     await startFrom(page, name);
     await expect(page.locator("#design-layers > li")).toHaveCount(rows.length);
