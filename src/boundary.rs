@@ -147,6 +147,19 @@ pub fn typescript() -> Result<String, String> {
     add(crate::tiny::conclusion::RateOutcome::decl(&cfg));
     add(crate::tiny::conclusion::Trend::decl(&cfg));
     add(ExactRun::decl(&cfg));
+    {
+        use crate::tiny::{explain, graph};
+        add(explain::Explanation::decl(&cfg));
+        add(explain::Formula::decl(&cfg));
+        add(explain::Pass::decl(&cfg));
+        add(explain::Piece::decl(&cfg));
+        add(explain::Cell::decl(&cfg));
+        add(explain::Factor::decl(&cfg));
+        add(explain::Path::decl(&cfg));
+        add(graph::Graph::decl(&cfg));
+        add(graph::Node::decl(&cfg));
+        add(graph::Op::decl(&cfg));
+    }
     add(BurnRun::decl(&cfg));
     // Part 2.
     add(augment::AugmentConfig::decl(&cfg));

@@ -172,3 +172,74 @@ fn bad_settings_name_their_field() {
     }
     assert!(TinyConfig::default().validate().is_ok());
 }
+
+/// The scalar engine's gradients (graph.rs, autodiff on a graph of + − · σ ² ½) are the
+/// hand-derived chain rule's and burn's, for every weight, with and without biases.
+#[test]
+fn the_scalar_graph_backpropagates_to_the_chain_rule_and_to_burn() {
+    use gradbook::tiny::graph;
+    for bias in [None, Some([0.35, 0.6])] {
+        let config = TinyConfig { bias, iterations: 20, ..Default::default() };
+        let burn = pollster::block_on(autodiff::train_all(&config, &Compute::flex().device)).unwrap();
+        for (lr, trace) in config.learning_rates.iter().zip(exact::train_all(&config)) {
+            for row in [&trace.rows[0], &trace.rows[20]] {
+                let g = graph::network(&config, row.w);
+                close(g.named("E_total").unwrap().value, row.E_total, 1e-15, "E_total");
+                let burn_row = &burn.iter().find(|t| t.learning_rate == *lr).unwrap().rows[row.iteration];
+                for k in 0..8 {
+                    let grad = g.named(&format!("w{}", k + 1)).unwrap().grad;
+                    close(grad, row.dE_dw[k], 1e-15, &format!("dE/dw{} at η {lr}", k + 1));
+                    close(grad, burn_row.dE_dw[k], 1e-6, &format!("burn's dE/dw{} at η {lr}", k + 1));
+                }
+                // The deltas are the gradients at the neurons' inputs.
+                close(g.named("o1").unwrap().grad, row.dE_do[0], 1e-15, "δo1");
+                close(g.named("h2").unwrap().grad, row.dE_dh[1], 1e-15, "δh2");
+                // Every input comes before the node it feeds.
+                for (id, node) in g.nodes.iter().enumerate() {
+                    assert!(node.inputs.iter().all(|&i| i < id), "node {id} is computed from a later one");
+                }
+            }
+        }
+    }
+}
+
+/// Each formula the page shows, evaluated from the numbers it shows, is its cell's value; the
+/// updates give the next row's weights; the paths' products add up to ∂E/∂w; the finite
+/// differences agree with it to 1e-6.
+#[test]
+fn every_explained_number_is_its_formula_with_its_numbers() {
+    use gradbook::tiny::explain::{explain, Pass};
+    for bias in [None, Some([0.35, 0.6])] {
+        let config = TinyConfig { bias, iterations: 30, ..Default::default() };
+        let traces = exact::train_all(&config);
+        for (lr, trace) in config.learning_rates.iter().zip(&traces) {
+            for iteration in [0, 1, 12, 29] {
+                let e = explain(&config, *lr, iteration);
+                let row = &trace.rows[iteration];
+                assert_eq!(e.formulas.len(), trace::COLUMNS.len(), "one formula per column");
+                for f in &e.formulas {
+                    let k = trace::column(&f.column).unwrap();
+                    close(f.value, row.values()[k], 1e-12, &format!("{} at iteration {iteration}, η {lr}", f.column));
+                    // What feeds it: cells of this row, and (for a weight after iteration 0) the row before.
+                    assert!(f.feeds.iter().all(|c| trace::column(&c.column).is_some()));
+                    assert_eq!(f.feeds.iter().any(|c| c.previous), f.pass == Pass::Update, "{}", f.column);
+                }
+                let next = &trace.rows[iteration + 1];
+                for (k, u) in e.updates.iter().enumerate() {
+                    close(u.value, next.w[k], 1e-15, &format!("w{} at iteration {}", k + 1, iteration + 1));
+                }
+                for k in 0..8 {
+                    assert_eq!(e.paths[k].len(), if k < 4 { 2 } else { 1 }, "w{}'s paths", k + 1);
+                    let sum: f64 = e.paths[k].iter().map(|p| p.value).sum();
+                    close(sum, row.dE_dw[k], 1e-15, &format!("w{}'s paths", k + 1));
+                    close(e.numeric[k], row.dE_dw[k], 1e-6, &format!("finite differences for w{}", k + 1));
+                }
+            }
+        }
+    }
+    // "What feeds ∂E/∂w5": δo1 and a_h1, as the sheet computes it.
+    let e = explain(&TinyConfig::default(), 0.5, 0);
+    let w5 = e.formulas.iter().find(|f| f.column == "dE_dw5").unwrap();
+    let feeds: Vec<&str> = w5.feeds.iter().map(|c| c.column.as_str()).collect();
+    assert_eq!(feeds, ["dE_do1", "a_h1"]);
+}

@@ -6,11 +6,15 @@
 //!   gradients from burn's autodiff.
 //! - [`trace`]: the per-iteration rows both produce, their columns, and the CSV they print as.
 //! - [`conclusion`]: what the learning rates' runs show, side by side.
+//! - [`graph`]: autodiff on scalars, micrograd's way: E_total's computation graph.
+//! - [`explain`]: where each number of an iteration comes from, for the page to point at.
 
 pub mod autodiff;
 pub mod conclusion;
 pub mod config;
 pub mod exact;
+pub mod explain;
+pub mod graph;
 pub mod trace;
 
 pub use config::{ConfigError, TinyConfig};

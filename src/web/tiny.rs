@@ -75,3 +75,18 @@ pub fn tiny_csv(traces: JsValue) -> Result<String, JsError> {
     let traces: Vec<Trace> = from_js(traces, "traces")?;
     Ok(tiny::trace::to_csv(&traces))
 }
+
+/// Where each number of row `iteration` of the run at `learning_rate` comes from: formulas
+/// with their numbers, each weight's gradient paths, E_total's graph and finite differences
+/// (src/tiny/explain.rs).
+#[wasm_bindgen(js_name = tinyExplain)]
+pub fn tiny_explain(config: JsValue, learning_rate: f64, iteration: usize) -> Result<JsValue, JsError> {
+    let config = checked(config)?;
+    if !config.learning_rates.contains(&learning_rate) {
+        return Err(JsError::new(&format!("the learning rate {learning_rate} is not one of the settings'")));
+    }
+    if iteration > config.iterations {
+        return Err(JsError::new(&format!("iteration {iteration} is past the last, {}", config.iterations)));
+    }
+    to_js(&tiny::explain::explain(&config, learning_rate, iteration))
+}

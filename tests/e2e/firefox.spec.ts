@@ -55,6 +55,27 @@ test("Part 1 shows the sheet's numbers and burn agrees with the chain rule", asy
   await page.close();
 });
 
+test("Part 1's chain rule to point at: a link's weight paths, a number's precedents, the step-through's update", async () => {
+  const { page, errors } = await open("tiny.lr=2&tiny.iteration=12&tiny.weight=w1&tiny.feeds=dE_dw5&tiny.step=31");
+  await textOf(page, "#status", /^Ready/);
+  const cell = (iteration: number, column: string) =>
+    page.$eval(`#table .grid-row[data-iteration="${iteration}"] span[data-col="${column}"]`, (el) => el.textContent ?? "");
+  await textOf(page, "#path-detail h3", /∂E_total\/∂w1 at iteration 12, η = 2/);
+  await page.$eval("#cell-table", (el) => el.scrollIntoView());
+  expect(await page.$$eval("#diagram svg line.lit", (els) => els.map((e) => (e as SVGElement).dataset.at).sort())).toEqual(["w1", "w5", "w7"]);
+  expect(await page.$eval("#path-detail .path-sum strong", (el) => el.textContent)).toBe(await cell(12, "dE_dw1"));
+  await textOf(page, "#feeds-answer", /∂E\/∂w5 = ∂E\/∂o1·a_h1 = /);
+  expect(await page.$$eval('#table .grid-row[data-iteration="12"] span.feeds', (els) => els.map((e) => (e as HTMLElement).dataset.col))).toEqual(["a_h1", "dE_do1"]);
+  await textOf(page, "#step-text", /Step 31 of 31 · Update: w8 at iteration 13/);
+  expect(await page.$eval("#step-text", (el) => el.textContent)).toContain(`= ${await cell(13, "w8")}`);
+  // Back one step with the keyboard.
+  await page.focus('#stepper [data-step="back"]');
+  await page.keyboard.press("ArrowLeft");
+  await textOf(page, "#step-text", /Step 30 of 31 · Update: w7 at iteration 13/);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
 test("Part 2 trains an epoch on Firefox's backend and shows its results", async () => {
   needsData();
   test.setTimeout(480_000);

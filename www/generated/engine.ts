@@ -72,6 +72,82 @@ export type Trend = "one" | "largerIsLower" | "overshoots";
 
 export type ExactRun = { traces: Array<Trace>, conclusion: Conclusion, };
 
+export type Explanation = { learningRate: number, iteration: number, 
+/**
+ * Every column of the row, in the step-through's order: forward, then backward.
+ */
+formulas: Array<Formula>, 
+/**
+ * w ← w − η·∂E/∂w, which gives the next iteration's weights.
+ */
+updates: Array<Formula>, 
+/**
+ * For each weight, its paths from E_total (one for w5…w8, two for w1…w4).
+ */
+paths: Array<Array<Path>>, 
+/**
+ * E_total's computation graph, from the scalar engine (graph.rs).
+ */
+graph: Graph, 
+/**
+ * Central finite differences (E(w + h) − E(w − h)) / 2h for each weight.
+ */
+numeric: [number, number, number, number, number, number, number, number], 
+/**
+ * The step h they use.
+ */
+step: number, };
+
+export type Formula = { 
+/**
+ * The column it fills (for an update: the weight it gives the next iteration).
+ */
+column: string, 
+/**
+ * How the page names it: the table's heading (an update's says which iteration it gives).
+ */
+label: string, pass: Pass, pieces: Array<Piece>, 
+/**
+ * The cells it is computed from, each once.
+ */
+feeds: Array<Cell>, value: number, 
+/**
+ * Where it sits on the diagram: a neuron ("h1"), a weight's edge ("w5"), "E1", "E_total".
+ */
+at: string, };
+
+export type Pass = "given" | "forward" | "backward" | "update";
+
+export type Piece = { text: string, value: number | null, cell: Cell | null, };
+
+export type Cell = { column: string, previous: boolean, };
+
+export type Factor = { 
+/**
+ * In symbols: "∂a_o1/∂o1".
+ */
+symbol: string, pieces: Array<Piece>, value: number, at: string, };
+
+export type Path = { factors: Array<Factor>, value: number, };
+
+export type Graph = { nodes: Array<Node>, };
+
+export type Node = { 
+/**
+ * The name the sheet gives the value ("h1", "w5"), or "" for an unnamed intermediate.
+ */
+name: string, op: Op, value: number, 
+/**
+ * ∂E_total/∂(this node), once `backward` has run.
+ */
+grad: number, 
+/**
+ * The nodes this one is computed from.
+ */
+inputs: Array<number>, };
+
+export type Op = "leaf" | "add" | "sub" | "mul" | "sigmoid" | "square" | "half";
+
 export type BurnRun = { traces: Array<Trace>, backend: Backend, 
 /**
  * Where it ran, in words: "the CPU", "WebGPU on SwiftShader Device, software".

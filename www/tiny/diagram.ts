@@ -1,6 +1,7 @@
 // Cell 1: the network drawn as SVG, every label showing the selected iteration's numbers.
 import { fmt } from "../format";
-import { selectedRow, type TinyCell } from "./state";
+import { selectedRow, type TinyCell, type TinyState } from "./state";
+import { steps } from "./stepper";
 import type { Row, TinyConfig } from "./types";
 
 // Room for the numbers: circles wide enough for "a_h1 = 0.59327", the losses in their own
@@ -24,7 +25,7 @@ function node(name: Node, lines: string[]): string {
   const text = lines
     .map((l, i) => `<text x="${x}" y="${y + 5 + (i - (lines.length - 1) / 2) * 17}" text-anchor="middle">${l}</text>`)
     .join("");
-  return `<g class="node node-${name[0]}"><circle cx="${x}" cy="${y}" r="${R}"/>${text}</g>`;
+  return `<g class="node node-${name[0]}" data-at="${name}"><circle cx="${x}" cy="${y}" r="${R}"/>${text}</g>`;
 }
 
 function edge(k: number, weight: number): { line: string; label: string } {
@@ -40,8 +41,8 @@ function edge(k: number, weight: number): { line: string; label: string } {
   const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
   const [ux, uy] = [dx / len, dy / len];
   return {
-    line: `<line x1="${x1 + ux * R}" y1="${y1 + uy * R}" x2="${x2 - ux * R}" y2="${y2 - uy * R}" marker-end="url(#arrow)"/>`,
-    label: `<text class="weight" x="${lx}" y="${ly}" text-anchor="middle">w${k + 1} = ${fmt(weight, 6)}</text>`,
+    line: `<line data-at="w${k + 1}" x1="${x1 + ux * R}" y1="${y1 + uy * R}" x2="${x2 - ux * R}" y2="${y2 - uy * R}" marker-end="url(#arrow)"/>`,
+    label: `<text class="weight" data-at="w${k + 1}" x="${lx}" y="${ly}" text-anchor="middle">w${k + 1} = ${fmt(weight, 6)}</text>`,
   };
 }
 
@@ -59,12 +60,74 @@ function describe(r: Row, c: TinyConfig): string {
  *  in their texts, which can then be written into the SVG on screen in place. */
 const skeleton = (svg: string) => svg.replace(/>[^<]*<\/text>/g, "></text>").replace(/aria-label="[^"]*"/, "");
 
+/** Where a note about `at` goes: beside its neuron, its weight's label or its loss. */
+function noteAt(at: string): [number, number] {
+  if (at in NODES) {
+    const [x, y] = NODES[at as Node];
+    return [x, y + R + 18];
+  }
+  const k = Number(at.slice(1)) - 1;
+  if (at.startsWith("w") && k >= 0 && k < 8) {
+    const [a, b] = EDGES[k];
+    const t = NODES[a][1] === NODES[b][1] ? 0.5 : 0.38;
+    return [NODES[a][0] + (NODES[b][0] - NODES[a][0]) * t, NODES[a][1] + (NODES[b][1] - NODES[a][1]) * t + 40];
+  }
+  return at === "E1" ? [760, 124] : at === "E2" ? [760, 324] : [760, 210];
+}
+
+/** What the diagram marks now: the pointed-at weight's gradient paths, and one place (a
+ *  factor pointed at, or the step-through's step) with its number beside it. */
+export function marks(s: TinyState): { path: Set<string>; spot: string | null; note: string | null } {
+  const path = new Set<string>();
+  const e = s.explained;
+  if (e && s.weight !== null) {
+    for (const p of e.paths[s.weight] ?? []) for (const f of p.factors) path.add(f.at);
+    if (path.size > 0) path.add("E_total");
+  }
+  const step = e && s.step !== null ? steps(e)[s.step] : undefined;
+  if (step) return { path, spot: step.at, note: `${step.label} = ${fmt(step.value, 6)}` };
+  return { path, spot: s.spot, note: null };
+}
+
 export const mountDiagram: TinyCell = (cell, state) => {
   const root = cell.querySelector<HTMLElement>("#diagram")!;
   let drawn = "";
+  /** Marks the paths and the spot on the SVG on screen, and writes the step's note. */
+  const mark = () => {
+    const svg = root.querySelector("svg");
+    if (!svg) return;
+    const { path, spot, note } = marks(state.get());
+    svg.querySelectorAll<SVGElement>("[data-at]").forEach((el) => {
+      el.classList.toggle("lit", path.has(el.dataset.at!));
+      el.classList.toggle("spot", el.dataset.at === spot);
+    });
+    svg.querySelector(".step-note")?.remove();
+    if (note && spot) {
+      const [x, y] = noteAt(spot);
+      const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      text.setAttribute("class", "step-note");
+      text.setAttribute("x", String(x));
+      text.setAttribute("y", String(y));
+      text.setAttribute("text-anchor", "middle");
+      text.textContent = note;
+      svg.append(text);
+    }
+  };
+  state.watch((s) => {
+    const m = marks(s);
+    return `${[...m.path].join()}|${m.spot}|${m.note}`;
+  }, mark);
+  // A click on a weight (its arrow or its label) points at it; another click lets it go.
+  root.addEventListener("click", (e) => {
+    const at = (e.target as Element).closest<SVGElement>("[data-at^='w']")?.dataset.at;
+    if (!at) return;
+    const k = Number(at.slice(1)) - 1;
+    state.set({ weight: state.get().weight === k ? null : k });
+  });
   // Scrubbing changes only the numbers: rewriting their text nodes costs a fraction of parsing
   // and laying out a new SVG each step.
   const show = (svg: string) => {
+    root.querySelector(".step-note")?.remove(); // not one of the drawing's texts: mark() adds it again
     const bones = skeleton(svg);
     const on = root.querySelector("svg");
     if (on && bones === drawn) {
@@ -84,7 +147,7 @@ export const mountDiagram: TinyCell = (cell, state) => {
     const edges = r.w.map((w, k) => edge(k, w));
     const svg = [
       `<svg viewBox="0 0 940 370" role="img" aria-label="${describe(r, c)}">`,
-      `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`,
+      `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`,
       ...edges.map((e) => e.line),
       node("i1", ["i1", fmt(c.inputs[0], 4)]),
       node("i2", ["i2", fmt(c.inputs[1], 4)]),
@@ -94,16 +157,17 @@ export const mountDiagram: TinyCell = (cell, state) => {
       node("o2", [`o2 = ${fmt(r.o2, 5)}`, `a_o2 = ${fmt(r.a_o2, 5)}`]),
       // The weights' labels last, over lines and circles.
       ...edges.map((e) => e.label),
-      `<g class="loss"><text x="680" y="62">E1 = ½(t1 − a_o1)²</text>`,
+      `<g class="loss"><g data-at="E1"><text x="680" y="62">E1 = ½(t1 − a_o1)²</text>`,
       `<text x="680" y="82">= ${fmt(r.E1, 6)}</text>`,
-      `<text x="680" y="102" class="dim">t1 = ${fmt(c.targets[0], 4)}</text>`,
-      `<text x="680" y="262">E2 = ½(t2 − a_o2)²</text>`,
+      `<text x="680" y="102" class="dim">t1 = ${fmt(c.targets[0], 4)}</text></g>`,
+      `<g data-at="E2"><text x="680" y="262">E2 = ½(t2 − a_o2)²</text>`,
       `<text x="680" y="282">= ${fmt(r.E2, 6)}</text>`,
-      `<text x="680" y="302" class="dim">t2 = ${fmt(c.targets[1], 4)}</text>`,
-      `<text x="680" y="186" class="total">E_total = ${fmt(r.E_total, 9)}</text></g>`,
+      `<text x="680" y="302" class="dim">t2 = ${fmt(c.targets[1], 4)}</text></g>`,
+      `<text x="680" y="186" class="total" data-at="E_total">E_total = ${fmt(r.E_total, 9)}</text></g>`,
       c.bias ? `<text x="340" y="362" text-anchor="middle" class="dim">b1 = ${c.bias[0]} on h1, h2 · b2 = ${c.bias[1]} on o1, o2</text>` : "",
       `</svg>`,
     ];
     show(svg.join(""));
+    mark();
   });
 };

@@ -66,7 +66,7 @@ function backward(r: Row, c: TinyConfig): string {
   OUTPUT_WEIGHTS.forEach(([o, h], j) => {
     const k = 5 + j;
     const ah = h === 1 ? r.a_h1 : r.a_h2;
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \delta_{o${o}}\frac{\partial o_${o}}{\partial w_${k}} = \delta_{o${o}}\,a_{h${h}} = ${n(r.dE_do[o - 1])}\cdot${f(ah)} = ${n(r.dE_dw[k - 1])}`);
+    lines.push(String.raw`\htmlData{weight=${k - 1}}{\frac{\partial E_{total}}{\partial w_${k}}} &= \delta_{o${o}}\frac{\partial o_${o}}{\partial w_${k}} = \delta_{o${o}}\,a_{h${h}} = ${n(r.dE_do[o - 1])}\cdot${f(ah)} = ${n(r.dE_dw[k - 1])}`);
   });
   for (const h of [1, 2] as const) {
     const ah = h === 1 ? r.a_h1 : r.a_h2;
@@ -81,7 +81,7 @@ function backward(r: Row, c: TinyConfig): string {
   }
   INPUT_WEIGHTS.forEach(([h, i], j) => {
     const k = 1 + j;
-    lines.push(String.raw`\frac{\partial E_{total}}{\partial w_${k}} &= \delta_{h${h}}\frac{\partial h_${h}}{\partial w_${k}} = \delta_{h${h}}\,i_${i} = ${n(r.dE_dh[h - 1])}\cdot${f(c.inputs[i - 1])} = ${n(r.dE_dw[k - 1])}`);
+    lines.push(String.raw`\htmlData{weight=${k - 1}}{\frac{\partial E_{total}}{\partial w_${k}}} &= \delta_{h${h}}\frac{\partial h_${h}}{\partial w_${k}} = \delta_{h${h}}\,i_${i} = ${n(r.dE_dh[h - 1])}\cdot${f(c.inputs[i - 1])} = ${n(r.dE_dw[k - 1])}`);
   });
   return String.raw`\begin{aligned}` + lines.join(String.raw`\\[6pt]`) + String.raw`\end{aligned}`;
 }
@@ -99,7 +99,7 @@ export const mountEquations: TinyCell = (cell, state) => {
   const speak = whenSettled(() => {
     if (filled.length === 0) return; // typeset afresh since: its MathML is already right
     root.querySelectorAll(".katex-display > .katex > .katex-mathml").forEach((el, i) => {
-      el.innerHTML = mathml(filled[i]).replace(/^<span class="katex">|<\/span>$/g, "");
+      el.innerHTML = mathml(filled[i].replace(/\\htmlData\{weight=\d\}/g, "")).replace(/^<span class="katex">|<\/span>$/g, "");
     });
   });
   const draw = () => {
@@ -132,4 +132,9 @@ export const mountEquations: TinyCell = (cell, state) => {
       `<div class="eq" tabindex="0" role="group" aria-label="backward pass">${tex(bwd, true, true)}</div>`;
   };
   state.watch(selectedRow, drawWhenSeen(cell, draw, "200px"));
+  // A click on a weight's ∂E/∂w points at it (its paths light on the diagram, cell 1).
+  root.addEventListener("click", (e) => {
+    const k = (e.target as HTMLElement).closest<HTMLElement>("[data-weight]")?.dataset.weight;
+    if (k !== undefined) state.set({ weight: Number(k) });
+  });
 };

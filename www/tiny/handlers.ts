@@ -19,4 +19,5 @@ export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: Tiny
     });
   },
   tinyCsv: (traces) => wasm.tinyCsv(traces),
+  tinyExplain: (config, learningRate, iteration) => wasm.tinyExplain(config, learningRate, iteration),
 });

@@ -5,10 +5,16 @@ import { EngineRestarted } from "../engine";
 import type { EngineLoaded } from "../protocol";
 import { saveFile } from "../share";
 import { tiny } from "./client";
+import { mountAddress } from "./address";
 import { mountAutodiff } from "./autodiff";
 import { mountConclusion } from "./conclusion";
 import { mountDiagram } from "./diagram";
 import { mountEquations } from "./equations";
+import { mountExplainer } from "./explainer";
+import { mountFeeds } from "./feeds";
+import { mountGraph } from "./graph";
+import { mountPaths } from "./paths";
+import { mountStepper } from "./stepper";
 import { mountLossPlot } from "./lossplot";
 import { mountParams } from "./params";
 import { mountScrubber } from "./scrubber";
@@ -29,12 +35,18 @@ export const firstShown = new Promise<void>((resolve) => (shown = resolve));
 /** Each cell and the section it lives in. */
 const CELLS: [string, TinyCell][] = [
   ["cell-network", mountScrubber],
+  ["cell-network", mountAddress],
+  ["cell-network", mountExplainer],
   ["cell-network", mountDiagram],
+  ["cell-network", mountPaths],
+  ["cell-network", mountStepper],
   ["cell-equations", mountEquations],
   ["cell-params", mountParams],
+  ["cell-table", mountFeeds],
   ["cell-table", mountTable],
   ["cell-loss", mountLossPlot],
   ["cell-autodiff", mountAutodiff],
+  ["cell-graph", mountGraph],
   ["cell-conclusion", mountConclusion],
 ];
 

@@ -2,7 +2,7 @@
 // burn's check of them, and what the student is looking at (one learning rate's trace and one
 // iteration of it). The scrubber and the table publish the selection; the others show it.
 import { State } from "../state";
-import type { BurnRun, Conclusion, Row, TinyConfig, Trace } from "./types";
+import type { BurnRun, Conclusion, Explanation, Row, TinyConfig, Trace } from "./types";
 
 export type BurnCheck =
   | { kind: "none" }
@@ -22,6 +22,16 @@ export interface TinyState {
   burn: BurnCheck;
   /** Settings the student asked to train (the parameters cell writes them, the part trains). */
   requested: TinyConfig | null;
+  /** The weight whose gradient paths are shown (0-based), if one is pointed at. */
+  weight: number | null;
+  /** A place on the diagram to mark for a moment ("o1", "w5"): a factor pointed at. */
+  spot: string | null;
+  /** The step-through's position in `steps(explained)`, while it is on. */
+  step: number | null;
+  /** The column of the selected row asked "where do you come from?". */
+  feeds: string | null;
+  /** Where each number of the selected iteration comes from (src/tiny/explain.rs). */
+  explained: Explanation | null;
 }
 
 export type TinyCell = (root: HTMLElement, state: State<TinyState>) => void;
@@ -29,6 +39,7 @@ export type TinyCell = (root: HTMLElement, state: State<TinyState>) => void;
 export function newTinyState(): State<TinyState> {
   return new State<TinyState>({
     defaults: null, config: null, traces: [], conclusion: null, lrIndex: 0, iteration: 0, burn: { kind: "none" }, requested: null,
+    weight: null, spot: null, step: null, feeds: null, explained: null,
   });
 }
 

@@ -3,15 +3,32 @@
 // smoothly (only the rows in view exist in the DOM).
 import { fmt } from "../format";
 import { drawWhenSeen } from "../seen";
-import { select, type TinyCell } from "./state";
+import { asked } from "./feeds";
+import { select, type TinyCell, type TinyState } from "./state";
 import { cell, ROW_COLUMNS, type Row } from "./types";
 
-/** The table's headings: the iteration, then the row's columns. */
-export const HEADINGS = ["iteration", ...ROW_COLUMNS.map((c) => c.label)];
 const ROW_HEIGHT = 24;
 
-function cells(r: Row): string {
-  return `<span>${r.iteration}</span>` + ROW_COLUMNS.map((c) => `<span>${fmt(cell(r, c))}</span>`).join("");
+/** The cells to mark in each row: the one asked "where do you come from?" and those it is
+ *  computed from (www/tiny/feeds.ts). */
+type Marks = Map<number, Map<string, "asked" | "feeds">>;
+
+function marksOf(s: TinyState): Marks {
+  const marks: Marks = new Map();
+  const f = asked(s);
+  if (!f || !s.explained) return marks;
+  const at = (i: number) => marks.get(i) ?? marks.set(i, new Map()).get(i)!;
+  at(s.explained.iteration).set(f.column, "asked");
+  for (const c of f.feeds) at(s.explained.iteration - (c.previous ? 1 : 0)).set(c.column, "feeds");
+  return marks;
+}
+
+function cells(r: Row, marks: Marks): string {
+  const mine = marks.get(r.iteration);
+  return `<span>${r.iteration}</span>` + ROW_COLUMNS.map((c) => {
+    const mark = mine?.get(c.name);
+    return `<span data-col="${c.name}"${mark ? ` class="${mark}"` : ""}>${fmt(cell(r, c))}</span>`;
+  }).join("");
 }
 
 export const mountTable: TinyCell = (root, state) => {
@@ -20,7 +37,7 @@ export const mountTable: TinyCell = (root, state) => {
   // The grid's column count, from the same table (style.css lays the columns out with it).
   table.style.setProperty("--columns", String(ROW_COLUMNS.length));
   table.innerHTML =
-    `<div class="grid-scroll" tabindex="0"><div class="grid-head">${HEADINGS.map((c) => `<span>${c}</span>`).join("")}</div>` +
+    `<div class="grid-scroll" tabindex="0"><div class="grid-head"><span>iteration</span>${ROW_COLUMNS.map((c) => `<span data-col="${c.name}">${c.label}</span>`).join("")}</div>` +
     `<div class="grid-body"></div></div>`;
   const scroller = table.querySelector<HTMLElement>(".grid-scroll")!;
   const body = table.querySelector<HTMLElement>(".grid-body")!;
@@ -45,22 +62,23 @@ export const mountTable: TinyCell = (root, state) => {
 
   // The rows in the DOM now: a scrub step within them only moves the highlight, which costs a
   // style change on two rows instead of a thousand new cells to lay out.
-  let painted = { rows, first: -1, last: -1 };
+  let painted = { rows, first: -1, last: -1, marks: new Map() as Marks };
+  let marks: Marks = new Map();
 
   function paint(): void {
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - 5);
     const last = Math.min(rows.length, first + Math.ceil(height / ROW_HEIGHT) + 10);
-    if (painted.rows === rows && painted.first === first && painted.last === last) {
+    if (painted.rows === rows && painted.first === first && painted.last === last && painted.marks === marks) {
       body.querySelector(".grid-row.selected")?.classList.remove("selected");
       body.querySelector(`.grid-row[data-iteration="${selected}"]`)?.classList.add("selected");
       return;
     }
-    painted = { rows, first, last };
+    painted = { rows, first, last, marks };
     body.style.height = `${rows.length * ROW_HEIGHT}px`;
     let html = "";
     for (let i = first; i < last; i++) {
       const cls = i === selected ? "grid-row selected" : "grid-row";
-      html += `<div class="${cls}" data-iteration="${i}" style="top:${i * ROW_HEIGHT}px">${cells(rows[i])}</div>`;
+      html += `<div class="${cls}" data-iteration="${i}" style="top:${i * ROW_HEIGHT}px">${cells(rows[i], marks)}</div>`;
     }
     body.innerHTML = html;
   }
@@ -69,9 +87,23 @@ export const mountTable: TinyCell = (root, state) => {
     measure();
     requestAnimationFrame(paint);
   });
+  // A click on a number selects its row and asks where it comes from.
   body.addEventListener("click", (e) => {
     const row = (e.target as HTMLElement).closest<HTMLElement>(".grid-row");
-    if (row) select(state, { iteration: Number(row.dataset.iteration) });
+    if (!row) return;
+    select(state, { iteration: Number(row.dataset.iteration) });
+    const column = (e.target as HTMLElement).closest<HTMLElement>("[data-col]")?.dataset.col;
+    if (column) state.set({ feeds: column });
+  });
+  // A click on a weight's heading, or its gradient's, points at that weight.
+  table.querySelector(".grid-head")!.addEventListener("click", (e) => {
+    const column = (e.target as HTMLElement).closest<HTMLElement>("[data-col]")?.dataset.col ?? "";
+    const k = /^(?:dE_d)?w(\d)$/.exec(column);
+    if (k) state.set({ weight: Number(k[1]) - 1 });
+  });
+  state.watch((s) => `${s.feeds}|${s.explained?.iteration}|${s.explained?.learningRate}`, () => {
+    marks = marksOf(state.get());
+    paint();
   });
   tabs.addEventListener("click", (e) => {
     const tab = (e.target as HTMLElement).closest<HTMLElement>("[data-lr]");
