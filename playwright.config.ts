@@ -1,6 +1,7 @@
 // End-to-end tests: the built notebook (dist/) served under a sub-path, driven in the
 // system's Chromium, with a real (software) WebGPU adapter; then its main flow in the system's
-// Firefox (tests/e2e/firefox.spec.ts, which drives Firefox itself).
+// Firefox (tests/e2e/firefox.spec.ts, which drives Firefox itself) and in WebKit, Safari's engine
+// (tests/e2e/webkit.spec.ts, over WebDriver).
 import { defineConfig } from "@playwright/test";
 
 export const BASE_PATH = "/class/gradbook/";
@@ -24,8 +25,9 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
   projects: [
-    { name: "chromium", testIgnore: "firefox.spec.ts" },
+    { name: "chromium", testIgnore: ["firefox.spec.ts", "webkit.spec.ts"] },
     { name: "firefox", testMatch: "firefox.spec.ts" },
+    { name: "webkit", testMatch: "webkit.spec.ts" },
   ],
   webServer: {
     // Serving dist/ under a sub-path checks that every URL in the build is relative.

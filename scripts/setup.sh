@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there.
 #   scripts/setup.sh          what `npm start` needs: the wasm32 target, wasm-bindgen-cli, npm packages
-#   scripts/setup.sh --test   also wasm-pack, Chromium, chromedriver, Firefox ESR, geckodriver and
+#   scripts/setup.sh --test   also wasm-pack, Chromium, chromedriver, Firefox ESR, geckodriver,
+#                             WebKitGTK's WebDriver server (webkit2gtk-driver) with xvfb, and
 #                             Mesa's Vulkan driver, for `npm test`
 # System packages are installed with apt when running as root on Debian/Ubuntu; otherwise
 # this says what to install.
@@ -43,6 +44,10 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+# WebKit, Safari's engine: WebKitGTK's WebDriver server (it brings MiniBrowser) and a virtual
+# display for it (MiniBrowser has no headless mode).
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
 # A real Vulkan driver without a GPU (Mesa's lavapipe), for the native wgpu tests.
 ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
 ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null || missing+=(libvulkan1)
@@ -52,6 +57,6 @@ if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    die "the tests need Chromium, chromedriver, Firefox and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
+    die "the tests need Chromium, chromedriver, Firefox, WebKitGTK's WebDriver, xvfb and a Vulkan driver (lavapipe); please install: ${missing[*]} (Debian package names)"
   fi
 fi

@@ -28,8 +28,12 @@ wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -
 step "browser tests: wasm-pack test in headless Firefox, the CPU-only build (no WebGPU there on Linux, so the page loads that one)"
 wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release --no-default-features
 
+step "browser tests: wasm-pack test in WebKit (Safari's engine, as WebKitGTK's WebDriver server drives it on a virtual display), the same CPU-only build"
+# wasm-pack knows Safari's driver; WebKitGTK's speaks the same protocol and starts MiniBrowser.
+xvfb-run -a wasm-pack test --headless --safari --safaridriver "$(command -v WebKitWebDriver)" --release --no-default-features
+
 step "end-to-end tests: the built notebook in Chromium"
 # The release profile builds far faster than the site's LTO profile and runs the same code.
 GRADBOOK_WASM_PROFILE=release bash scripts/build.sh
-# Two projects (playwright.config.ts): Chromium, then the main flow in Firefox.
+# Three projects (playwright.config.ts): Chromium, then the main flow in Firefox and in WebKit.
 playwright test
