@@ -6,6 +6,7 @@
 //
 //   npm run build && node bench/notebook-mnist.mjs [recipe=compact] [batch=64] [steps=20] [devices=wgpu,flex]
 //   npm run build && node bench/notebook-mnist.mjs compact 32 5 engine
+//   BACKENDS=flex node bench/notebook-mnist.mjs compact 32 200 engine   (beside WebKit's: tests/e2e/webkit.spec.ts)
 //   EPOCHS=20 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 300 flex
 //   WORKERS=1,2 ROUNDS=3 node bench/notebook-mnist.mjs compact 32 200 flex
 //   WORKERS=1,2 FULL=1 LIMIT_TEST=10000 node bench/notebook-mnist.mjs compact 32 0 flex
@@ -107,7 +108,7 @@ async function engineBench() {
   const page = await browser.newPage();
   await page.goto(url);
   await page.locator("body[data-mnist-ready=true]").waitFor({ timeout: 600_000 });
-  for (const backend of ["wgpu", "flex"]) {
+  for (const backend of (process.env.BACKENDS ?? "wgpu,flex").split(",")) {
     const t = await page.evaluate(async ([recipe, batch, steps, backend]) => {
       const { mnist } = globalThis.gradbook;
       const config = { ...(await mnist.call("recipes")).find(([name]) => name === recipe)[1], batchSize: batch };

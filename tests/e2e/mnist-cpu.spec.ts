@@ -95,6 +95,10 @@ test("a reload in the middle of a run offers to resume it, and the resumed run e
   const offer = page.locator("#mnist-resume-offer");
   await expect(offer).toBeVisible();
   await expect(offer).toContainText(/resumes from the start of epoch [23]/);
+  // Where the browser has not promised to keep stored runs, the offer says it may clear them;
+  // the compare cell says how much the page keeps.
+  if (!(await page.evaluate(() => navigator.storage.persisted()))) await expect(offer).toContainText("may clear it after some days without a visit");
+  await expect(page.locator("#mnist-storage")).toHaveText(/^The page keeps \d[\d,]* MB in this browser/);
   const done = Number((await offer.textContent())!.match(/start of epoch (\d)/)![1]) - 1;
   await offer.locator("[data-resume]").click();
   await expect(page.locator("#mnist-test-accuracy")).toBeVisible();

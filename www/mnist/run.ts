@@ -9,6 +9,7 @@ import { mnist, DATA_URL } from "./client";
 import { modelName } from "./design";
 import { epochLines, log, part2, type Setup } from "./state";
 import type { CheckpointEvent, DownloadEvent, EpochEvent, Progress, ReplicaEvent, TestPoint } from "./protocol";
+import { describeStorage, EVICTION, persisted } from "./keep";
 import { heldElsewhere, hold, onRunsChanged, whenReleased } from "./owners";
 import { deleteRun, listRuns, saveRun, type RunRecord } from "./store";
 
@@ -31,6 +32,7 @@ const device = (backend: RunRecord["backend"], detail: string) => part2.set({ de
 async function refreshRuns(): Promise<void> {
   const elsewhere = await heldElsewhere();
   part2.set({ runs: await listRuns(), elsewhere: [...elsewhere] });
+  document.getElementById("mnist-storage")!.textContent = await describeStorage();
 }
 
 /** Trains `run` if no other tab does: this tab holds it meanwhile (www/mnist/owners.ts). One run
@@ -266,6 +268,11 @@ function offerResume(run: RunRecord): void {
     `A ${run.recipe} run of ${run.config.epochs} epochs was interrupted when the page closed; it resumes from ` +
     `${place(run)}` +
     (run.epochs.length ? ` (last test accuracy ${run.epochs[run.epochs.length - 1].testAccuracy.toFixed(2)}%).` : ".");
+  // Where the browser has not promised to keep the runs, the student should know before
+  // counting on this one.
+  void persisted().then((kept) => {
+    if (!kept) offer.querySelector("p")!.textContent += ` ${EVICTION}`;
+  });
   const done = () => (offer.hidden = true);
   offer.querySelector<HTMLButtonElement>("[data-resume]")!.onclick = async () => {
     done();

@@ -2,6 +2,7 @@
 // checkpoint. A run still marked "running" after a reload is one the page can offer to resume.
 import { timeOfDay } from "../format";
 import { modelName } from "./design";
+import { askToKeep } from "./keep";
 import { runsChanged } from "./owners";
 import type { Backend, EpochMetrics, Place, TestPoint, TrainConfig } from "./protocol";
 
@@ -44,7 +45,10 @@ async function tx<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBR
 }
 
 /** Every change is told to the other tabs (www/mnist/owners.ts), whose tables follow. */
-export const saveRun = (run: RunRecord) => tx("readwrite", (s) => s.put(run)).then(runsChanged);
+export const saveRun = (run: RunRecord) => {
+  void askToKeep(); // once, at the first run saved (www/mnist/keep.ts)
+  return tx("readwrite", (s) => s.put(run)).then(runsChanged);
+};
 export const deleteRun = (id: number) => tx("readwrite", (s) => s.delete(id)).then(runsChanged);
 export const listRuns = async () => (await tx<RunRecord[]>("readonly", (s) => s.getAll())).sort((a, b) => a.id - b.id);
 
