@@ -65,7 +65,7 @@ impl DataArgs {
 
 #[derive(clap::Args)]
 pub struct MnistArgs {
-    /// A recipe: seed, seed-plain, seed-aug or compact (its model and settings).
+    /// A recipe: seed, seed-plain, seed-aug, compact, quick or tiny (its model and settings).
     #[arg(long, default_value = "compact")]
     model: String,
     /// Every setting from a JSON file instead of a recipe (the "settings" object a `--json`
