@@ -6,6 +6,9 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { watch } from "./watch";
 
+// A touch screen as well as a mouse and keyboard: taps are real touch events.
+test.use({ hasTouch: true });
+
 async function open(page: Page, query = ""): Promise<string[]> {
   const errors = watch(page);
   await page.goto(`./${query}`);
@@ -56,6 +59,19 @@ test("a weight's gradient paths light on the diagram and multiply out to the tab
   // A pointer on the diagram does the same: w5's label.
   await page.locator('#diagram text.weight[data-at="w5"]').click();
   await expect(page.locator('#paths [data-weight="4"]')).toHaveAttribute("aria-pressed", "true");
+
+  // At a phone's width, with touch: a tap points at a weight, the page itself never scrolls
+  // sideways (the derivation's tables scroll in their own box), and each button is a
+  // 44 × 44 px target.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator('#paths [data-weight="1"]').tap();
+  await expect(page.locator('#paths [data-weight="1"]')).toHaveAttribute("aria-pressed", "true");
+  await expect(page.locator("#path-detail table.path")).toHaveCount(2);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  for (const b of await page.locator("#paths button, #stepper button").all()) {
+    const box = (await b.boundingBox())!;
+    expect(Math.min(box.width, box.height), await b.innerText()).toBeGreaterThanOrEqual(44);
+  }
   expect(errors).toEqual([]);
 });
 

@@ -116,8 +116,8 @@ test("Part 2 with two workers: the same weights twice, through a replica's crash
     await page.waitForSelector("#mnist-start:not([disabled])");
     await page.click("#mnist-start");
     if (crash) {
-      await textOf(page, "#mnist-bar-text", /batch/);
-      expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1))).toBe(true);
+      // Once the new run has its replicas (the bar may still show the last run's batches).
+      await page.waitForFunction(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1), { timeout: 60_000, polling: 100 });
       await textOf(page, "#mnist-log", /Replica 1 crashed/);
     }
     await page.waitForFunction((n: number) => document.querySelectorAll("#compare-table tbody tr").length > n &&
@@ -130,4 +130,30 @@ test("Part 2 with two workers: the same weights twice, through a replica's crash
   expect(await run(true)).toBe(first);
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test("a run training in one tab is not offered in another; once its tab closes it is", async () => {
+  needsData();
+  test.setTimeout(480_000);
+  const query = "recipe=compact&batchSize=64&limitTrain=6400&limitTest=500&reportEvery=5&epochs=3&device=flex&workers=1";
+  const a = await open(query);
+  await a.page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
+  await a.page.click("#mnist-load");
+  await textOf(a.page, "#mnist-data-status", /60,000 training and 10,000 test images/);
+  const before = await a.page.$$eval("#compare-table tbody tr", (rows) => rows.length).catch(() => 0);
+  await a.page.click("#mnist-start");
+  // Once the run has stored its first epoch, A pauses it (so it cannot finish) and B opens.
+  const row = `#compare-table tbody tr:nth-child(${before + 1})`;
+  await textOf(a.page, `${row} td:nth-child(3)`, /^1$/, 240_000);
+  await a.page.click("#mnist-pause");
+  const b = await open(query);
+  await b.page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
+  await textOf(b.page, `${row} td:nth-child(2)`, /^running in another tab$/);
+  expect(await b.page.$eval("#mnist-resume-offer", (el) => (el as HTMLElement).hidden)).toBe(true);
+  // A goes away: its lock is released, and B offers the run.
+  await a.page.close();
+  await textOf(b.page, "#mnist-resume-offer", /resumes from (the start of epoch 2|epoch [12], after batch)/, 30_000);
+  expect(a.errors).toEqual([]);
+  expect(b.errors).toEqual([]);
+  await b.page.close();
 });

@@ -63,13 +63,12 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   expect(await wk.run(() => (document.querySelector("#mnist-device [data-backend]") as HTMLElement)?.dataset.backend)).toBe("flex");
 
   // The model editor: start from tiny, and the total is its parameter count.
-  // (Chosen and pressed in one go: the editor redraws its list as the finished run settles.)
   await wk.run(() => {
     const select = document.getElementById("design-start") as HTMLSelectElement;
     select.value = "tiny";
     select.dispatchEvent(new Event("change", { bubbles: true }));
-    document.getElementById("design-start-button")!.click();
   });
+  await wk.click("#design-start-button");
   await wk.text("#model-total", /^3,944$/);
 
   // The weights as the page saves them (the bytes handed to the browser's download), loaded back.
@@ -116,7 +115,12 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   await wk.text("#mnist-storage", storage ? /^The page keeps \d[\d,]* MB in this browser/ : /^This browser may clear it/);
   await wk.click("#mnist-resume-offer [data-resume]");
   await wk.text("#mnist-log", /Epoch: 3/, 300_000);
-  await wk.until(() => document.getElementById("results-accuracy"), [], 300_000);
+  await wk.until(() => document.getElementById("results-accuracy"), [], 300_000).catch(async (e) => {
+    throw new Error(`${e}: ${await wk.run(() => JSON.stringify({
+      log: document.getElementById("mnist-log")?.textContent?.slice(-600), bar: document.getElementById("mnist-bar-text")?.textContent,
+      status: document.getElementById("mnist-status")?.textContent, errors: (window as any).__errors,
+    }))}`);
+  });
 
   // A first visit kept the engine and the page for offline use: a service worker controls the
   // page, and its cache holds an engine module.

@@ -70,12 +70,28 @@ test("a replica that crashes mid-run is replaced and the run ends as one never i
   await trainToEnd(page, async () => {
     await expect(page.locator("#mnist-bar-text")).toContainText("batch");
     // Trap replica 1's engine as running out of memory would (a test-only call).
-    expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1))).toBe(true);
+    // (Until the new run has its replicas: the bar may still show the last run's batches.)
+    await expect.poll(() => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1))).toBe(true);
     await expect(page.locator("#mnist-log")).toContainText("Replica 1 crashed");
   });
   await expect(page.locator("#mnist-log")).toContainText("the run goes on");
   expect(await page.locator("#compare-table tbody tr").nth(1).locator("td").nth(4).textContent()).toBe(uninterrupted);
   expect(await weightsHash(page)).toBe(hash);
+  expect(errors).toEqual([]);
+});
+
+test("a replica that hangs is ended after a minute and replaced, and the run ends as one never interrupted", async ({ page }) => {
+  test.setTimeout(480_000);
+  const errors = await open(page, `${SMALL}&epochs=1&workers=2`);
+  await loadData(page);
+  const uninterrupted = await trainToEnd(page);
+  await trainToEnd(page, async () => {
+    await expect(page.locator("#mnist-bar-text")).toContainText("batch");
+    // Replica 1 stops answering, as a worker stuck loading its engine would (a test-only call).
+    await expect.poll(() => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1, "hang"))).toBe(true);
+    await expect(page.locator("#mnist-log")).toContainText("Replica 1 crashed (it did not answer within 60 s)", { timeout: 120_000 });
+  });
+  expect(await page.locator("#compare-table tbody tr").nth(1).locator("td").nth(4).textContent()).toBe(uninterrupted);
   expect(errors).toEqual([]);
 });
 

@@ -95,8 +95,14 @@ export const mountEditor: MnistCell = (cell, state) => {
   let pristine: Architecture | null = typeof state.get().setup!.config.model === "string" ? (spec.name as Architecture) : null;
   const choice = (): ModelChoice => (pristine ?? spec);
 
+  // The model the "Start from" list shows follows the design only when that changes: a redraw
+  // (a run settling, say) must not undo a choice the student has made there but not yet pressed.
+  let shown: Architecture | null | undefined;
   const render = () => {
-    $<HTMLSelectElement>("design-start").value = pristine ?? $<HTMLSelectElement>("design-start").value;
+    if (pristine !== shown) {
+      $<HTMLSelectElement>("design-start").value = pristine ?? $<HTMLSelectElement>("design-start").value;
+      shown = pristine;
+    }
     list.innerHTML = spec.layers.map((l, i) => layerRow(l, i, spec.layers.length)).join("");
     $<HTMLInputElement>("design-name").value = spec.name;
     const after = $<HTMLSelectElement>("design-add-after");

@@ -156,7 +156,7 @@ export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: Mn
   bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
   loseGpu: () => wasm.mnistLoseGpu(),
   crash: () => wasm.mnistCrash(),
-  crashReplica: (replica) => pool?.crash(replica - 1) ?? false,
+  crashReplica: (replica, how) => pool?.crash(replica - 1, how) ?? false,
   train: (request) => train(wasm, request),
   pause: () => {
     if (!paused) {

@@ -57,8 +57,8 @@ export type MnistApi = {
   /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
   loseGpu: { args: []; result: boolean };
   crash: { args: []; result: void };
-  /** For tests: crashes replica worker `replica` (1-based) of the run under way; whether there was one. */
-  crashReplica: { args: [replica: number]; result: boolean };
+  /** For tests: crashes replica worker `replica` (1-based) of the run under way ("trap", as running out of memory would) or makes it hang; whether there was one. */
+  crashReplica: { args: [replica: number, how?: "trap" | "hang"]; result: boolean };
   /** Sends "progress", "epoch" and "checkpoint" events; resolves when the run ends. */
   train: { args: [TrainRequest]; result: RunSummary };
   pause: { args: []; result: void };

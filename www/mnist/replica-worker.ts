@@ -12,14 +12,19 @@ export type ReplicaApi = {
   answer: { args: [Uint8Array]; result: Uint8Array };
   /** For tests: traps this replica's engine, as running out of memory would. */
   crash: { args: []; result: void };
+  /** For tests: this replica never answers again, as a worker stuck loading would not. */
+  hang: { args: []; result: void };
 };
+
+let hung = false;
 
 async function start(): Promise<{ [M in keyof ReplicaApi]: (...args: ReplicaApi[M]["args"]) => unknown }> {
   const wasm = await import("../../pkg/gradbook_cpu.js");
   await loadEngineModule(new URL(cpuModule, self.location.href).href, (response) => wasm.default({ module_or_path: response }));
   return {
-    answer: (task) => wasm.replicaAnswer(task),
+    answer: (task) => (hung ? new Promise(() => {}) : wasm.replicaAnswer(task)),
     crash: () => wasm.mnistCrash(),
+    hang: () => void (hung = true),
   };
 }
 

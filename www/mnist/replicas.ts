@@ -12,6 +12,10 @@ import { emit } from "../serve";
 import type { ReplicaEvent } from "./protocol";
 import type { ReplicaApi } from "./replica-worker";
 
+/** How long a replica may take over one task (its first includes loading the engine) before it
+ *  is taken for hung. Generous: a slice of the largest designs takes seconds. */
+const ANSWER_WITHIN_MS = 60_000;
+
 export class ReplicaPool {
   private readonly replicas: (Engine<ReplicaApi> | undefined)[] = [];
   /** Why replica h restarted while it had no task: it must be set up again before its next one. */
@@ -38,16 +42,33 @@ export class ReplicaPool {
     const replica = this.replica(h);
     const idle = this.restarted[h];
     this.restarted[h] = null;
-    if (idle) return { restarted: idle };
+    if (idle) return this.restart(h, idle);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A replica that hangs (a worker that never finishes loading, say) would hold the run
+    // forever: past ANSWER_WITHIN_MS it is ended and replaced as a crashed one is.
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineCrashed(`it did not answer within ${ANSWER_WITHIN_MS / 1000} s`)), ANSWER_WITHIN_MS);
+    });
     try {
-      return await replica.call("answer", task);
+      return await Promise.race([replica.call("answer", task), silent]);
     } catch (e) {
+      if (e instanceof EngineCrashed && this.replicas[h] === replica && e.message.startsWith("it did not answer")) {
+        replica.close();
+        this.replicas[h] = undefined;
+      }
       if (!(e instanceof EngineCrashed)) throw e;
       this.restarted[h] = null; // said here, not again at the next task
-      emit("replica", { replica: h + 1, message: `Replica ${h + 1} crashed (${e.message}); a fresh one computes its slices again, and the run goes on.` } satisfies ReplicaEvent);
-      return { restarted: e.message };
+      return this.restart(h, e.message);
+    } finally {
+      clearTimeout(timer);
     }
   };
+
+  /** Says that replica `h` crashed (during a task, or between two) and was started afresh. */
+  private restart(h: number, why: string): { restarted: string } {
+    emit("replica", { replica: h + 1, message: `Replica ${h + 1} crashed (${why}); a fresh one computes its slices again, and the run goes on.` } satisfies ReplicaEvent);
+    return { restarted: why };
+  }
 
   /** The replicas failed for good: the engine computes every slice itself from now on. */
   lost = (why: string): void => {
@@ -55,11 +76,12 @@ export class ReplicaPool {
     this.close();
   };
 
-  /** For tests: crashes replica `h` as running out of memory would. Whether there was one. */
-  crash(h: number): boolean {
+  /** For tests: crashes replica `h` as running out of memory would, or makes it hang. Whether
+   *  there was one. */
+  crash(h: number, how: "trap" | "hang" = "trap"): boolean {
     const replica = this.replicas[h];
     if (!replica) return false;
-    replica.call("crash").catch(() => {});
+    replica.call(how === "trap" ? "crash" : "hang").catch(() => {});
     return true;
   }
 

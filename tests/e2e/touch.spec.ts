@@ -1,0 +1,74 @@
+// Tablets and phones, with touch: at an iPad's sizes (both orientations) and a phone's, the
+// page never zooms out or scrolls sideways, every control is a 44 × 44 px target (WCAG 2.5.5;
+// inline links in prose excepted, checkboxes 24 px with their labels), and taps, a drag on the
+// scrubber and a stroke on the drawing pad work with touch alone (real touch events through
+// the browser's input pipeline).
+import { expect, test, type Page } from "@playwright/test";
+import { watch } from "./watch";
+
+test.use({ hasTouch: true, isMobile: true });
+
+/** Every visible control smaller than a 44 × 44 px target (checkboxes: 24 px). */
+function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>("button, select, input, summary, a[href], [role=tab]")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      if (el.tagName === "A" && el.closest("p, li, td, caption")) continue; // a link in a sentence: WCAG's exception
+      const least = el.matches("input[type=checkbox], input[type=radio]") ? 24 : 44;
+      if (r.width < least || r.height < least) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+    return out;
+  });
+}
+
+for (const [width, height] of [[390, 844], [768, 1024], [1024, 768]]) {
+  test(`at ${width} × ${height} with touch: no sideways scrolling and every control a 44 px target`, async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width, height }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    const errors = watch(page);
+    await page.goto("./");
+    await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+    await expect(page.locator("#status")).toHaveText(/^Ready/);
+    // What widens the page's content makes a phone's browser zoom out: the layout stays the screen's width.
+    expect(await page.evaluate(() => [innerWidth, document.documentElement.scrollWidth])).toEqual([width, width]);
+    expect(await smallTargets(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+}
+
+test("taps, a drag on the scrubber and a stroke on the drawing pad, by touch alone", async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  const errors = watch(page);
+  await page.goto("./");
+  await expect(page.locator("#status")).toHaveText(/^Ready/);
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true");
+  // A tap points at a weight.
+  await page.locator('#paths [data-weight="2"]').tap();
+  await expect(page.locator('#paths [data-weight="2"]')).toHaveAttribute("aria-pressed", "true");
+  // A touch drag along the scrubber moves the iteration.
+  const cdp = await page.context().newCDPSession(page);
+  const touch = async (type: "touchStart" | "touchMove" | "touchEnd", x: number, y: number) =>
+    cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x, y }] });
+  const slider = (await page.locator("#scrub-iteration").boundingBox())!;
+  const y = slider.y + slider.height / 2;
+  await touch("touchStart", slider.x + 4, y);
+  for (let i = 1; i <= 10; i++) await touch("touchMove", slider.x + 4 + (i * (slider.width - 8)) / 10, y);
+  await touch("touchEnd", 0, 0);
+  await expect(page.locator("#scrub-label")).toHaveText("iteration 40 of 40");
+  // A stroke on the drawing pad draws (the pad's pixels are no longer all dark).
+  await page.locator("#sketch").scrollIntoViewIfNeeded();
+  const pad = (await page.locator("#sketch").boundingBox())!;
+  await touch("touchStart", pad.x + pad.width / 2, pad.y + pad.height * 0.2);
+  for (let i = 1; i <= 8; i++) await touch("touchMove", pad.x + pad.width / 2, pad.y + pad.height * (0.2 + 0.075 * i));
+  await touch("touchEnd", 0, 0);
+  expect(await page.locator("#sketch").evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 128) lit++;
+    return lit;
+  })).toBeGreaterThan(100);
+  expect(errors).toEqual([]);
+});
