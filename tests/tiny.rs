@@ -214,7 +214,7 @@ fn every_explained_number_is_its_formula_with_its_numbers() {
         let traces = exact::train_all(&config);
         for (lr, trace) in config.learning_rates.iter().zip(&traces) {
             for iteration in [0, 1, 12, 29] {
-                let e = explain(&config, *lr, iteration);
+                let e = explain(&config, *lr, iteration).unwrap();
                 let row = &trace.rows[iteration];
                 assert_eq!(e.formulas.len(), trace::COLUMNS.len(), "one formula per column");
                 for f in &e.formulas {
@@ -238,7 +238,7 @@ fn every_explained_number_is_its_formula_with_its_numbers() {
         }
     }
     // "What feeds ∂E/∂w5": δo1 and a_h1, as the sheet computes it.
-    let e = explain(&TinyConfig::default(), 0.5, 0);
+    let e = explain(&TinyConfig::default(), 0.5, 0).unwrap();
     let w5 = e.formulas.iter().find(|f| f.column == "dE_dw5").unwrap();
     let feeds: Vec<&str> = w5.feeds.iter().map(|c| c.column.as_str()).collect();
     assert_eq!(feeds, ["dE_do1", "a_h1"]);

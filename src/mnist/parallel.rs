@@ -131,7 +131,8 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
     /// Helper `h`'s answer to `task` (already sent), sending it again (after the setup) to a
     /// helper that crashed and restarted.
     async fn ask(&mut self, h: usize, task: &[u8]) -> Result<Answer, String> {
-        for restarts in 0.. {
+        let mut restarts = 0;
+        loop {
             match self.helpers.receive(h).await? {
                 Reply::Answer(bytes) => return match decode::<Result<Answer, String>>(&bytes)? {
                     Ok(answer) => Ok(answer),
@@ -145,11 +146,11 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
                         Box::pin(self.ask(h, &setup)).await?;
                     }
                     self.helpers.send(h, task)?;
+                    restarts += 1;
                 }
                 Reply::Restarted(why) => return Err(format!("replica {} crashed {} times in a row ({why})", h + 1, restarts + 1)),
             }
         }
-        unreachable!()
     }
 
     /// The images of a batch (`indices` into `split`, with one augmentation draw each or none)
@@ -201,7 +202,7 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
                         self.give_up(&why);
                         sent = Err(why);
                     }
-                    let Task::Step { slices, .. } = decode::<Task>(task)? else { unreachable!("a step's task") };
+                    let Task::Step { slices, .. } = decode::<Task>(task)? else { return Err("a step's task holds no slices".into()) };
                     let mut r = Vec::with_capacity(slices.len());
                     for slice in &slices {
                         r.push(self.local.compute(&values, batch, slice).await?);

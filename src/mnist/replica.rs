@@ -111,7 +111,7 @@ impl Replica {
         }
         let replica = replica.as_mut().ok_or("this replica was not set up for a run")?;
         match task {
-            Task::Setup { .. } => unreachable!("handled above"),
+            Task::Setup { .. } => Err("a setup is answered above".into()),
             Task::Step { values, batch, slices } => {
                 let mut results = Vec::with_capacity(slices.len());
                 for slice in &slices {
@@ -129,8 +129,7 @@ impl Replica {
     /// The model with `values` as its weights and statistics.
     fn load(&mut self, values: &[f32]) -> Result<&Net, String> {
         let model = self.model.take().ok_or("the replica lost its model")?;
-        self.model = Some(values::fill(model, Which::All, values)?);
-        Ok(self.model.as_ref().unwrap())
+        Ok(self.model.insert(values::fill(model, Which::All, values)?))
     }
 
     /// Forward, loss and backward on `slice`, from the weights `values`, for a batch of `batch`.

@@ -286,8 +286,8 @@ pub async fn train_with(
                     accuracy: evaluation.accuracy,
                     loss: evaluation.loss,
                 };
-                history.tests.push(point);
-                if clock.outside(observer.test(history.tests.last().unwrap())).await == Control::Stop {
+                history.tests.push(point.clone());
+                if clock.outside(observer.test(&point)).await == Control::Stop {
                     last_evaluation = Some(evaluation);
                     end = End::Stopped { epoch, batch: b + 1 };
                     break 'run;
@@ -339,15 +339,16 @@ pub async fn train_with(
 
         let evaluation = test(&stepper.kept().await?, &mut parallel, plan, device).await?;
         let seconds = clock.seconds();
-        history.tests.push(TestPoint {
+        let point = TestPoint {
             epoch,
             batch: plan.per_epoch,
             batches: plan.per_epoch,
             seconds: history.seconds() + seconds,
             accuracy: evaluation.accuracy,
             loss: evaluation.loss,
-        });
-        let control = clock.outside(observer.test(history.tests.last().unwrap())).await;
+        };
+        history.tests.push(point.clone());
+        let control = clock.outside(observer.test(&point)).await;
         let metrics = EpochMetrics {
             epoch,
             train_loss: sums.loss / sums.seen as f64,

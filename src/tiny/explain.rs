@@ -132,17 +132,17 @@ fn label(name: &str) -> String {
 }
 
 /// `template`'s pieces: text between `{name}`s, each name with its value and cell.
-fn pieces(template: &str, env: &Env) -> Vec<Piece> {
+fn pieces(template: &str, env: &Env) -> Result<Vec<Piece>, String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        let close = open + rest[open..].find('}').expect("a template's `{` is closed");
+        let close = open + rest[open..].find('}').ok_or_else(|| format!("the template {template:?} leaves a `{{` open"))?;
         if open > 0 {
             out.push(Piece { text: rest[..open].to_string(), value: None, cell: None });
         }
         let name = &rest[open + 1..close];
         let base = name.trim_end_matches('\'');
-        let value = *env.get(name).unwrap_or_else(|| panic!("a template names {name}, which has no value"));
+        let value = *env.get(name).ok_or_else(|| format!("the template {template:?} names {name}, which has no value"))?;
         let cell = column(base).map(|_| Cell { column: base.to_string(), previous: name.ends_with('\'') });
         out.push(Piece { text: label(name), value: Some(value), cell });
         rest = &rest[close + 1..];
@@ -150,12 +150,12 @@ fn pieces(template: &str, env: &Env) -> Vec<Piece> {
     if !rest.is_empty() {
         out.push(Piece { text: rest.to_string(), value: None, cell: None });
     }
-    out
+    Ok(out)
 }
 
 /// The value of `pieces` as arithmetic: + − · ( ) ½ σ(…) and a trailing ², the only
 /// operations the templates use.
-pub fn evaluate(pieces: &[Piece]) -> f64 {
+pub fn evaluate(pieces: &[Piece]) -> Result<f64, String> {
     // Tokens: a value, or one character of text (spaces dropped).
     let mut tokens: Vec<Token> = Vec::new();
     for p in pieces {
@@ -170,7 +170,7 @@ pub fn evaluate(pieces: &[Piece]) -> f64 {
                             digits.push(d);
                             chars.next();
                         }
-                        tokens.push(Token::Number(digits.parse().expect("a number in a template")));
+                        tokens.push(Token::Number(digits.parse().map_err(|_| format!("{digits:?} is not a number"))?));
                     } else {
                         tokens.push(Token::Char(c));
                     }
@@ -179,9 +179,11 @@ pub fn evaluate(pieces: &[Piece]) -> f64 {
         }
     }
     let mut parser = Parser { tokens, at: 0 };
-    let v = parser.sum();
-    assert_eq!(parser.at, parser.tokens.len(), "a template evaluates to its end");
-    v
+    let v = parser.sum()?;
+    if parser.at != parser.tokens.len() {
+        return Err("a formula has more after its end".into());
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -205,57 +207,60 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, c: char) {
-        assert_eq!(self.peek(), Some(c), "a template's {c}");
+    fn expect(&mut self, c: char) -> Result<(), String> {
+        if self.peek() != Some(c) {
+            return Err(format!("a formula lacks its {c}"));
+        }
         self.at += 1;
+        Ok(())
     }
 
-    fn sum(&mut self) -> f64 {
-        let mut v = self.product();
+    fn sum(&mut self) -> Result<f64, String> {
+        let mut v = self.product()?;
         while let Some(c @ ('+' | '−')) = self.peek() {
             self.at += 1;
-            let rhs = self.product();
+            let rhs = self.product()?;
             v = if c == '+' { v + rhs } else { v - rhs };
         }
-        v
+        Ok(v)
     }
 
-    fn product(&mut self) -> f64 {
-        let mut v = self.power();
+    fn product(&mut self) -> Result<f64, String> {
+        let mut v = self.power()?;
         while self.peek() == Some('·') {
             self.at += 1;
-            v *= self.power();
+            v *= self.power()?;
         }
-        v
+        Ok(v)
     }
 
-    fn power(&mut self) -> f64 {
-        let v = self.atom();
+    fn power(&mut self) -> Result<f64, String> {
+        let v = self.atom()?;
         if self.peek() == Some('²') {
             self.at += 1;
-            return v * v;
+            return Ok(v * v);
         }
-        v
+        Ok(v)
     }
 
-    fn atom(&mut self) -> f64 {
-        let token = self.tokens[self.at];
+    fn atom(&mut self) -> Result<f64, String> {
+        let token = *self.tokens.get(self.at).ok_or("a formula ends too soon")?;
         self.at += 1;
         match token {
-            Token::Number(v) => v,
-            Token::Char('½') => 0.5,
+            Token::Number(v) => Ok(v),
+            Token::Char('½') => Ok(0.5),
             Token::Char('(') => {
-                let v = self.sum();
-                self.expect(')');
-                v
+                let v = self.sum()?;
+                self.expect(')')?;
+                Ok(v)
             }
             Token::Char('σ') => {
-                self.expect('(');
-                let v = self.sum();
-                self.expect(')');
-                exact::sigmoid(v)
+                self.expect('(')?;
+                let v = self.sum()?;
+                self.expect(')')?;
+                Ok(exact::sigmoid(v))
             }
-            Token::Char(c) => panic!("a template cannot read {c}"),
+            Token::Char(c) => Err(format!("a formula cannot read {c}")),
         }
     }
 }
@@ -295,52 +300,52 @@ fn templates(config: &TinyConfig) -> Vec<(&'static str, String, &'static str)> {
 const WEIGHTS: [&str; 8] = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"];
 const WEIGHT_GRADIENTS: [&str; 8] = ["dE_dw1", "dE_dw2", "dE_dw3", "dE_dw4", "dE_dw5", "dE_dw6", "dE_dw7", "dE_dw8"];
 
-fn formula(column: &str, label: String, pass: Pass, template: &str, at: &str, env: &Env) -> Formula {
-    let pieces = pieces(template, env);
+fn formula(column: &str, label: String, pass: Pass, template: &str, at: &str, env: &Env) -> Result<Formula, String> {
+    let pieces = pieces(template, env)?;
     let mut feeds: Vec<Cell> = Vec::new();
     for cell in pieces.iter().filter_map(|p| p.cell.clone()) {
         if !feeds.contains(&cell) {
             feeds.push(cell);
         }
     }
-    let value = evaluate(&pieces);
-    Formula { column: column.to_string(), label, pass, pieces, feeds, value, at: at.to_string() }
+    let value = evaluate(&pieces)?;
+    Ok(Formula { column: column.to_string(), label, pass, pieces, feeds, value, at: at.to_string() })
 }
 
 /// The paths from E_total back to weight `k` (0-based), factor by factor.
-fn paths(k: usize, env: &Env) -> Vec<Path> {
-    let factor = |symbol: String, template: String, at: &str| {
-        let pieces = pieces(&template, env);
-        Factor { symbol, value: evaluate(&pieces), pieces, at: at.to_string() }
+fn paths(k: usize, env: &Env) -> Result<Vec<Path>, String> {
+    let factor = |symbol: String, template: String, at: &str| -> Result<Factor, String> {
+        let pieces = pieces(&template, env)?;
+        Ok(Factor { symbol, value: evaluate(&pieces)?, pieces, at: at.to_string() })
     };
     // The output end of a path: E_total → a_o → o.
     let output = |o: usize| {
-        vec![
-            factor(format!("∂E_total/∂a_o{o}"), format!("{{a_o{o}}} − {{t{o}}}"), if o == 1 { "E1" } else { "E2" }),
-            factor(format!("∂a_o{o}/∂o{o}"), format!("{{a_o{o}}}·(1 − {{a_o{o}}})"), if o == 1 { "o1" } else { "o2" }),
-        ]
+        Ok::<_, String>(vec![
+            factor(format!("∂E_total/∂a_o{o}"), format!("{{a_o{o}}} − {{t{o}}}"), if o == 1 { "E1" } else { "E2" })?,
+            factor(format!("∂a_o{o}/∂o{o}"), format!("{{a_o{o}}}·(1 − {{a_o{o}}})"), if o == 1 { "o1" } else { "o2" })?,
+        ])
     };
     let w = k + 1;
     let mut out = Vec::new();
     if w >= 5 {
         // w5, w6 feed o1; w7, w8 feed o2. Each multiplies a_h1 (w5, w7) or a_h2 (w6, w8).
         let (o, h) = ((w - 5) / 2 + 1, (w - 5) % 2 + 1);
-        let mut factors = output(o);
-        factors.push(factor(format!("∂o{o}/∂w{w}"), format!("{{a_h{h}}}"), WEIGHTS[k]));
+        let mut factors = output(o)?;
+        factors.push(factor(format!("∂o{o}/∂w{w}"), format!("{{a_h{h}}}"), WEIGHTS[k])?);
         out.push(factors);
     } else {
         // w1, w2 feed h1; w3, w4 feed h2; h reaches both outputs.
         let (h, i) = ((w - 1) / 2 + 1, (w - 1) % 2 + 1);
         for o in 1..=2 {
             let through = WEIGHTS[4 + (o - 1) * 2 + (h - 1)]; // the weight from h to o
-            let mut factors = output(o);
-            factors.push(factor(format!("∂o{o}/∂a_h{h}"), format!("{{{through}}}"), through));
-            factors.push(factor(format!("∂a_h{h}/∂h{h}"), format!("{{a_h{h}}}·(1 − {{a_h{h}}})"), if h == 1 { "h1" } else { "h2" }));
-            factors.push(factor(format!("∂h{h}/∂w{w}"), format!("{{i{i}}}"), WEIGHTS[k]));
+            let mut factors = output(o)?;
+            factors.push(factor(format!("∂o{o}/∂a_h{h}"), format!("{{{through}}}"), through)?);
+            factors.push(factor(format!("∂a_h{h}/∂h{h}"), format!("{{a_h{h}}}·(1 − {{a_h{h}}})"), if h == 1 { "h1" } else { "h2" })?);
+            factors.push(factor(format!("∂h{h}/∂w{w}"), format!("{{i{i}}}"), WEIGHTS[k])?);
             out.push(factors);
         }
     }
-    out.into_iter().map(|factors| Path { value: factors.iter().map(|f| f.value).product(), factors }).collect()
+    Ok(out.into_iter().map(|factors| Path { value: factors.iter().map(|f| f.value).product(), factors }).collect())
 }
 
 /// Central finite differences of E_total at weights `w`, one per weight.
@@ -355,8 +360,8 @@ pub fn finite_differences(config: &TinyConfig, w: [f64; 8], step: f64) -> [f64; 
 }
 
 /// The explanation of row `iteration` of the run at `learning_rate` (the row before it gives
-/// the weights' formulas).
-pub fn explain(config: &TinyConfig, learning_rate: f64, iteration: usize) -> Explanation {
+/// the weights' formulas). An error means a template here is wrong, not the settings.
+pub fn explain(config: &TinyConfig, learning_rate: f64, iteration: usize) -> Result<Explanation, String> {
     let mut short = config.clone();
     short.iterations = iteration;
     let trace = exact::train(&short, learning_rate);
@@ -370,17 +375,22 @@ pub fn explain(config: &TinyConfig, learning_rate: f64, iteration: usize) -> Exp
             Some(_) => formula(w, label(w), Pass::Update, &format!("{{{w}'}} − {{eta}}·{{dE_d{w}'}}"), w, &env),
             None => formula(w, label(w), Pass::Given, &format!("{{{w}}}"), w, &env),
         })
-        .collect();
-    formulas.extend(templates(config).iter().map(|(c, t, at)| formula(c, label(c), if c.starts_with("dE_") { Pass::Backward } else { Pass::Forward }, t, at, &env)));
-    let updates = WEIGHTS.iter().map(|&w| formula(w, format!("{w} at iteration {}", iteration + 1), Pass::Update, &format!("{{{w}}} − {{eta}}·{{dE_d{w}}}"), w, &env)).collect();
-    Explanation {
+        .collect::<Result<_, _>>()?;
+    for (c, t, at) in templates(config) {
+        formulas.push(formula(c, label(c), if c.starts_with("dE_") { Pass::Backward } else { Pass::Forward }, &t, at, &env)?);
+    }
+    let updates = WEIGHTS
+        .iter()
+        .map(|&w| formula(w, format!("{w} at iteration {}", iteration + 1), Pass::Update, &format!("{{{w}}} − {{eta}}·{{dE_d{w}}}"), w, &env))
+        .collect::<Result<_, _>>()?;
+    Ok(Explanation {
         learning_rate,
         iteration,
         formulas,
         updates,
-        paths: (0..8).map(|k| paths(k, &env)).collect(),
+        paths: (0..8).map(|k| paths(k, &env)).collect::<Result<_, _>>()?,
         graph: graph::network(config, row.w),
         numeric: finite_differences(config, row.w, STEP),
         step: STEP,
-    }
+    })
 }

@@ -88,5 +88,5 @@ pub fn tiny_explain(config: JsValue, learning_rate: f64, iteration: usize) -> Re
     if iteration > config.iterations {
         return Err(JsError::new(&format!("iteration {iteration} is past the last, {}", config.iterations)));
     }
-    to_js(&tiny::explain::explain(&config, learning_rate, iteration))
+    to_js(&tiny::explain::explain(&config, learning_rate, iteration).map_err(|e| JsError::new(&e))?)
 }
