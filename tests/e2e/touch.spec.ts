@@ -1,8 +1,9 @@
 // Tablets and phones, with touch: at an iPad's sizes (both orientations) and a phone's, the
 // page never zooms out or scrolls sideways, every control is a 44 × 44 px target (WCAG 2.5.5;
 // inline links in prose excepted, checkboxes 24 px with their labels), and taps, a drag on the
-// scrubber and a stroke on the drawing pad work with touch alone (real touch events through
-// the browser's input pipeline).
+// scrubber, a stroke on the drawing pad and a drag along a plot (its cursor) work with touch
+// alone (real touch events through the browser's input pipeline). WebKit's twin is in
+// webkit.spec.ts.
 import { expect, test, type Page } from "@playwright/test";
 import { watch } from "./watch";
 
@@ -70,5 +71,34 @@ test("taps, a drag on the scrubber and a stroke on the drawing pad, by touch alo
     for (let i = 0; i < d.length; i += 4) if (d[i] > 128) lit++;
     return lit;
   })).toBeGreaterThan(100);
+  expect(errors).toEqual([]);
+});
+
+test("a finger's drag along a plot reads off its values, as hovering does with a mouse", async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  const errors = watch(page);
+  await page.goto("./");
+  await expect(page.locator("#status")).toHaveText(/^Ready/);
+  await expect(page.locator("body")).toHaveAttribute("data-mnist-ready", "true"); // the layout settled
+  const over = page.locator("#loss-plot .u-over");
+  await over.scrollIntoViewIfNeeded();
+  // The legend's first value is the cursor's iteration: empty until the cursor is on the plot.
+  const iteration = page.locator("#loss-plot .u-legend .u-series").first().locator(".u-value");
+  const cdp = await page.context().newCDPSession(page);
+  const touch = async (type: "touchStart" | "touchMove" | "touchEnd", x: number, y: number) =>
+    cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x, y }] });
+  const box = (await over.boundingBox())!;
+  const y = box.y + box.height / 2;
+  await touch("touchStart", box.x + 2, y);
+  await expect(iteration).toHaveText("0");
+  // Drag to the middle and then to the right end: iteration 20 of 40, then 40.
+  for (let i = 1; i <= 5; i++) await touch("touchMove", box.x + 2 + (i * (box.width / 2 - 2)) / 5, y);
+  await expect(iteration).toHaveText("20");
+  for (let i = 1; i <= 5; i++) await touch("touchMove", box.x + box.width / 2 + (i * (box.width / 2 - 1)) / 5, y);
+  await touch("touchEnd", 0, 0);
+  await expect(iteration).toHaveText("40");
+  // The learning rates' values at iteration 40 are the table's E_total there.
+  const lr2 = await page.locator("#loss-plot .u-legend .u-series").nth(6).locator(".u-value").textContent();
+  expect(Number(lr2)).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });

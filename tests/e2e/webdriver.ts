@@ -83,6 +83,33 @@ export class WebKit {
     await this.cmd("POST", `/element/${await this.element(selector)}/click`, {});
   }
 
+  /** A finger on the screen, through the driver's pointer actions (W3C `pointerType: "touch"`):
+   *  down at the first point, moved through the others, lifted at the last. Points are in the
+   *  viewport's CSS pixels. */
+  async touch(points: [number, number][], msPerMove = 50): Promise<void> {
+    const at = ([x, y]: [number, number]) => ({ type: "pointerMove", duration: msPerMove, origin: "viewport", x: Math.round(x), y: Math.round(y) });
+    const actions = [{ ...at(points[0]), duration: 0 }, { type: "pointerDown", button: 0 }, ...points.slice(1).map(at), { type: "pointerUp", button: 0 }];
+    await this.cmd("POST", "/actions", { actions: [{ type: "pointer", id: "finger", parameters: { pointerType: "touch" }, actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  /** `selector`'s box in the viewport, scrolled to the middle of the screen, once it stays put
+   *  for a quarter of a second (cells that are still filling in move what is below them). */
+  async box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+    const measure = () => this.run((sel: string) => {
+      const el = document.querySelector(sel)!;
+      el.scrollIntoView({ block: "center" });
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    }, selector);
+    for (let last = await measure(), i = 0; ; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await measure();
+      if (JSON.stringify(now) === JSON.stringify(last) || i > 40) return now;
+      last = now;
+    }
+  }
+
   /** Types `text` into `selector` (replacing what it holds); for a file input, `text` is a path. */
   async type(selector: string, text: string, clear = true): Promise<void> {
     const id = await this.element(selector);

@@ -3,6 +3,7 @@
 import uPlot from "uplot";
 import { escapeHtml } from "../format";
 import { axis, legend, line } from "../plot-style";
+import { touchCursor } from "../plot-touch";
 import { forgetRuns } from "./run";
 import type { MnistCell } from "./state";
 import { runLabel, type RunRecord } from "./store";
@@ -52,6 +53,7 @@ function show(root: HTMLElement, runs: RunRecord[], elsewhere: number[], along: 
       axes: [along === "epoch" ? axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }) : axis("seconds from Start"), axis("test accuracy %", { size: 60 })],
       series: [{ label: along }, ...withEpochs.map((r, i) => ({ label: runLabel(r), ...line(i), spanGaps: true, points: { size: 7 } }))],
       legend,
+      plugins: [touchCursor()],
     },
     data,
     el,

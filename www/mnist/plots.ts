@@ -4,6 +4,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { axis, legend, line } from "../plot-style";
+import { touchCursor } from "../plot-touch";
 import { fmt } from "../format";
 
 const cell = (v: number | null) => `<td>${v === null ? "–" : fmt(v, 5)}</td>`;
@@ -27,6 +28,7 @@ export class LivePlot {
         // draws no line), hidden once a line is dense enough to read.
         series: [{ label: xLabel }, ...series.map((label, i) => ({ label, ...line(i), spanGaps: true, points: { size: 7 } }))],
         legend,
+        plugins: [touchCursor()],
       },
       this.data as uPlot.AlignedData,
       root,

@@ -2,6 +2,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { axis, legend, line } from "../plot-style";
+import { touchCursor } from "../plot-touch";
 import { fmt } from "../format";
 import type { TinyCell } from "./state";
 import type { Trace } from "./types";
@@ -32,6 +33,7 @@ export const mountLossPlot: TinyCell = (cell, state) => {
         scales: { x: { time: false } },
         axes: [axis("iteration"), axis("E_total", { size: 70 })],
         legend,
+        plugins: [touchCursor()],
         series: [
           { label: "iteration" },
           ...traces.map((t, i) => ({
