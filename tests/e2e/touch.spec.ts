@@ -40,7 +40,7 @@ for (const [width, height] of [[390, 844], [768, 1024], [1024, 768]]) {
   });
 }
 
-test("taps, a drag on the scrubber and a stroke on the drawing pad, by touch alone", async ({ page }) => {
+test("taps (a weight, the model editor), a drag on the scrubber and a stroke on the drawing pad, by touch alone", async ({ page }) => {
   await page.setViewportSize({ width: 768, height: 1024 });
   const errors = watch(page);
   await page.goto("./");
@@ -59,6 +59,15 @@ test("taps, a drag on the scrubber and a stroke on the drawing pad, by touch alo
   for (let i = 1; i <= 10; i++) await touch("touchMove", slider.x + 4 + (i * (slider.width - 8)) / 10, y);
   await touch("touchEnd", 0, 0);
   await expect(page.locator("#scrub-label")).toHaveText("iteration 40 of 40");
+  // The model editor by taps: start from the seed's model, move a layer, remove one.
+  await page.selectOption("#design-start", "seed");
+  await page.locator("#design-start-button").tap();
+  await expect(page.locator("#design-layers > li")).toHaveCount(29);
+  await page.getByRole("button", { name: "Move layer 2 (ReLU) down" }).tap();
+  await expect(page.locator("#design-layers > li").nth(1).locator(".design-kind")).toHaveText("Dropout");
+  await expect(page.locator("#design-layers > li").nth(2).locator(".design-kind")).toHaveText("ReLU");
+  await page.getByRole("button", { name: "Remove layer 2 (Dropout)" }).tap();
+  await expect(page.locator("#design-layers > li")).toHaveCount(28);
   // A stroke on the drawing pad draws (the pad's pixels are no longer all dark).
   await page.locator("#sketch").scrollIntoViewIfNeeded();
   const pad = (await page.locator("#sketch").boundingBox())!;
