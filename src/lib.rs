@@ -4,11 +4,13 @@
 //! (through the thin [`web`] boundary, inside a Web Worker).
 
 pub mod boundary;
+pub mod clock;
 pub mod control;
 pub mod device;
 #[cfg(feature = "gpu")]
 pub mod kernels;
 pub mod mnist;
+pub mod names;
 pub mod tiny;
 
 #[cfg(target_arch = "wasm32")]

@@ -234,7 +234,7 @@ fn a_killed_run_resumed_from_its_file_ends_bit_identical() {
     let device = burn::tensor::Device::flex();
     let read = |path: &std::path::Path| checkpoint::read(&std::fs::read(path).unwrap(), None, &device).unwrap();
     let saved = read(&killed).run.expect("the file holds the run");
-    assert_eq!((saved.snapshot.epoch, saved.snapshot.batch), (2, 0), "the file holds epoch 1's end");
+    assert_eq!((saved.snapshot.position.epoch, saved.snapshot.position.batch), (2, 0), "the file holds epoch 1's end");
     let out = gradbook(&["mnist", "--resume", killed.to_str().unwrap(), "--save", killed.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("resuming the compact run at the start of epoch 2"));

@@ -188,7 +188,7 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
 #[test]
 fn run_checkpoints_never_panic() {
     use gradbook::mnist::optimizer::Optimizer;
-    use gradbook::mnist::snapshot::Resumable;
+    use gradbook::mnist::resumable::Resumable;
     use gradbook::mnist::train::{self, Observer};
     struct First(Option<Vec<u8>>);
     impl Observer for First {

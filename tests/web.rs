@@ -7,7 +7,7 @@
 
 use gradbook::device::{Backend, Compute};
 use gradbook::mnist::data::Split;
-use gradbook::mnist::snapshot::Resumable;
+use gradbook::mnist::resumable::Resumable;
 use gradbook::mnist::plan::Plan;
 use gradbook::mnist::report::{EpochMetrics, Outcome, Progress};
 use gradbook::mnist::train::{self, Control, Observer};

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::config::TrainConfig;
 use super::data::{CLASSES, SIDE};
-use super::clock::now_ms;
+use crate::clock::now_ms;
 use super::step::Stepper;
 use super::tensors::read_back;
 use crate::device::{Adapter, Backend, Compute, Preference};

@@ -417,37 +417,4 @@ fn shown(v: f64) -> String {
     }
 }
 
-/// serde's "unknown field `x`, expected one of `a`, `b`" (a setting) or "unknown variant `x`,
-/// …" (a value, e.g. the model) with the known name nearest to `x` added (case, `_` and `-`
-/// ignored, then fewest edits); any other message as it is.
-pub fn nearest_name(message: &str) -> String {
-    let (what, rest) = match (message.strip_prefix("unknown field `"), message.strip_prefix("unknown variant `")) {
-        (Some(rest), _) => ("setting", rest),
-        (_, Some(rest)) => ("value", rest),
-        _ => return message.to_string(),
-    };
-    let Some((unknown, expected)) = rest.split_once('`') else { return message.to_string() };
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let plain = |s: &str| s.to_lowercase().replace(['_', '-'], "");
-    let distance = |a: &str, b: &str| {
-        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.iter().enumerate() {
-            let mut previous = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let substitute = previous + usize::from(ca != cb);
-                previous = row[j + 1];
-                row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-            }
-        }
-        row[b.len()]
-    };
-    match known.iter().min_by_key(|k| distance(&plain(unknown), &plain(k))) {
-        Some(best) if distance(&plain(unknown), &plain(best)) <= 3 => {
-            format!("unknown {what} '{unknown}' (did you mean '{best}'?); known: {}", known.join(", "))
-        }
-        _ => format!("unknown {what} '{unknown}'; known: {}", known.join(", ")),
-    }
-}
 

@@ -15,10 +15,10 @@
 //! - [`parallel`]: a batch split into slices, each computed by a [`replica`] of the model (the
 //!   page's workers), the gradients summed; [`values`]: a model's numbers as flat lists.
 //! - [`fallback`]: the weights a diverging run keeps.
-//! - [`clock`]: time in the CLI and the browser.
 //! - [`optimizer`]: SGD and Adam, their state saved with the weights; [`average`]: the mean of
 //!   the weights over a run's last steps.
-//! - [`snapshot`]: where a run is, so a resumed one continues exactly.
+//! - [`snapshot`]: where a run is ([`snapshot::RunPosition`]), so a resumed one continues
+//!   exactly; [`resumable`]: the loop's run handed to a checkpoint, saved as a snapshot.
 //! - [`checkpoint`]: weights (and a run's snapshot) to bytes and back.
 //! - [`bench`]: timing training steps and counting their GPU kernels; "auto"'s device choice.
 //! - [`infer`]: predictions and first-layer views of a trained model.
@@ -27,7 +27,6 @@ pub mod augment;
 pub mod average;
 pub mod bench;
 pub mod checkpoint;
-pub mod clock;
 pub mod config;
 pub mod cpu;
 pub mod data;
@@ -46,6 +45,7 @@ pub mod parallel;
 pub mod plan;
 pub mod report;
 pub mod replica;
+pub mod resumable;
 pub mod rng;
 pub mod snapshot;
 pub mod step;

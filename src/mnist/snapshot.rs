@@ -1,14 +1,13 @@
-//! Where a run is, between two batches: everything it needs to continue as if it had never
-//! stopped. A checkpoint file carries one beside the weights and the optimizer's values.
+//! Where a run is, between two batches, as plain data: everything it needs to continue as if
+//! it had never stopped. A checkpoint file carries one beside the weights and the optimizer's
+//! values; the loop holds the same [`RunPosition`] while it runs (`train`), and hands it to
+//! the observer's checkpoints through `resumable`.
 
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::{self, SavedRun};
 use super::config::TrainConfig;
 use super::optimizer::OptimizerLayout;
-use super::plan::Plan;
 use super::report::{EpochMetrics, TestPoint};
-use super::step::Stepper;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,6 +19,19 @@ pub struct Snapshot {
     /// The tests so far (files from before tests within an epoch have none).
     #[serde(default)]
     pub tests: Vec<TestPoint>,
+    /// Where the run is (its fields sit at the top level of the file, as before it had a name).
+    #[serde(flatten)]
+    pub position: RunPosition,
+    pub optimizer: OptimizerLayout,
+    /// Over how many steps the saved average of the weights was taken (0: none yet).
+    #[serde(default)]
+    pub averaged: usize,
+}
+
+/// Where a run is: the place the loop continues from. `(next epoch, 0)` after an epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPosition {
     /// The epoch under way (1-based) and how many of its batches are done.
     pub epoch: usize,
     pub batch: usize,
@@ -29,10 +41,27 @@ pub struct Snapshot {
     pub rng: u64,
     /// This epoch's running sums so far, as the loop read them back.
     pub sums: Sums,
-    pub optimizer: OptimizerLayout,
-    /// Over how many steps the saved average of the weights was taken (0: none yet).
-    #[serde(default)]
-    pub averaged: usize,
+}
+
+impl RunPosition {
+    /// The start of `epoch`, its generator (both states) at `rng`.
+    pub fn epoch_start(epoch: usize, rng: u64) -> Self {
+        RunPosition { epoch, batch: 0, epoch_rng: rng, rng, sums: Sums::default() }
+    }
+
+    /// Whether an epoch has just finished (its test done), or none has begun.
+    pub fn at_epoch_start(&self) -> bool {
+        self.batch == 0
+    }
+
+    /// "epoch 3 after batch 120", for messages.
+    pub fn describe(&self) -> String {
+        if self.batch == 0 {
+            format!("the start of epoch {}", self.epoch)
+        } else {
+            format!("epoch {} after batch {}", self.epoch, self.batch)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -52,16 +81,12 @@ pub struct Sums {
 impl Snapshot {
     /// Whether the run has nothing left to do.
     pub fn finished(&self) -> bool {
-        self.epoch > self.config.epochs
+        self.position.epoch > self.config.epochs
     }
 
     /// "epoch 3 after batch 120", for messages.
     pub fn describe(&self) -> String {
-        if self.batch == 0 {
-            format!("the start of epoch {}", self.epoch)
-        } else {
-            format!("epoch {} after batch {}", self.epoch, self.batch)
-        }
+        self.position.describe()
     }
 }
 
@@ -76,57 +101,5 @@ impl History {
     /// The run's time at the start of the epoch under way: its finished epochs', tests included.
     pub fn seconds(&self) -> f64 {
         self.epochs.iter().map(|e| e.seconds).sum()
-    }
-}
-
-/// A run as the training loop holds it, between two batches: what [`Snapshot`] saves.
-pub struct Resumable<'a> {
-    plan: &'a Plan<'a>,
-    stepper: &'a Stepper,
-    history: &'a History,
-    /// The epoch under way and the batches of it done; `(next epoch, 0)` after an epoch.
-    pub epoch: usize,
-    pub batch: usize,
-    rngs: (u64, u64),
-    sums: Sums,
-}
-
-impl<'a> Resumable<'a> {
-    pub(crate) fn new(
-        plan: &'a Plan<'a>,
-        stepper: &'a Stepper,
-        history: &'a History,
-        (epoch, batch): (usize, usize),
-        rngs: (u64, u64),
-        sums: Sums,
-    ) -> Self {
-        Resumable { plan, stepper, history, epoch, batch, rngs, sums }
-    }
-
-    /// Whether an epoch has just finished (its test done).
-    pub fn at_epoch_end(&self) -> bool {
-        self.batch == 0
-    }
-
-    /// The run saved: weights, optimizer state and this snapshot, read back asynchronously.
-    pub async fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        let (layout, optimizer) = self.stepper.optimizer.save().await?;
-        let snapshot = Snapshot {
-            config: self.plan.config.clone(),
-            epochs: self.history.epochs.clone(),
-            tests: self.history.tests.clone(),
-            epoch: self.epoch,
-            batch: self.batch,
-            epoch_rng: self.rngs.0,
-            rng: self.rngs.1,
-            sums: self.sums,
-            optimizer: layout,
-            averaged: self.stepper.average.as_ref().map_or(0, |a| a.count()),
-        };
-        let average = match &self.stepper.average {
-            Some(a) => a.values().await?,
-            None => Vec::new(),
-        };
-        checkpoint::with_run(&self.plan.spec, &self.stepper.model, &SavedRun { snapshot, optimizer, average }).await
     }
 }

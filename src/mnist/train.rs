@@ -15,7 +15,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::augment::{self, Params};
 use super::average::Average;
 use super::checkpoint::{Checkpoint, SavedRun};
-use super::clock::Clock;
+use crate::clock::Clock;
 use super::config::TrainConfig;
 use super::data::Mnist;
 use super::evaluate::evaluate;
@@ -27,7 +27,8 @@ use super::parallel::{DataParallel, Helpers, NoHelpers};
 use super::plan::Plan;
 use super::report::{EpochMetrics, Evaluation, Outcome, Progress, RunResult, TestPoint};
 use super::rng::Rng;
-use super::snapshot::{History, Resumable, Sums};
+use super::resumable::Resumable;
+use super::snapshot::{History, RunPosition, Sums};
 use super::step::{step_seed, Stepper};
 use super::tensors::{batch, normalise, read_back};
 
@@ -100,11 +101,7 @@ impl Start {
         match self {
             Start::Fresh => Ok(State {
                 stepper: Stepper::new(plan.spec.init(ad).map_err(|e| e.to_string())?, config),
-                epoch: 1,
-                batch: 0,
-                epoch_rng: config.seed,
-                rng: config.seed,
-                sums: Sums::default(),
+                position: RunPosition::epoch_start(1, config.seed),
                 history: History::default(),
             }),
             Start::Weights { model, epochs_done } => {
@@ -115,11 +112,7 @@ impl Start {
                 let rng = config.seed.wrapping_add(epochs_done as u64);
                 Ok(State {
                     stepper: Stepper::new(trainable(model), config),
-                    epoch: epochs_done + 1,
-                    batch: 0,
-                    epoch_rng: rng,
-                    rng,
-                    sums: Sums::default(),
+                    position: RunPosition::epoch_start(epochs_done + 1, rng),
                     history: History::default(),
                 })
             }
@@ -131,36 +124,25 @@ impl Start {
                 if s.finished() {
                     return Err(finished());
                 }
-                if s.epoch == 0 || s.batch >= plan.per_epoch || s.epochs.len() + 1 != s.epoch {
+                let at = s.position;
+                if at.epoch == 0 || at.batch >= plan.per_epoch || s.epochs.len() + 1 != at.epoch {
                     return Err("the checkpoint's place in its run is damaged".into());
                 }
                 let model = trainable(model);
                 let optimizer = Optimizer::load(&s.optimizer, &run.optimizer, &model, ad)?;
                 let mut stepper = Stepper::with_optimizer(model, optimizer, config);
                 stepper.average = (s.averaged > 0).then(|| Average::load(s.averaged, run.average, ad));
-                Ok(State {
-                    stepper,
-                    epoch: s.epoch,
-                    batch: s.batch,
-                    epoch_rng: s.epoch_rng,
-                    rng: s.rng,
-                    sums: s.sums,
-                    history: History { epochs: s.epochs, tests: s.tests },
-                })
+                Ok(State { stepper, position: at, history: History { epochs: s.epochs, tests: s.tests } })
             }
         }
     }
 }
 
-/// Where the loop begins: the epoch, the batches of it already done, the generator as that
-/// epoch began and as it is now, the epoch's sums so far, and the finished epochs.
+/// Where the loop begins: the model and its optimizer, the place in the run, the finished
+/// epochs.
 struct State {
     stepper: Stepper,
-    epoch: usize,
-    batch: usize,
-    epoch_rng: u64,
-    rng: u64,
-    sums: Sums,
+    position: RunPosition,
     history: History,
 }
 
@@ -192,211 +174,291 @@ pub async fn train_with(
     start: Start,
     helpers: &mut impl Helpers,
 ) -> Result<RunResult, String> {
-    let config = &plan.config;
     let ad = device.clone().autodiff();
-    ad.seed(config.seed);
-    let State { mut stepper, epoch: first_epoch, batch: first_batch, epoch_rng: first_epoch_rng, rng, mut sums, mut history } =
-        start.state(plan, &ad)?;
-    // Several workers share each batch on the CPU; on the GPU one device takes it whole.
-    let mut parallel = match config.workers > 1 && kernels(device) == Kernels::Cpu {
-        true => {
-            stepper.initialise(&ad);
-            Some(DataParallel::new(config, device, helpers).await?)
-        }
-        false => None,
-    };
-    let mut rng = Rng::new(rng);
-    let mut fallback = Fallback::default();
-    let mut lr = config.lr;
-    let mut last_evaluation = None;
-    let mut end = End::Completed;
-    // The step from which the weights are averaged (none: past the run's end).
-    let averaged = (config.average_last * plan.total as f64).round() as usize;
-    let average_from = if averaged > 0 { plan.total - averaged } else { usize::MAX };
-    // Where the last epoch is tested besides its end: evenly spaced batches.
-    let extra = config.last_epoch_tests;
-    let within_last: Vec<usize> = (1..=extra).map(|k| k * plan.per_epoch / (extra + 1)).filter(|&b| b > 0 && b < plan.per_epoch).collect();
+    ad.seed(plan.config.seed);
+    let State { stepper, position, history } = start.state(plan, &ad)?;
+    let mut run = Run::new(plan, device, ad, stepper, history, position.rng, helpers).await?;
+    let end = run.epochs(position, observer).await?;
+    run.finish(end).await
+}
 
-    'run: for epoch in first_epoch..=config.epochs {
-        let resumed = epoch == first_epoch && first_batch > 0;
-        // The epoch's order comes first from the generator; a resumed epoch redraws it from
-        // the state saved as the epoch began, then carries on from the saved current state.
-        let epoch_rng = if resumed { first_epoch_rng } else { rng.state() };
-        let order = {
-            let mut r = Rng::new(epoch_rng);
-            let order = r.permutation(plan.train.len());
-            if !resumed {
-                rng = r;
+/// The loop's working state between two batches, beside the [`RunPosition`] it passes along.
+struct Run<'a, 'h, H: Helpers> {
+    plan: &'a Plan<'a>,
+    device: &'a Device,
+    /// `device` with autodiff, reseeded every step (dropout's masks).
+    ad: Device,
+    stepper: Stepper,
+    history: History,
+    /// The helpers sharing each batch, when the run has several workers on the CPU.
+    parallel: Option<DataParallel<'h, H>>,
+    /// The shuffle-and-augmentation generator as it is now.
+    rng: Rng,
+    fallback: Fallback,
+    /// The last step's learning rate.
+    lr: f64,
+    /// The last test, while it is of the weights the loop holds.
+    tested: Option<Evaluation>,
+    /// The step from which the weights are averaged (none: past the run's end).
+    average_from: usize,
+    /// The batches of the last epoch after which it is tested too: evenly spaced.
+    within_last: Vec<usize>,
+}
+
+/// An epoch's loss and hits so far, summed on the device: read back only by a report.
+struct Totals {
+    loss: Tensor<1>,
+    correct: Tensor<1>,
+}
+
+impl Totals {
+    fn from(sums: &Sums, device: &Device) -> Self {
+        let scalar = |v: f64| Tensor::<1>::from_data(TensorData::new(vec![v as f32], [1]), device);
+        Totals { loss: scalar(sums.loss), correct: scalar(sums.correct) }
+    }
+}
+
+impl<'a, 'h, H: Helpers> Run<'a, 'h, H> {
+    async fn new(
+        plan: &'a Plan<'a>,
+        device: &'a Device,
+        ad: Device,
+        mut stepper: Stepper,
+        history: History,
+        rng: u64,
+        helpers: &'h mut H,
+    ) -> Result<Self, String> {
+        let config = &plan.config;
+        // Several workers share each batch on the CPU; on the GPU one device takes it whole.
+        let parallel = match config.workers > 1 && kernels(device) == Kernels::Cpu {
+            true => {
+                stepper.initialise(&ad);
+                Some(DataParallel::new(config, device, helpers).await?)
             }
-            order
+            false => None,
         };
-        if !resumed {
-            sums = Sums::default();
-        }
-        // Running sums, kept on the device until read back.
-        let mut loss_sum = Tensor::<1>::from_data(TensorData::new(vec![sums.loss as f32], [1]), device);
-        let mut correct = Tensor::<1>::from_data(TensorData::new(vec![sums.correct as f32], [1]), device);
-        // Training time only: the observer's calls (a paused page waits in one) are left out.
-        let mut clock = Clock::started(sums.seconds);
-        // The last `clean_epochs` epochs see the images as they are.
-        let augment = !config.augment.is_identity() && epoch + config.clean_epochs <= config.epochs;
-        let skip = if resumed { first_batch } else { 0 };
+        let averaged = (config.average_last * plan.total as f64).round() as usize;
+        let extra = config.last_epoch_tests;
+        Ok(Run {
+            plan,
+            device,
+            ad,
+            stepper,
+            history,
+            parallel,
+            rng: Rng::new(rng),
+            fallback: Fallback::default(),
+            lr: config.lr,
+            tested: None,
+            average_from: if averaged > 0 { plan.total - averaged } else { usize::MAX },
+            within_last: (1..=extra).map(|k| k * plan.per_epoch / (extra + 1)).filter(|&b| b > 0 && b < plan.per_epoch).collect(),
+        })
+    }
 
-        for (b, indices) in order.chunks(config.batch_size).enumerate().skip(skip) {
-            let step = (epoch - 1) * plan.per_epoch + b;
-            if step > 0 {
-                ad.seed(step_seed(config.seed, step));
-            }
-            lr = plan.lr(step);
-            let params: Vec<Params> = match augment {
-                true => indices.iter().map(|_| config.augment.draw(&mut rng)).collect(),
-                false => Vec::new(),
+    /// Every epoch from `from` on (a resumed one from its saved batch); how the loop ended.
+    async fn epochs(&mut self, from: RunPosition, observer: &mut impl Observer) -> Result<End, String> {
+        for epoch in from.epoch..=self.plan.config.epochs {
+            let at = match epoch == from.epoch && from.batch > 0 {
+                true => from,
+                false => RunPosition::epoch_start(epoch, self.rng.state()),
             };
-            let n = indices.len();
-            match &mut parallel {
-                None => {
-                    let (x, y) = batch(&plan.train, indices, &ad);
-                    let x = if augment { augment::apply(x, &params, config.augment.interpolation) } else { x };
-                    let (mean, hits) = stepper.step(normalise(x), y, lr);
-                    loss_sum = loss_sum + mean.mul_scalar(n as f64);
-                    correct = correct + hits;
-                }
-                Some(parallel) => {
-                    let slices = parallel.split(&plan.train, indices, &params, config.seed, step);
-                    let combined = parallel.step(&stepper.model, slices).await?;
-                    stepper.apply(&combined, lr)?;
-                    loss_sum = loss_sum + Tensor::from_data(TensorData::new(vec![combined.loss as f32], [1]), device);
-                    correct = correct + Tensor::from_data(TensorData::new(vec![combined.correct as f32], [1]), device);
-                }
+            if let Some(end) = self.epoch(at, observer).await? {
+                return Ok(end);
             }
-            sums.seen += n;
-            if step >= average_from {
-                stepper.average_in();
-            }
+        }
+        Ok(End::Completed)
+    }
 
+    /// One epoch from `at`: its batches, reports and tests; `Some` when the run ends in it.
+    async fn epoch(&mut self, mut at: RunPosition, observer: &mut impl Observer) -> Result<Option<End>, String> {
+        let plan = self.plan;
+        let config = &plan.config;
+        // The epoch's order comes first from the generator as the epoch began; a resumed epoch
+        // draws it again, then carries on from the generator's saved current state.
+        let mut r = Rng::new(at.epoch_rng);
+        let order = r.permutation(plan.train.len());
+        if at.batch == 0 {
+            self.rng = r;
+        }
+        let mut totals = Totals::from(&at.sums, self.device);
+        // Training time only: the observer's calls (a paused page waits in one) are left out.
+        let mut clock = Clock::started(at.sums.seconds);
+        // The last `clean_epochs` epochs see the images as they are.
+        let augment = !config.augment.is_identity() && at.epoch + config.clean_epochs <= config.epochs;
+        for (b, indices) in order.chunks(config.batch_size).enumerate().skip(at.batch) {
+            self.step((at.epoch - 1) * plan.per_epoch + b, indices, augment, &mut totals).await?;
+            at.batch = b + 1;
+            at.sums.seen += indices.len();
             // A test within the last epoch comes before the report, so the checkpoint after it
             // holds it.
-            if epoch == config.epochs && within_last.contains(&(b + 1)) {
-                let evaluation = test(&stepper.kept().await?, &mut parallel, plan, device).await?;
-                let point = TestPoint {
-                    epoch,
-                    batch: b + 1,
-                    batches: plan.per_epoch,
-                    seconds: history.seconds() + clock.seconds(),
-                    accuracy: evaluation.accuracy,
-                    loss: evaluation.loss,
-                };
-                history.tests.push(point.clone());
-                if clock.outside(observer.test(&point)).await == Control::Stop {
-                    last_evaluation = Some(evaluation);
-                    end = End::Stopped { epoch, batch: b + 1 };
-                    break 'run;
-                }
-            }
-            let last = b + 1 == plan.per_epoch;
-            let report = (b + 1) % config.report_every == 0 || last;
-            if !report && clock.outside(observer.between()).await == Control::Stop {
-                last_evaluation = None;
-                end = End::Stopped { epoch, batch: b + 1 };
-                break 'run;
-            }
-            if report {
-                let v = read_back::<f64>(Tensor::cat(vec![loss_sum.clone(), correct.clone()], 0)).await?;
-                (sums.loss, sums.correct) = (v[0], v[1]);
-                if !sums.loss.is_finite() {
-                    end = End::Diverged { epoch, batch: b + 1 };
-                    break 'run;
-                }
-                fallback.keep(epoch, b + 1, &stepper.model);
+            if at.epoch == config.epochs && self.within_last.contains(&at.batch) {
+                let evaluation = self.test().await?;
                 let seconds = clock.seconds();
-                let progress = Progress {
-                    epoch,
-                    epochs: config.epochs,
-                    batch: b + 1,
-                    batches: plan.per_epoch,
-                    loss: sums.loss / sums.seen as f64,
-                    recent_loss: (sums.loss - sums.loss_before) / (sums.seen - sums.seen_before) as f64,
-                    accuracy: 100.0 * sums.correct / sums.seen as f64,
-                    lr,
-                    images_per_second: sums.seen as f64 / seconds.max(1e-9),
-                    seconds,
-                };
-                (sums.seen_before, sums.loss_before) = (sums.seen, sums.loss);
-                sums.seconds = seconds;
-                let control = clock.outside(observer.progress(&progress)).await;
-                if !last {
-                    let run = Resumable::new(plan, &stepper, &history, (epoch, b + 1), (epoch_rng, rng.state()), sums);
-                    clock.outside(observer.checkpoint(&run)).await?;
+                if self.tested_at(&at, evaluation, seconds, &mut clock, observer).await == Control::Stop {
+                    return Ok(Some(End::Stopped { epoch: at.epoch, batch: at.batch }));
                 }
-                if control == Control::Stop {
-                    // These weights have no test yet: the previous epoch's is not theirs.
-                    last_evaluation = None;
-                    end = End::Stopped { epoch, batch: b + 1 };
-                    break 'run;
-                }
+            }
+            let report = at.batch % config.report_every == 0 || at.batch == plan.per_epoch;
+            let control = match report {
+                true => match self.report(&mut at, &totals, &mut clock, observer).await? {
+                    Some(control) => control,
+                    None => return Ok(Some(End::Diverged { epoch: at.epoch, batch: at.batch })),
+                },
+                false => clock.outside(observer.between()).await,
+            };
+            if control == Control::Stop {
+                // These weights have no test yet: the previous epoch's is not theirs.
+                self.tested = None;
+                return Ok(Some(End::Stopped { epoch: at.epoch, batch: at.batch }));
             }
         }
-
-        let evaluation = test(&stepper.kept().await?, &mut parallel, plan, device).await?;
+        let evaluation = self.test().await?;
         let seconds = clock.seconds();
-        let point = TestPoint {
-            epoch,
-            batch: plan.per_epoch,
+        let metrics = EpochMetrics {
+            epoch: at.epoch,
+            train_loss: at.sums.loss / at.sums.seen as f64,
+            train_accuracy: 100.0 * at.sums.correct / at.sums.seen as f64,
+            test_loss: evaluation.loss,
+            test_accuracy: evaluation.accuracy,
+            lr: self.lr,
+            seconds,
+        };
+        let control = self.tested_at(&at, evaluation, seconds, &mut clock, observer).await;
+        self.history.epochs.push(metrics.clone());
+        self.fallback.keep_epoch(at.epoch, &self.stepper.model);
+        let control = control.and(observer.epoch(&metrics).await);
+        let next = RunPosition::epoch_start(at.epoch + 1, self.rng.state());
+        observer.checkpoint(&self.resumable(next)).await?;
+        let stop = control == Control::Stop && at.epoch < config.epochs;
+        Ok(stop.then_some(End::Stopped { epoch: at.epoch, batch: plan.per_epoch }))
+    }
+
+    /// One optimisation step on the batch `indices`, its loss and hits added to `totals`.
+    async fn step(&mut self, step: usize, indices: &[usize], augment: bool, totals: &mut Totals) -> Result<(), String> {
+        let plan = self.plan;
+        let config = &plan.config;
+        if step > 0 {
+            self.ad.seed(step_seed(config.seed, step));
+        }
+        self.lr = plan.lr(step);
+        let params: Vec<Params> = match augment {
+            true => indices.iter().map(|_| config.augment.draw(&mut self.rng)).collect(),
+            false => Vec::new(),
+        };
+        match &mut self.parallel {
+            None => {
+                let (x, y) = batch(&plan.train, indices, &self.ad);
+                let x = if augment { augment::apply(x, &params, config.augment.interpolation) } else { x };
+                let (mean, hits) = self.stepper.step(normalise(x), y, self.lr);
+                totals.loss = totals.loss.clone() + mean.mul_scalar(indices.len() as f64);
+                totals.correct = totals.correct.clone() + hits;
+            }
+            Some(parallel) => {
+                let slices = parallel.split(&plan.train, indices, &params, config.seed, step);
+                let combined = parallel.step(&self.stepper.model, slices).await?;
+                self.stepper.apply(&combined, self.lr)?;
+                let scalar = |v: f64| Tensor::<1>::from_data(TensorData::new(vec![v as f32], [1]), self.device);
+                totals.loss = totals.loss.clone() + scalar(combined.loss);
+                totals.correct = totals.correct.clone() + scalar(combined.correct);
+            }
+        }
+        if step >= self.average_from {
+            self.stepper.average_in();
+        }
+        Ok(())
+    }
+
+    /// A report: the epoch's sums read back into `at`, the observer told and handed a
+    /// checkpoint (within an epoch: its end has its own). `None` when the loss diverged.
+    async fn report(&mut self, at: &mut RunPosition, totals: &Totals, clock: &mut Clock, observer: &mut impl Observer) -> Result<Option<Control>, String> {
+        let plan = self.plan;
+        let sums = &mut at.sums;
+        let v = read_back::<f64>(Tensor::cat(vec![totals.loss.clone(), totals.correct.clone()], 0)).await?;
+        (sums.loss, sums.correct) = (v[0], v[1]);
+        if !sums.loss.is_finite() {
+            return Ok(None);
+        }
+        self.fallback.keep(at.epoch, at.batch, &self.stepper.model);
+        let seconds = clock.seconds();
+        let progress = Progress {
+            epoch: at.epoch,
+            epochs: plan.config.epochs,
+            batch: at.batch,
             batches: plan.per_epoch,
-            seconds: history.seconds() + seconds,
+            loss: sums.loss / sums.seen as f64,
+            recent_loss: (sums.loss - sums.loss_before) / (sums.seen - sums.seen_before) as f64,
+            accuracy: 100.0 * sums.correct / sums.seen as f64,
+            lr: self.lr,
+            images_per_second: sums.seen as f64 / seconds.max(1e-9),
+            seconds,
+        };
+        (sums.seen_before, sums.loss_before) = (sums.seen, sums.loss);
+        sums.seconds = seconds;
+        let control = clock.outside(observer.progress(&progress)).await;
+        if at.batch < plan.per_epoch {
+            at.rng = self.rng.state();
+            clock.outside(observer.checkpoint(&self.resumable(*at))).await?;
+        }
+        Ok(Some(control))
+    }
+
+    /// A test of the weights the loop holds at `at`, `seconds` into the epoch: kept in the
+    /// history and told.
+    async fn tested_at(
+        &mut self,
+        at: &RunPosition,
+        evaluation: Evaluation,
+        seconds: f64,
+        clock: &mut Clock,
+        observer: &mut impl Observer,
+    ) -> Control {
+        let point = TestPoint {
+            epoch: at.epoch,
+            batch: at.batch,
+            batches: self.plan.per_epoch,
+            seconds: self.history.seconds() + seconds,
             accuracy: evaluation.accuracy,
             loss: evaluation.loss,
         };
-        history.tests.push(point.clone());
-        let control = clock.outside(observer.test(&point)).await;
-        let metrics = EpochMetrics {
-            epoch,
-            train_loss: sums.loss / sums.seen as f64,
-            train_accuracy: 100.0 * sums.correct / sums.seen as f64,
-            test_loss: evaluation.loss,
-            test_accuracy: evaluation.accuracy,
-            lr,
-            seconds,
-        };
-        history.epochs.push(metrics.clone());
-        last_evaluation = Some(evaluation);
-        fallback.keep_epoch(epoch, &stepper.model);
-        let control = control.and(observer.epoch(&metrics).await);
-        let next = (rng.state(), rng.state());
-        let run = Resumable::new(plan, &stepper, &history, (epoch + 1, 0), next, Sums::default());
-        observer.checkpoint(&run).await?;
-        if control == Control::Stop && epoch < config.epochs {
-            end = End::Stopped { epoch, batch: plan.per_epoch };
-            break;
+        self.history.tests.push(point.clone());
+        self.tested = Some(evaluation);
+        clock.outside(observer.test(&point)).await
+    }
+
+    /// The weights the loop would keep now, on the test images: shared between the replicas
+    /// when the run has them.
+    async fn test(&mut self) -> Result<Evaluation, String> {
+        let model = self.stepper.kept().await?;
+        match &mut self.parallel {
+            None => evaluate(&model, &self.plan.test, self.device).await,
+            Some(parallel) => parallel.test(&model, &self.plan.test).await,
         }
     }
 
-    // The one exit: the weights to keep and their test, by how the loop ended.
-    let (model, evaluation, outcome) = match end {
-        End::Completed => (stepper.kept().await?, last_evaluation, Outcome::Completed),
-        End::Stopped { epoch, batch } => {
-            let model = stepper.kept().await?;
-            // Stopped after an epoch's test, that test stands; else the weights are tested now
-            // (and a failing test does not undo the stop).
-            let evaluation = match last_evaluation {
-                Some(e) => Some(e),
-                None => evaluate(&model, &plan.test, device).await.ok(),
-            };
-            (model, evaluation, Outcome::Stopped { epoch, batch })
-        }
-        End::Diverged { epoch, batch } => {
-            let start = stepper.initial.take().unwrap_or_else(|| stepper.model.valid());
-            let (kept, model, evaluation) = fallback.choose(start, &plan.test, device).await?;
-            (model, Some(evaluation), Outcome::Diverged { epoch, batch, kept })
-        }
-    };
-    Ok(RunResult { epochs: history.epochs, tests: history.tests, model, evaluation, outcome })
-}
+    fn resumable(&self, position: RunPosition) -> Resumable<'_> {
+        Resumable { plan: self.plan, stepper: &self.stepper, history: &self.history, position }
+    }
 
-/// The model on the test images: shared between the replicas when the run has them.
-async fn test(model: &Net, parallel: &mut Option<DataParallel<'_, impl Helpers>>, plan: &Plan<'_>, device: &Device) -> Result<Evaluation, String> {
-    match parallel {
-        None => evaluate(model, &plan.test, device).await,
-        Some(parallel) => parallel.test(model, &plan.test).await,
+    /// The one exit: the weights to keep and their test, by how the loop ended.
+    async fn finish(mut self, end: End) -> Result<RunResult, String> {
+        let (model, evaluation, outcome) = match end {
+            End::Completed => (self.stepper.kept().await?, self.tested, Outcome::Completed),
+            End::Stopped { epoch, batch } => {
+                let model = self.stepper.kept().await?;
+                // Stopped after a test, that test stands; else the weights are tested now (and
+                // a failing test does not undo the stop).
+                let evaluation = match self.tested {
+                    Some(e) => Some(e),
+                    None => evaluate(&model, &self.plan.test, self.device).await.ok(),
+                };
+                (model, evaluation, Outcome::Stopped { epoch, batch })
+            }
+            End::Diverged { epoch, batch } => {
+                let start = self.stepper.initial.take().unwrap_or_else(|| self.stepper.model.valid());
+                let (kept, model, evaluation) = self.fallback.choose(start, &self.plan.test, self.device).await?;
+                (model, Some(evaluation), Outcome::Diverged { epoch, batch, kept })
+            }
+        };
+        Ok(RunResult { epochs: self.history.epochs, tests: self.history.tests, model, evaluation, outcome })
     }
 }

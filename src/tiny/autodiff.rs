@@ -13,7 +13,7 @@ use burn::tensor::{activation::sigmoid, Device, Tensor, TensorData};
 
 use super::trace::COLUMNS;
 use super::{Row, TinyConfig, Trace};
-use crate::mnist::clock::now_ms;
+use crate::clock::now_ms;
 use crate::control::Control;
 
 /// Told how far a run is, at most every [`WATCH_EVERY_MS`]: the page shows it, and stops a run

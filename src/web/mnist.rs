@@ -20,8 +20,8 @@ use crate::mnist::augment::AugmentConfig;
 use crate::mnist::config::ModelChoice;
 use crate::mnist::model::ModelSpec;
 use crate::mnist::net::Net;
-use crate::mnist::snapshot::Resumable;
-use crate::mnist::clock::now_ms;
+use crate::mnist::resumable::Resumable;
+use crate::clock::now_ms;
 use crate::mnist::evaluate::evaluate;
 use crate::mnist::plan::Plan;
 use crate::mnist::report::{EpochMetrics, Progress, TestPoint};
@@ -271,7 +271,7 @@ impl Observer for Callbacks {
         }
         let bytes = Uint8Array::from(&run.to_bytes().await?[..]);
         self.saved_at = now_ms();
-        let place = to_js(&Place { epoch: run.epoch, batch: run.batch }).map_err(|e| format!("{e:?}"))?;
+        let place = to_js(&Place { epoch: run.position.epoch, batch: run.position.batch }).map_err(|e| format!("{e:?}"))?;
         self.on_checkpoint.call2(&JsValue::NULL, &bytes, &place).map_err(|e| format!("the page's callback failed: {e:?}"))?;
         Ok(())
     }

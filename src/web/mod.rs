@@ -42,7 +42,7 @@ fn start() {
 
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("invalid {what}: {}", crate::mnist::config::nearest_name(&e.to_string()))))
+        .map_err(|e| JsError::new(&format!("invalid {what}: {}", crate::names::nearest_name(&e.to_string()))))
 }
 
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -54,7 +54,7 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 /// What a page callback's answer says: it may return a promise (the engine waits for it,
 /// which is how the page pauses a run and lets its other calls in), resolving to "stop" to end
 /// the run. A callback that threw is an error.
-pub(crate) async fn control(returned: Result<JsValue, JsValue>) -> Result<crate::mnist::train::Control, String> {
+pub(crate) async fn control(returned: Result<JsValue, JsValue>) -> Result<crate::control::Control, String> {
     use crate::control::Control;
     let value = match returned {
         Ok(v) if v.is_instance_of::<js_sys::Promise>() => wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(v)).await,

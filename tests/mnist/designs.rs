@@ -39,7 +39,7 @@ fn designs_read_and_write_as_json_and_built_in_models_are_designs_too() {
     let config = TrainConfig { model: mine, ..TrainConfig::compact() };
     assert_eq!(serde_json::from_str::<TrainConfig>(&serde_json::to_string(&config).unwrap()).unwrap(), config);
     // Mistakes in the JSON are named.
-    let e = gradbook::mnist::config::nearest_name(&serde_json::from_str::<ModelChoice>("\"lenet\"").unwrap_err().to_string());
+    let e = gradbook::names::nearest_name(&serde_json::from_str::<ModelChoice>("\"lenet\"").unwrap_err().to_string());
     assert!(e.starts_with("unknown value 'lenet'") && e.contains("compact-v2"), "{e}");
     let e = serde_json::from_str::<ModelChoice>(r#"{"name":"x","layers":[{"kind":"conv","out":8}]}"#).unwrap_err().to_string();
     assert!(e.contains("in the model's design") && e.contains("kernel"), "{e}");

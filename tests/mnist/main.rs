@@ -22,7 +22,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
 use gradbook::mnist::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
-use gradbook::mnist::snapshot::Resumable;
+use gradbook::mnist::resumable::Resumable;
 use gradbook::mnist::report::{self, EpochMetrics, Kept, Outcome, Progress};
 use gradbook::mnist::plan::Plan;
 use gradbook::mnist::train::{self, Control, Observer};

@@ -136,7 +136,7 @@ impl Checkpoints {
 impl Observer for Checkpoints {
     async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {
         if self.every_report || run.at_epoch_end() {
-            self.saved.push(((run.epoch, run.batch), run.to_bytes().await?));
+            self.saved.push(((run.position.epoch, run.position.batch), run.to_bytes().await?));
         }
         Ok(())
     }

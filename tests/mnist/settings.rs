@@ -29,7 +29,7 @@ fn bad_settings_are_refused_by_name() {
     // An unknown model is refused as the settings are read, with the names it could be.
     let mut json = serde_json::to_value(TrainConfig::compact()).unwrap();
     json["model"] = "compakt".into();
-    let e = gradbook::mnist::config::nearest_name(&serde_json::from_value::<TrainConfig>(json).unwrap_err().to_string());
+    let e = gradbook::names::nearest_name(&serde_json::from_value::<TrainConfig>(json).unwrap_err().to_string());
     assert!(e.starts_with("unknown value 'compakt' (did you mean 'compact'?)"), "{e}");
     assert!(TrainConfig::recipe("nope").is_err());
     // The setting at fault travels with the message, named as the page's form names it.

@@ -15,7 +15,7 @@ use gradbook::mnist::data::{Mnist, CLASSES};
 use gradbook::mnist::evaluate::evaluate;
 use gradbook::mnist::model::{Architecture, ModelSpec};
 use gradbook::mnist::plan::Plan;
-use gradbook::mnist::snapshot::Resumable;
+use gradbook::mnist::resumable::Resumable;
 use gradbook::mnist::report::{first_reaching, EpochMetrics, Evaluation, Outcome, Progress, TestPoint, MILESTONES};
 use gradbook::mnist::train::{self, Control, Observer, Start};
 
@@ -144,7 +144,7 @@ pub fn models(args: ModelsArgs) -> Result<(), String> {
 fn design(path: &Path) -> Result<ModelChoice, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let spec: ModelSpec = serde_json::from_str(&text).map_err(|e| {
-        format!("{}: not a model design: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
+        format!("{}: not a model design: {}", path.display(), gradbook::names::nearest_name(&e.to_string()))
     })?;
     let choice = ModelChoice::Design(spec);
     choice.check().map_err(|e| format!("{}: {e}", path.display()))?;
@@ -302,7 +302,7 @@ fn settings(args: &MnistArgs) -> Result<TrainConfig, String> {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             serde_json::from_str::<TrainConfig>(&text).map_err(|e| {
-                format!("{}: not a training configuration: {}", path.display(), gradbook::mnist::config::nearest_name(&e.to_string()))
+                format!("{}: not a training configuration: {}", path.display(), gradbook::names::nearest_name(&e.to_string()))
             })?
         }
         None => TrainConfig::recipe(&args.model)?,
