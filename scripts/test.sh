@@ -20,6 +20,9 @@ else
   cargo test --release
 fi
 
+step "TypeScript unit tests: the address and the settings of both parts (node's test runner)"
+node scripts/unit.mjs
+
 step "browser tests: wasm-pack test in headless Chromium (webdriver.json enables WebGPU)"
 # A software WebGPU adapter takes seconds per test; the default 20 s is not enough.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}"

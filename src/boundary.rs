@@ -170,6 +170,9 @@ pub fn typescript() -> Result<String, String> {
     // Each recipe's sentence, which the page shows under the recipe's name.
     let about: std::collections::BTreeMap<&str, &str> = config::TrainConfig::RECIPES.iter().map(|&r| (r, config::TrainConfig::about(r))).collect();
     add(constant("RECIPE_ABOUT", "Readonly<Record<string, string>>", &about)?);
+    // Every recipe's settings, in the CLI's order (the engine's `recipes` answers the same).
+    let recipes = config::TrainConfig::RECIPES.iter().map(|&r| config::TrainConfig::recipe(r).map(|c| (r, c))).collect::<Result<Vec<_>, _>>()?;
+    add(constant("RECIPES", "readonly (readonly [string, TrainConfig])[]", &recipes)?);
     add(constant("OPTIMIZER_KINDS", "readonly OptimizerConfig[]", &config::OptimizerConfig::KINDS)?);
     add(constant("SCHEDULE_KINDS", "readonly Schedule[]", &config::Schedule::KINDS)?);
     add(constant("INTERPOLATIONS", "readonly Interpolation[]", &augment::Interpolation::ALL)?);

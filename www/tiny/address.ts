@@ -1,7 +1,7 @@
 // What the student is looking at, kept in the page's address beside Part 1's settings
 // (www/tiny/params.ts): a link opens on "w1's paths at iteration 12, η = 2", a number's
 // precedents, or a step of the step-through.
-import { URL_PREFIX } from "./params";
+import { URL_PREFIX } from "./settings";
 import { select, type TinyCell, type TinyState } from "./state";
 import { ROW_COLUMNS } from "./types";
 
