@@ -138,7 +138,6 @@ pub fn typescript() -> Result<String, String> {
     add(crate::tiny::config::TinyConfig::decl(&cfg));
     // The sheet's settings: the page lays Part 1 out with them before the engine has loaded.
     add(constant("TINY_DEFAULTS", "TinyConfig", &crate::tiny::config::TinyConfig::default())?);
-    add(crate::tiny::config::ConfigError::decl(&cfg));
     add(crate::tiny::trace::Row::decl(&cfg));
     add(crate::tiny::trace::Column::decl(&cfg));
     add(constant("ROW_COLUMNS", "readonly Column[]", &crate::tiny::trace::COLUMNS)?);
@@ -190,7 +189,7 @@ pub fn typescript() -> Result<String, String> {
     add(constant("MNIST_MIRRORS", "readonly string[]", &crate::mnist::data::MIRRORS)?);
     add(TrainRequest::decl(&cfg));
     add(Resume::decl(&cfg));
-    add(config::Invalid::decl(&cfg));
+    add(crate::settings::Invalid::decl(&cfg));
     add(model::Architecture::decl(&cfg));
     add(config::ModelChoice::decl(&cfg));
     add(model::ModelSpec::decl(&cfg));
@@ -220,6 +219,8 @@ pub fn typescript() -> Result<String, String> {
     add(Place::decl(&cfg));
     add(RunSummary::decl(&cfg));
     add(Backend::decl(&cfg));
+    add(crate::device::Preference::decl(&cfg));
+    add(constant("PREFERENCES", "readonly Preference[]", &crate::device::Preference::ALL)?);
     add(Adapter::decl(&cfg));
     add(StepTiming::decl(&cfg));
     add(crate::mnist::infer::Grid::decl(&cfg));

@@ -31,12 +31,17 @@ impl std::str::FromStr for Backend {
 }
 
 /// What the user asked for: one backend, or whichever trains faster here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Preference {
     Auto,
     Flex,
     Wgpu,
+}
+
+impl Preference {
+    /// Every choice, as the page's device menu and its address offer them.
+    pub const ALL: [Preference; 3] = [Preference::Auto, Preference::Flex, Preference::Wgpu];
 }
 
 impl std::str::FromStr for Preference {

@@ -11,6 +11,7 @@ pub mod device;
 pub mod kernels;
 pub mod mnist;
 pub mod names;
+pub mod settings;
 pub mod tiny;
 
 #[cfg(target_arch = "wasm32")]

@@ -167,10 +167,10 @@ fn bad_settings_name_their_field() {
         (TinyConfig { bias: Some([0.0, 1e6]), ..Default::default() }, "bias"),
     ];
     for (config, field) in bad {
-        let err = config.validate().expect_err("should be rejected");
+        let err = config.check().expect_err("should be rejected");
         assert_eq!(err.field, field, "{err}");
     }
-    assert!(TinyConfig::default().validate().is_ok());
+    assert!(TinyConfig::default().check().is_ok());
 }
 
 /// The scalar engine's gradients (graph.rs, autodiff on a graph of + − · σ ² ½) are the

@@ -4,6 +4,12 @@
 /** What any worker API looks like: per method, its arguments and its result. */
 export type Api = { [method: string]: { args: unknown[]; result: unknown } };
 
+/** The API a worker's handlers answer: each handler's arguments, and what its result resolves
+ *  to. Each part writes its calls once, as handlers (www/tiny/handlers.ts,
+ *  www/mnist/handlers.ts), and the page's calls are checked against them; where a handler hands
+ *  a call to the engine, its types are the Rust boundary's (pkg/gradbook.d.ts). */
+export type ApiOf<H> = { [M in keyof H]: H[M] extends (...args: infer A) => infer R ? { args: A; result: Awaited<R> } : never };
+
 export interface Request {
   id: number;
   method: string;

@@ -48,7 +48,7 @@ pub struct Steps {
 
 /// Times `config`'s training step (its model, optimizer and loss) at its batch size on `compute`.
 pub async fn bench(config: &TrainConfig, compute: &Compute, steps: Steps) -> Result<StepTiming, String> {
-    config.validate()?;
+    config.check().map_err(|e| e.message)?;
     let spec = config.spec();
     let ad = compute.device.clone().autodiff();
     ad.seed(config.seed);

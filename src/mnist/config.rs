@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::augment::AugmentConfig;
 use super::model::{Architecture, DesignError, Layer, ModelSpec};
+use crate::settings::Invalid;
 
 /// Which model a run trains: a built-in one by name (`"compact"`), or a student's own design
 /// (`{"name": "mine", "layers": [...]}`), as the page's editor and `--model-file` give it.
@@ -304,16 +305,11 @@ impl TrainConfig {
         spec
     }
 
-    /// Rejects settings that cannot train, naming the setting.
-    pub fn validate(&self) -> Result<(), String> {
-        self.check().map_err(|e| e.message)
-    }
-
-    /// [`validate`](Self::validate), with the setting at fault as the page's form names it
+    /// Rejects settings that cannot train: the setting at fault as the page's form names it
     /// (its path in the serialised settings, e.g. `optimizer.momentum`), so the page can mark
-    /// that field.
+    /// that field, and the rule (which alone the CLI says: its flags are named otherwise).
     pub fn check(&self) -> Result<(), Invalid> {
-        let bad = |field: &'static str, message: String| Err(Invalid { field, message });
+        let bad = |field: &'static str, message: String| Err(Invalid::new(field, message));
         if let Err(e) = self.model.check() {
             return bad("model", e.to_string());
         }
@@ -399,13 +395,6 @@ pub const MAX_WORKERS: usize = 16;
 /// How many the page uses by default: one per core the browser reports, up to this many (past
 /// it a slice of a small batch is too small to pay for its messages: docs/results.md).
 pub const DEFAULT_WORKERS: usize = 4;
-
-/// Why settings cannot train: the setting at fault (its serialised path) and the rule.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct Invalid {
-    pub field: &'static str,
-    pub message: String,
-}
 
 /// A setting's value as a message shows it: in scientific notation when very large or very
 /// small (Rust writes 1e308 as 309 digits).

@@ -22,7 +22,7 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// `config` on `data`, or why it cannot train (the setting at fault named).
     pub fn new(config: &TrainConfig, data: &'a Mnist) -> Result<Self, String> {
-        config.validate()?;
+        config.check().map_err(|e| e.message)?;
         let (train, test) = (data.train.first(config.limit_train), data.test.first(config.limit_test));
         if train.is_empty() || test.is_empty() {
             return Err("no training or test images".into());

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings::Invalid;
+
 /// Learning rates above this are rejected as a typo rather than an experiment.
 pub const MAX_LEARNING_RATE: f64 = 100.0;
 /// Rows are kept for every iteration of every learning rate, so the count is bounded.
@@ -42,26 +44,11 @@ impl Default for TinyConfig {
     }
 }
 
-/// What is wrong with a config, and in which field, so a form can show it beside that field.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct ConfigError {
-    pub field: &'static str,
-    pub message: String,
+fn error(field: &'static str, message: impl Into<String>) -> Invalid {
+    Invalid::new(field, message)
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn error(field: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { field, message: message.into() }
-}
-
-fn check_magnitude(field: &'static str, values: &[f64]) -> Result<(), ConfigError> {
+fn check_magnitude(field: &'static str, values: &[f64]) -> Result<(), Invalid> {
     for v in values {
         if !v.is_finite() {
             return Err(error(field, format!("{v} is not a finite number")));
@@ -75,7 +62,7 @@ fn check_magnitude(field: &'static str, values: &[f64]) -> Result<(), ConfigErro
 
 impl TinyConfig {
     /// Checks every field; the first problem found is returned.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn check(&self) -> Result<(), Invalid> {
         check_magnitude("inputs", &self.inputs)?;
         check_magnitude("weights", &self.weights)?;
         if let Some(bias) = &self.bias {

@@ -17,5 +17,5 @@ pub mod explain;
 pub mod graph;
 pub mod trace;
 
-pub use config::{ConfigError, TinyConfig};
+pub use config::TinyConfig;
 pub use trace::{Row, Trace};

@@ -61,7 +61,7 @@ fn set_current(spec: ModelSpec, model: Net, device: Device) {
 }
 
 /// Every architecture with its layers and summary table.
-#[wasm_bindgen(js_name = mnistModels)]
+#[wasm_bindgen(js_name = mnistModels, unchecked_return_type = "T.ModelInfo[]")]
 pub fn mnist_models() -> Result<JsValue, JsError> {
     let infos = ModelSpec::all().into_iter().map(ModelInfo::of).collect::<Result<Vec<_>, _>>().map_err(|e| err(e.to_string()))?;
     to_js(&infos)
@@ -69,8 +69,8 @@ pub fn mnist_models() -> Result<JsValue, JsError> {
 
 /// A model from the page's editor, checked: the summary rows of its layers that fit, and
 /// where and why it cannot be built, if it cannot.
-#[wasm_bindgen(js_name = mnistCheckModel)]
-pub fn mnist_check_model(model: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = mnistCheckModel, unchecked_return_type = "T.DesignCheck")]
+pub fn mnist_check_model(#[wasm_bindgen(unchecked_param_type = "T.ModelChoice")] model: JsValue) -> Result<JsValue, JsError> {
     let model: ModelChoice = from_js(model, "model")?;
     let (rows, error) = model.spec().summary_so_far();
     let total = rows.iter().map(|r| r.params).sum();
@@ -80,7 +80,7 @@ pub fn mnist_check_model(model: JsValue) -> Result<JsValue, JsError> {
 }
 
 /// The named recipes as `[name, settings]` pairs.
-#[wasm_bindgen(js_name = mnistRecipes)]
+#[wasm_bindgen(js_name = mnistRecipes, unchecked_return_type = "[string, T.TrainConfig][]")]
 pub fn mnist_recipes() -> Result<JsValue, JsError> {
     let recipes = TrainConfig::RECIPES
         .iter()
@@ -92,8 +92,8 @@ pub fn mnist_recipes() -> Result<JsValue, JsError> {
 
 /// `null` when the settings can train, else `{ field, message }`: the setting at fault (its
 /// path, e.g. `optimizer.momentum`, which the page's form marks) and the rule.
-#[wasm_bindgen(js_name = mnistValidate)]
-pub fn mnist_validate(config: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = mnistValidate, unchecked_return_type = "T.Invalid | null")]
+pub fn mnist_validate(#[wasm_bindgen(unchecked_param_type = "T.TrainConfig")] config: JsValue) -> Result<JsValue, JsError> {
     let config: TrainConfig = from_js(config, "settings")?;
     match config.check() {
         Ok(()) => Ok(JsValue::NULL),
@@ -142,7 +142,7 @@ impl MnistFile {
 /// Parses and keeps the four IDX files (gzip or raw), each checked against the canonical
 /// SHA-256 (the page caches only files this accepts); returns the image counts. The files are
 /// taken, not copied: raw ones become the data in place.
-#[wasm_bindgen(js_name = mnistLoad)]
+#[wasm_bindgen(js_name = mnistLoad, unchecked_return_type = "[train: number, test: number]")]
 pub fn mnist_load(train_images: MnistFile, train_labels: MnistFile, test_images: MnistFile, test_labels: MnistFile) -> Result<JsValue, JsError> {
     let files = [train_images.bytes, train_labels.bytes, test_images.bytes, test_labels.bytes];
     let data = Mnist::from_canonical_bytes(files).map_err(|e| err(e.to_string()))?;
@@ -160,7 +160,7 @@ fn checked_indices(indices: &[u32], len: usize) -> Result<Vec<usize>, JsError> {
 
 /// The images at `indices` of "train" or "test": 784 bytes each, then one label byte each.
 #[wasm_bindgen(js_name = mnistImages)]
-pub fn mnist_images(which: &str, indices: &[u32]) -> Result<Vec<u8>, JsError> {
+pub fn mnist_images(#[wasm_bindgen(unchecked_param_type = "'train' | 'test'")] which: &str, indices: &[u32]) -> Result<Vec<u8>, JsError> {
     let data = data()?;
     let s = match which {
         "train" => &data.train,
@@ -174,7 +174,7 @@ pub fn mnist_images(which: &str, indices: &[u32]) -> Result<Vec<u8>, JsError> {
 
 /// Training images at `indices` after one seeded draw of the augmentation, on the CPU.
 #[wasm_bindgen(js_name = mnistAugmented)]
-pub async fn mnist_augmented(indices: Vec<u32>, augment: JsValue, seed: f64) -> Result<Vec<u8>, JsError> {
+pub async fn mnist_augmented(indices: Vec<u32>, #[wasm_bindgen(unchecked_param_type = "T.AugmentConfig")] augment: JsValue, seed: f64) -> Result<Vec<u8>, JsError> {
     let augment: AugmentConfig = from_js(augment, "augmentation")?;
     let data = data()?;
     let indices = checked_indices(&indices, data.train.len())?;
@@ -279,8 +279,8 @@ impl Observer for Callbacks {
 
 /// Where `config` should train for `preference` ("auto", "flex" or "wgpu"): "auto" times a
 /// few of its steps on WebGPU and on the CPU and takes the faster.
-#[wasm_bindgen(js_name = mnistChooseDevice)]
-pub async fn mnist_choose_device(config: JsValue, preference: String) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = mnistChooseDevice, unchecked_return_type = "T.DeviceChoice")]
+pub async fn mnist_choose_device(#[wasm_bindgen(unchecked_param_type = "T.TrainConfig")] config: JsValue, #[wasm_bindgen(unchecked_param_type = "T.Preference")] preference: String) -> Result<JsValue, JsError> {
     let config: TrainConfig = from_js(config, "settings")?;
     let preference: Preference = preference.parse().map_err(|e: String| err(e))?;
     let choice = bench::choose(&config, preference).await.map_err(err)?;
@@ -294,8 +294,13 @@ pub async fn mnist_choose_device(config: JsValue, preference: String) -> Result<
 
 /// Times `steps` training steps of `config` on `backend` after `warmup` untimed ones, and
 /// counts the GPU kernels of each (what `bench/notebook-mnist.mjs` reports).
-#[wasm_bindgen(js_name = mnistBench)]
-pub async fn mnist_bench(config: JsValue, backend: String, warmup: u32, steps: u32) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = mnistBench, unchecked_return_type = "T.StepTiming")]
+pub async fn mnist_bench(
+    #[wasm_bindgen(unchecked_param_type = "T.TrainConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "T.Backend")] backend: String,
+    warmup: u32,
+    steps: u32,
+) -> Result<JsValue, JsError> {
     let config: TrainConfig = from_js(config, "settings")?;
     let preferred: Backend = backend.parse().map_err(|e: String| err(e))?;
     let compute = compute(preferred).await;
@@ -324,8 +329,12 @@ pub fn mnist_crash() {
 /// two steps a quarter of a second after the page last heard from the run. The trained
 /// model becomes the current one. `replicas` (`www/mnist/replicas.ts`) computes slices of each
 /// batch beside this worker when the run has several workers.
-#[wasm_bindgen(js_name = mnistTrain)]
-pub async fn mnist_train(request: JsValue, callbacks: JsValue, replicas: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = mnistTrain, unchecked_return_type = "T.RunSummary")]
+pub async fn mnist_train(
+    #[wasm_bindgen(unchecked_param_type = "T.TrainRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TrainCallbacks")] callbacks: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReplicaHelpers")] replicas: JsValue,
+) -> Result<JsValue, JsError> {
     let TrainRequest { config, backend, resume } = from_js(request, "training request")?;
     let mut callbacks = Callbacks::new(&callbacks)?;
     let mut helpers = JsHelpers::new(&replicas)?;
@@ -375,7 +384,7 @@ pub async fn mnist_weights() -> Result<Vec<u8>, JsError> {
 }
 
 /// The current model on the whole test set: accuracy, loss, confusion matrix, mistakes.
-#[wasm_bindgen(js_name = mnistEvaluate)]
+#[wasm_bindgen(js_name = mnistEvaluate, unchecked_return_type = "T.Evaluation")]
 pub async fn mnist_evaluate() -> Result<JsValue, JsError> {
     let (c, data) = (current()?, data()?);
     to_js(&evaluate(&c.model, &data.test, &c.device).await.map_err(err)?)
@@ -389,7 +398,7 @@ pub async fn mnist_predict(pixels: Vec<f32>) -> Result<Vec<f32>, JsError> {
 }
 
 /// The current model's first-layer filters, and one image's feature maps and probabilities.
-#[wasm_bindgen(js_name = mnistInspect)]
+#[wasm_bindgen(js_name = mnistInspect, unchecked_return_type = "T.Inspection")]
 pub async fn mnist_inspect(pixels: Vec<f32>) -> Result<JsValue, JsError> {
     let c = current()?;
     to_js(&infer::inspect(&c.model, &pixels, &c.device).await.map_err(err)?)

@@ -33,6 +33,36 @@ pub fn init() {
     ONCE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
+// The exports' arguments and results in the bindings' declarations (pkg/*.d.ts) are the Rust
+// types as src/boundary.rs generates them (www/generated/engine.ts, `T` there), so tsc checks
+// the page's calls against them; and the page's callbacks and replica pool, which only this
+// boundary reads, are declared here beside the code that reads them.
+#[wasm_bindgen(typescript_custom_section)]
+const DECLARATIONS: &str = r#"
+import type * as T from "../www/generated/engine";
+
+/** What a callback of the engine's may answer: "stop" ends the run; a promise is waited for
+ *  (a paused page holds the run there). Anything else carries on. */
+export type Answer = "go" | "stop" | void | Promise<"go" | "stop" | void>;
+
+/** mnistTrain's callbacks. */
+export interface TrainCallbacks {
+  progress(progress: T.Progress): Answer;
+  epoch(metrics: T.EpochMetrics): Answer;
+  test(point: T.TestPoint): Answer;
+  between(): Answer;
+  checkpoint(bytes: Uint8Array, place: T.Place): void;
+}
+
+/** The replica workers a run shares its batches with (www/mnist/replicas.ts): `count` of them;
+ *  `send` resolves to a replica's answer, or says it restarted; `lost` when one is given up. */
+export interface ReplicaHelpers {
+  readonly count: number;
+  send(h: number, task: Uint8Array): Promise<Uint8Array | { restarted: string }>;
+  lost(why: string): void;
+}
+"#;
+
 #[wasm_bindgen(start)]
 fn start() {
     init();

@@ -11,10 +11,10 @@ use crate::tiny::autodiff::Watch;
 use crate::tiny::{self, TinyConfig, Trace};
 
 /// `null` when the config is good, else `{ field, message }` for the form to show.
-#[wasm_bindgen(js_name = tinyValidate)]
-pub fn tiny_validate(config: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = tinyValidate, unchecked_return_type = "T.Invalid | null")]
+pub fn tiny_validate(#[wasm_bindgen(unchecked_param_type = "T.TinyConfig")] config: JsValue) -> Result<JsValue, JsError> {
     let config: TinyConfig = from_js(config, "settings")?;
-    match config.validate() {
+    match config.check() {
         Ok(()) => Ok(JsValue::NULL),
         Err(e) => to_js(&e),
     }
@@ -22,13 +22,13 @@ pub fn tiny_validate(config: JsValue) -> Result<JsValue, JsError> {
 
 fn checked(config: JsValue) -> Result<TinyConfig, JsError> {
     let config: TinyConfig = from_js(config, "settings")?;
-    config.validate().map_err(|e| JsError::new(&e.to_string()))?;
+    config.check().map_err(|e| JsError::new(&e.to_string()))?;
     Ok(config)
 }
 
 /// The hand-derived chain rule in f64: one trace per learning rate, and what they show.
-#[wasm_bindgen(js_name = tinyExact)]
-pub fn tiny_exact(config: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = tinyExact, unchecked_return_type = "T.ExactRun")]
+pub fn tiny_exact(#[wasm_bindgen(unchecked_param_type = "T.TinyConfig")] config: JsValue) -> Result<JsValue, JsError> {
     let config = checked(config)?;
     let traces = tiny::exact::train_all(&config);
     to_js(&ExactRun { conclusion: tiny::conclusion::conclude(&traces), traces })
@@ -48,8 +48,12 @@ impl Watch for Progress {
 /// difference from the exact path. `on_progress(done, total)` is called every
 /// [`WATCH_EVERY_MS`](tiny::autodiff::WATCH_EVERY_MS) or so; the engine answers other calls
 /// while the promise it returns is pending, and "stop" ends the run with an error.
-#[wasm_bindgen(js_name = tinyBurn)]
-pub async fn tiny_burn(config: JsValue, backend: String, on_progress: Function) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = tinyBurn, unchecked_return_type = "T.BurnRun")]
+pub async fn tiny_burn(
+    #[wasm_bindgen(unchecked_param_type = "T.TinyConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "T.Backend")] backend: String,
+    #[wasm_bindgen(unchecked_param_type = "(done: number, total: number) => Answer")] on_progress: Function,
+) -> Result<JsValue, JsError> {
     let config = checked(config)?;
     let preferred: Backend = backend.parse().map_err(|e: String| JsError::new(&e))?;
     let compute = compute(preferred).await;
@@ -71,7 +75,7 @@ pub async fn tiny_burn(config: JsValue, backend: String, on_progress: Function) 
 
 /// The whole experiment as the CLI's CSV (the same bytes `gradbook tiny --csv` prints).
 #[wasm_bindgen(js_name = tinyCsv)]
-pub fn tiny_csv(traces: JsValue) -> Result<String, JsError> {
+pub fn tiny_csv(#[wasm_bindgen(unchecked_param_type = "T.Trace[]")] traces: JsValue) -> Result<String, JsError> {
     let traces: Vec<Trace> = from_js(traces, "traces")?;
     Ok(tiny::trace::to_csv(&traces))
 }
@@ -79,8 +83,8 @@ pub fn tiny_csv(traces: JsValue) -> Result<String, JsError> {
 /// Where each number of row `iteration` of the run at `learning_rate` comes from: formulas
 /// with their numbers, each weight's gradient paths, E_total's graph and finite differences
 /// (src/tiny/explain.rs).
-#[wasm_bindgen(js_name = tinyExplain)]
-pub fn tiny_explain(config: JsValue, learning_rate: f64, iteration: usize) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = tinyExplain, unchecked_return_type = "T.Explanation")]
+pub fn tiny_explain(#[wasm_bindgen(unchecked_param_type = "T.TinyConfig")] config: JsValue, learning_rate: f64, iteration: usize) -> Result<JsValue, JsError> {
     let config = checked(config)?;
     if !config.learning_rates.contains(&learning_rate) {
         return Err(JsError::new(&format!("the learning rate {learning_rate} is not one of the settings'")));

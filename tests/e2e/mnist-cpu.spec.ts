@@ -1,7 +1,7 @@
 // Part 2 without WebGPU: the same training on the CPU backend, a bad weights file, a drawn
 // digit, and a reload in the middle of a run.
 import { expect, test } from "@playwright/test";
-import { loadData, needsData, open, QUICK, trainOneEpoch, WITHOUT_WEBGPU } from "./mnist-helpers";
+import { loadData, needsData, open, QUICK, storedRuns, trainOneEpoch, WITHOUT_WEBGPU } from "./mnist-helpers";
 
 needsData();
 test.use({ launchOptions: WITHOUT_WEBGPU });
@@ -186,14 +186,7 @@ test("an engine that crashes mid-run is started afresh: the finished epochs are 
 
 test("forgetting all runs mid-run keeps the run in progress; a run cut off before its first epoch leaves nothing behind", async ({ page }) => {
   test.setTimeout(300_000);
-  const stored = () =>
-    page.evaluate(() => new Promise<{ status: string; epochs: number }[]>((resolve) => {
-      const db = indexedDB.open("gradbook", 1);
-      db.onsuccess = () => {
-        const all = db.result.transaction("runs").objectStore("runs").getAll();
-        all.onsuccess = () => resolve(all.result.map((r) => ({ status: r.status, epochs: r.epochs.length })));
-      };
-    }));
+  const stored = async () => (await storedRuns(page)).map((r) => ({ status: r.status, epochs: r.epochs.length }));
   const long = "recipe=compact&batchSize=64&limitTrain=6400&limitTest=500&reportEvery=10&epochs=3&device=flex";
   await open(page, `${QUICK}&epochs=1&device=flex`);
   await loadData(page);

@@ -1,6 +1,8 @@
 // What the Part 2 tests share: opening the page, loading the data, a short run checked the way
 // a student would look at it. The site must have been built with MNIST_DIR set.
 import { expect, test, type Page } from "@playwright/test";
+import { RUNS_DB } from "../../www/mnist/runs-db";
+import type { RunRecord } from "../../www/mnist/store";
 import { watch } from "./watch";
 export { WITHOUT_WEBGPU } from "../../playwright.config";
 
@@ -77,4 +79,19 @@ export async function trainEveryKind(page: Page, device: "flex" | "wgpu"): Promi
   await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/, { timeout: 480_000 });
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", device);
   await expect(page.locator("#compare-table tbody tr").last()).toContainText("model every-kind");
+}
+
+/** Every run record the page has stored, read in `page` from its IndexedDB. */
+export function storedRuns(page: Page): Promise<RunRecord[]> {
+  return page.evaluate((db) => new Promise<RunRecord[]>((resolve, reject) => {
+    const open = indexedDB.open(db.name, db.version);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const all = open.result.transaction(db.store).objectStore(db.store).getAll();
+      all.onsuccess = () => {
+        open.result.close();
+        resolve(all.result);
+      };
+    };
+  }), RUNS_DB);
 }

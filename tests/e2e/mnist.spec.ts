@@ -1,7 +1,7 @@
 // Part 2 on WebGPU (a software adapter here): load MNIST from the site, train an epoch on a few
 // hundred images, watch the bar, the plots and the results.
 import { expect, test } from "@playwright/test";
-import { loadData, needsData, open, QUICK, trainOneEpoch } from "./mnist-helpers";
+import { loadData, needsData, open, QUICK, storedRuns, trainOneEpoch } from "./mnist-helpers";
 
 needsData();
 
@@ -42,16 +42,7 @@ test("a GPU lost mid-run: the run carries on on the CPU from the last finished e
   await expect(page.locator("#mnist-log")).toContainText("TEST set", { timeout: 480_000 });
   // The epoch's checkpoint follows its report (the weights read back from the GPU first): lose
   // the device once it is stored, or the run rightly starts over (on a loaded machine it did).
-  const savedAt = () => page.evaluate(() => new Promise<number>((resolve) => {
-    const open = indexedDB.open("gradbook", 1);
-    open.onsuccess = () => {
-      const all = open.result.transaction("runs").objectStore("runs").getAll();
-      all.onsuccess = () => {
-        open.result.close();
-        resolve(Math.max(0, ...all.result.map((r: { checkpointAt?: { epoch: number } }) => r.checkpointAt?.epoch ?? 0)));
-      };
-    };
-  }));
+  const savedAt = async () => Math.max(0, ...(await storedRuns(page)).map((r) => r.checkpointAt?.epoch ?? 0));
   await expect.poll(savedAt, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   expect(await page.evaluate(() => (globalThis as any).gradbook.mnist.call("loseGpu"))).toBe(true);
   await expect(page.locator("#mnist-device [data-backend]")).toHaveAttribute("data-backend", "flex", { timeout: 120_000 });
@@ -62,6 +53,7 @@ test("a GPU lost mid-run: the run carries on on the CPU from the last finished e
   const log = (await page.locator("#mnist-log").textContent()) ?? "";
   expect(log.match(/TEST set/g)).toHaveLength(3);
   await expect(page.locator("#mnist-test-accuracy")).toHaveText(/^\d{1,3}\.\d\d%$/);
-  // The page's engine restarted: the lost device's errors may reach the console; nothing else.
-  expect(errors.filter((e) => !/webgpu|gpu|device|unreachable|wasm|lost|destroy/i.test(e))).toEqual([]);
+  // The engine restarts on the CPU without a word in the console: none was expected, and none
+  // reached it in the runs watched (the page's own errors would).
+  expect(errors).toEqual([]);
 });

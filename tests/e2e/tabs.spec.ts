@@ -2,7 +2,7 @@
 // to the tab that trains it (www/mnist/owners.ts), and every tab's table follows every change.
 // And the small things a probe of the page found (issue "One run, one owner").
 import { expect, test, type Page } from "@playwright/test";
-import { loadData, needsData, open, WITHOUT_WEBGPU } from "./mnist-helpers";
+import { loadData, needsData, open, storedRuns, WITHOUT_WEBGPU } from "./mnist-helpers";
 import { watch } from "./watch";
 
 needsData();
@@ -59,14 +59,8 @@ test("a run training in one tab is not offered in another; once its tab closes i
 });
 
 /** The runs stored in the browser, as [status, finished epochs], read in `page`. */
-function stored(page: Page): Promise<[string, number][]> {
-  return page.evaluate(() => new Promise((resolve) => {
-    const db = indexedDB.open("gradbook", 1);
-    db.onsuccess = () => {
-      const all = db.result.transaction("runs").objectStore("runs").getAll();
-      all.onsuccess = () => resolve(all.result.map((r) => [r.status, r.epochs.length]));
-    };
-  }));
+async function stored(page: Page): Promise<[string, number][]> {
+  return (await storedRuns(page)).map((r) => [r.status, r.epochs.length]);
 }
 
 test("a tab opened before another's first save leaves its run alone; forgetting all keeps it and says so; both tables agree", async ({ page, context }) => {

@@ -76,7 +76,7 @@ fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
     assert!(memory::check(&compact, 2038, PAGE_LIMIT_BYTES, "the browser's engine").is_err());
     // Natively the machine decides: the settings' validation holds no limit.
     assert_eq!(memory::engine_limit(), None);
-    assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.validate().is_ok());
+    assert!(TrainConfig { batch_size: 8192, ..TrainConfig::compact() }.check().is_ok());
 }
 
 /// Every recipe exists by name, trains its own model (within the exercise's budget), and takes a

@@ -19,13 +19,13 @@ fn schedules_step_per_epoch_and_cycle_once() {
 fn bad_settings_are_refused_by_name() {
     let mut c = TrainConfig::compact();
     c.lr = f64::NAN;
-    assert!(c.validate().unwrap_err().contains("learning rate"));
+    assert!(c.check().unwrap_err().message.contains("learning rate"));
     // A huge value is shown as a person would write it, not as 309 digits.
     c.lr = 1e308;
-    assert_eq!(c.validate().unwrap_err(), "the learning rate must be between 0 and 10, got 1e308");
+    assert_eq!(c.check().unwrap_err().message, "the learning rate must be between 0 and 10, got 1e308");
     c = TrainConfig::compact();
     c.epochs = 0;
-    assert!(c.validate().unwrap_err().contains("epochs"));
+    assert!(c.check().unwrap_err().message.contains("epochs"));
     // An unknown model is refused as the settings are read, with the names it could be.
     let mut json = serde_json::to_value(TrainConfig::compact()).unwrap();
     json["model"] = "compakt".into();
@@ -48,11 +48,11 @@ fn bad_settings_are_refused_by_name() {
         (Schedule::OneCycle { warmup: 1.0, div: 10.0, final_div: 100.0 }, "warm-up (a fraction of the run) must be between 0"),
     ] {
         c = TrainConfig { schedule, ..TrainConfig::compact() };
-        let e = c.validate().unwrap_err();
+        let e = c.check().unwrap_err().message;
         assert!(e.contains(words), "{schedule:?}: {e}");
     }
     for schedule in [Schedule::Constant, Schedule::Step { every: 8, gamma: 0.25 }, TrainConfig::compact().schedule] {
-        assert_eq!(TrainConfig { schedule, ..TrainConfig::compact() }.validate(), Ok(()));
+        assert_eq!(TrainConfig { schedule, ..TrainConfig::compact() }.check(), Ok(()));
     }
 }
 
@@ -119,7 +119,7 @@ fn every_accepted_setting_trains_to_finite_weights() {
             last_epoch_tests: d.pick(3),
             average_last: if d.pick(2) == 0 { 0.0 } else { 0.9 * d.u() },
         };
-        config.validate().unwrap_or_else(|e| panic!("case {case}: the generator made a refused setting: {e}"));
+        config.check().unwrap_or_else(|e| panic!("case {case}: the generator made a refused setting: {e}"));
         struct Quiet;
         impl Observer for Quiet {}
         let run = pollster::block_on(train::train(&config, &data, &flex(), &mut Quiet))

@@ -29,8 +29,6 @@ iterations: number, };
 
 export const TINY_DEFAULTS: TinyConfig = {"inputs":[0.05,0.1],"targets":[0.01,0.99],"weights":[0.15,0.2,0.25,0.3,0.4,0.45,0.5,0.55],"bias":null,"learningRates":[0.1,0.2,0.5,0.8,1.0,2.0],"iterations":40};
 
-export type ConfigError = { field: string, message: string, };
-
 export type Row = { iteration: number, w: [number, number, number, number, number, number, number, number], h1: number, a_h1: number, h2: number, a_h2: number, o1: number, a_o1: number, o2: number, a_o2: number, E1: number, E2: number, E_total: number, 
 /**
  * The deltas: ∂E_total/∂o1, ∂E_total/∂o2, the error at each output's input, which the
@@ -371,6 +369,10 @@ message: string | null,
 note: string | null, backend: Backend, fallbackReason: string | null, };
 
 export type Backend = "flex" | "wgpu";
+
+export type Preference = "auto" | "flex" | "wgpu";
+
+export const PREFERENCES: readonly Preference[] = ["auto","flex","wgpu"];
 
 export type Adapter = { 
 /**

@@ -1,6 +1,7 @@
 // Part 2's setup in the page's address, both ways: a link reproduces the exact setup (the
 // recipe, what differs from it, the model, the device), and what a link gets wrong is named and
 // skipped while the rest applies. Pure: the query string in, the query string out.
+import { PREFERENCES, type Preference } from "../generated/engine";
 import { URL_PREFIX as TINY_URL_PREFIX } from "../tiny/settings";
 import { sameModel } from "./design";
 import { FIELDS, get, pageDefaults, parse, set } from "./settings";
@@ -56,11 +57,12 @@ export function readAddress(q: URLSearchParams, recipes: Map<string, TrainConfig
     else skip("model", r.error);
   }
   const device = q.get("device") ?? "auto";
-  if (!["auto", "flex", "wgpu"].includes(device)) skip("device", "not one of auto, flex, wgpu");
+  const preference = (d: string): d is Preference => (PREFERENCES as readonly string[]).includes(d);
+  if (!preference(device)) skip("device", `not one of ${PREFERENCES.join(", ")}`);
   const known = new Set(["recipe", "device", "model", ...FIELDS.map((f) => f.path)]);
   // Part 1's settings (tiny.*) share the address; they are its to read.
   for (const name of new Set(q.keys())) if (!known.has(name) && !name.startsWith(TINY_URL_PREFIX)) skip(name, "not a setting");
-  return { setup: { recipe, config, device: device === "flex" || device === "wgpu" ? device : "auto" }, ignored };
+  return { setup: { recipe, config, device: preference(device) ? device : "auto" }, ignored };
 }
 
 /** The query `before` with `s` written in: what differs from its recipe's page defaults. */

@@ -9,7 +9,6 @@ import { LAYER_PRESETS, MODEL_BUDGETS, MODEL_LIMITS } from "../generated/engine"
 import { saveFile } from "../share";
 import { mnist } from "./client";
 import { sameModel, specOf } from "./design";
-import { chooseModel } from "./params";
 import type { MnistCell } from "./state";
 import type { Architecture, DesignCheck, Layer, ModelChoice, ModelSpec } from "./protocol";
 
@@ -134,7 +133,7 @@ export const mountEditor: MnistCell = (cell, state) => {
   const check = async () => {
     const mine = ++asked;
     const model = choice();
-    chooseModel(model);
+    state.set({ designed: model });
     let result: DesignCheck;
     try {
       result = await mnist.call("checkModel", model);

@@ -2,9 +2,11 @@
 // and the model, trains, and answers the page's pause / resume / stop between reports (the
 // training loop yields to the worker's event loop every few batches, so those messages, and
 // Part 1's calls, get through).
+import type { TrainCallbacks } from "../../pkg/gradbook.js";
+import type { ApiOf } from "../protocol";
 import { emit, yieldToMessages, type Wasm } from "../serve";
 import { MNIST_CACHE as CACHE, MNIST_FILES as FILES } from "./files";
-import type { Augment, Digits, DownloadEvent, MnistApi, TrainRequest } from "./protocol";
+import type { Augment, CheckpointEvent, Digits, DownloadEvent, EpochEvent, TrainRequest } from "./protocol";
 import { ReplicaPool } from "./replicas";
 
 
@@ -74,7 +76,7 @@ async function load(wasm: Wasm, baseUrl: string) {
     }
     // The engine takes the files (they are its memory now), whether it accepts them or not.
     const [trainImages, trainLabels, testImages, testLabels] = fetched.map((f) => f.file);
-    const [train, test] = wasm.mnistLoad(trainImages, trainLabels, testImages, testLabels) as [number, number];
+    const [train, test] = wasm.mnistLoad(trainImages, trainLabels, testImages, testLabels);
     // Stored while they arrived, the last bytes may still be on their way to the disk: not
     // waited for (a file not stored is fetched again on the next visit).
     void Promise.allSettled(fetched.map((f) => f.stored));
@@ -124,40 +126,50 @@ async function train(wasm: Wasm, request: TrainRequest) {
 }
 
 function trainWith(wasm: Wasm, request: TrainRequest, pool: ReplicaPool) {
-  const callbacks = {
-    progress: (progress: unknown) => {
+  const callbacks: TrainCallbacks = {
+    progress: (progress) => {
       emit("progress", progress);
       return gate();
     },
-    epoch: (metrics: unknown) => {
-      emit("epoch", { metrics });
+    epoch: (metrics) => {
+      emit("epoch", { metrics } satisfies EpochEvent);
       return gate();
     },
-    test: (point: unknown) => {
+    test: (point) => {
       emit("test", point);
       return gate();
     },
     // A long step's way to hear a pause or a stop before the next report.
     between: () => gate(),
-    checkpoint: (bytes: Uint8Array, place: unknown) => emit("checkpoint", { checkpoint: bytes, place }),
+    checkpoint: (bytes, place) => emit("checkpoint", { checkpoint: bytes, place } satisfies CheckpointEvent),
   };
   return wasm.mnistTrain(request, callbacks, pool);
 }
 
-export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: MnistApi[M]["args"]) => unknown } => ({
-  load: (baseUrl) => load(wasm, baseUrl),
-  models: () => wasm.mnistModels(),
-  recipes: () => wasm.mnistRecipes(),
-  validate: (config) => wasm.mnistValidate(config),
-  checkModel: (model) => wasm.mnistCheckModel(model),
-  images: (which, indices) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
+/** Part 2's calls. Those the engine answers directly are its exports, typed as the Rust
+ *  boundary declares them. */
+export const mnistHandlers = (wasm: Wasm) => ({
+  /** Fetches (or takes from the cache) and parses the four files under `baseUrl`; sends "download" events. */
+  load: (baseUrl: string) => load(wasm, baseUrl),
+  models: wasm.mnistModels,
+  recipes: wasm.mnistRecipes,
+  validate: wasm.mnistValidate,
+  /** A model (a built-in name or a design) checked layer by layer. */
+  checkModel: wasm.mnistCheckModel,
+  images: (which: "train" | "test", indices: number[]) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
   augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
-  chooseDevice: (config, preference) => wasm.mnistChooseDevice(config, preference),
-  bench: (config, backend, warmup, steps) => wasm.mnistBench(config, backend, warmup, steps),
-  loseGpu: () => wasm.mnistLoseGpu(),
-  crash: () => wasm.mnistCrash(),
-  crashReplica: (replica, how) => pool?.crash(replica - 1, how) ?? false,
-  train: (request) => train(wasm, request),
+  /** "auto" times a few steps on WebGPU and the CPU and picks the faster. */
+  chooseDevice: wasm.mnistChooseDevice,
+  /** Times training steps (after warm-up ones) and counts their GPU kernels. */
+  bench: wasm.mnistBench,
+  /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
+  loseGpu: wasm.mnistLoseGpu,
+  crash: wasm.mnistCrash,
+  /** For tests: crashes replica worker `replica` (1-based) of the run under way ("trap", as
+   *  running out of memory would) or makes it hang; whether there was one. */
+  crashReplica: (replica: number, how?: "trap" | "hang") => pool?.crash(replica - 1, how) ?? false,
+  /** Sends "progress", "test", "epoch" and "checkpoint" events; resolves when the run ends. */
+  train: (request: TrainRequest) => train(wasm, request),
   pause: () => {
     if (!paused) {
       let release = () => {};
@@ -174,9 +186,11 @@ export const mnistHandlers = (wasm: Wasm): { [M in keyof MnistApi]: (...args: Mn
     paused?.release();
     paused = null;
   },
-  loadWeights: (bytes, expected) => wasm.mnistLoadWeights(bytes, expected ?? undefined),
-  weights: () => wasm.mnistWeights(),
-  evaluate: () => wasm.mnistEvaluate(),
-  predict: (pixels) => wasm.mnistPredict(pixels),
-  inspect: (pixels) => wasm.mnistInspect(pixels),
+  loadWeights: (bytes: Uint8Array, expected: string | null) => wasm.mnistLoadWeights(bytes, expected ?? undefined),
+  weights: wasm.mnistWeights,
+  evaluate: wasm.mnistEvaluate,
+  predict: wasm.mnistPredict,
+  inspect: wasm.mnistInspect,
 });
+
+export type MnistApi = ApiOf<ReturnType<typeof mnistHandlers>>;

@@ -16,14 +16,6 @@ function toUrl(s: Setup, recipes: Map<string, TrainConfig>): void {
   history.replaceState(null, "", `${location.pathname}?${q}${location.hash}`);
 }
 
-/** The settings cell owns the setup; the model editor (cell 3) sets its model through here. */
-let choose: (model: ModelChoice) => void = () => {};
-
-/** Makes `model` the one the settings train (checked like every other setting). */
-export function chooseModel(model: ModelChoice): void {
-  choose(model);
-}
-
 /** Builds the form from the recipes; each change writes the setup (a fresh copy) and whether
  *  it can train. The form is locked while a run trains. */
 export const mountParams: MnistCell = (cell, state) => {
@@ -144,10 +136,12 @@ export const mountParams: MnistCell = (cell, state) => {
   });
   form.addEventListener("input", () => void changed());
   form.addEventListener("submit", (e) => e.preventDefault());
-  choose = (model) => {
+  // The editor's model is the one the settings train (checked like every other setting).
+  const choose = (model: ModelChoice) => {
     setup.config.model = model;
     void changed();
   };
+  state.watch((s) => s.designed, (model) => model && choose(model));
   fill();
   void changed();
   state.watch((s) => s.runState !== "idle", (locked) => {

@@ -2,13 +2,14 @@
 // data, the run under way as the training cell shows it, the results on screen and the stored
 // runs. The run's life cycle (www/mnist/run.ts) writes most of it; the cells show it.
 import { State } from "../state";
-import type { Backend, DesignCheck, DownloadEvent, EpochMetrics, Evaluation, ModelInfo, ModelSpec, Progress, TestPoint, TrainConfig } from "./protocol";
+import type { Preference } from "../generated/engine";
+import type { Backend, DesignCheck, DownloadEvent, EpochMetrics, Evaluation, ModelChoice, ModelInfo, ModelSpec, Progress, TestPoint, TrainConfig } from "./protocol";
 import type { RunRecord } from "./store";
 
 export interface Setup {
   recipe: string;
   config: TrainConfig;
-  device: "auto" | Backend;
+  device: Preference;
 }
 
 /** "stopping": Stop was pressed; the run ends after the step under way. */
@@ -26,6 +27,9 @@ export interface MnistState {
   /** What the settings cell holds (a fresh object per change), and whether it can train. */
   setup: Setup | null;
   settingsValid: boolean;
+  /** The model on the editor's screen (cell 3), a fresh value per edit: the settings (cell 4)
+   *  train it. */
+  designed: ModelChoice | null;
   /** The settings' model as the engine checked it (cell 3 asks after every edit). */
   design: { spec: ModelSpec; check: DesignCheck } | null;
   data: DataStatus;
@@ -51,7 +55,7 @@ export interface MnistState {
 export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
 
 export const part2 = new State<MnistState>({
-  models: [], recipes: [], setup: null, settingsValid: false, design: null, data: { kind: "idle" }, download: null,
+  models: [], recipes: [], setup: null, settingsValid: false, designed: null, design: null, data: { kind: "idle" }, download: null,
   runState: "idle", device: null, view: null, epochs: [], tests: [], log: [], progress: null, evaluation: null, runs: [], elsewhere: [],
 });
 

@@ -4,6 +4,7 @@ import { timeOfDay } from "../format";
 import { modelName } from "./design";
 import { askToKeep } from "./keep";
 import { runsChanged } from "./owners";
+import { RUNS_DB } from "./runs-db";
 import type { Backend, EpochMetrics, Place, TestPoint, TrainConfig } from "./protocol";
 
 export interface RunRecord {
@@ -23,12 +24,11 @@ export interface RunRecord {
   created: number;
 }
 
-const DB = "gradbook";
-const STORE = "runs";
+const STORE = RUNS_DB.store;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
+    const request = indexedDB.open(RUNS_DB.name, RUNS_DB.version);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);

@@ -1,15 +1,17 @@
 // Part 1's calls, as the engine worker (www/worker.ts) answers them.
+import type { ApiOf } from "../protocol";
 import { emit, yieldToMessages, type Wasm } from "../serve";
-import type { TinyApi } from "./protocol";
+import type { Backend } from "../generated/engine";
+import type { TinyConfig } from "./types";
 
 // A burn run is superseded by the next one asked for: it stops at its next report, within
 // about 50 ms, instead of the whole engine being restarted (which would lose Part 2's data).
 let burnRun = 0;
 
-export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: TinyApi[M]["args"]) => unknown } => ({
-  tinyValidate: (config) => wasm.tinyValidate(config),
-  tinyExact: (config) => wasm.tinyExact(config),
-  tinyBurn: (config, backend) => {
+export const tinyHandlers = (wasm: Wasm) => ({
+  tinyValidate: wasm.tinyValidate,
+  tinyExact: wasm.tinyExact,
+  tinyBurn: (config: TinyConfig, backend: Backend) => {
     const mine = ++burnRun;
     return wasm.tinyBurn(config, backend, async (done: number, total: number) => {
       emit("tinyProgress", { done, total });
@@ -18,6 +20,8 @@ export const tinyHandlers = (wasm: Wasm): { [M in keyof TinyApi]: (...args: Tiny
       return mine === burnRun ? "go" : "stop";
     });
   },
-  tinyCsv: (traces) => wasm.tinyCsv(traces),
-  tinyExplain: (config, learningRate, iteration) => wasm.tinyExplain(config, learningRate, iteration),
+  tinyCsv: wasm.tinyCsv,
+  tinyExplain: wasm.tinyExplain,
 });
+
+export type TinyApi = ApiOf<ReturnType<typeof tinyHandlers>>;

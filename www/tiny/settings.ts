@@ -1,11 +1,11 @@
 // Part 1's settings as one table: each field's name (its key in the address, after
-// URL_PREFIX, and Rust's ConfigError.field), its label, how its text reads into a TinyConfig and
+// URL_PREFIX, and the field of Rust's `Invalid`), its label, how its text reads into a TinyConfig and
 // how a config shows in it. The form and the link read it (params.ts); the rules on values are
 // the Rust core's (`tinyValidate`).
 import type { TinyConfig } from "./types";
 
 export interface Field {
-  key: string; // matches ConfigError.field
+  key: string; // matches Invalid.field
   label: string;
   read: (input: string, into: TinyConfig) => string | null; // error message or null
   show: (c: TinyConfig) => string;

@@ -317,7 +317,7 @@ fn settings(args: &MnistArgs) -> Result<TrainConfig, String> {
     config.limit_train = args.limit_train.or(config.limit_train);
     config.limit_test = args.limit_test.or(config.limit_test);
     config.workers = args.workers.unwrap_or(config.workers);
-    config.validate()?;
+    config.check().map_err(|e| e.message)?;
     Ok(config)
 }
 
@@ -413,7 +413,7 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
             .map_err(|model_error| format!("{recipe_error}; {model_error}"))
     })?;
     config.batch_size = args.batch;
-    config.validate()?;
+    config.check().map_err(|e| e.message)?;
     if let Some(path) = &args.json {
         check_writable(path)?;
     }

@@ -72,7 +72,7 @@ pub fn run(args: TinyArgs) -> Result<(), String> {
         learning_rates: args.learning_rates,
         iterations: args.iterations,
     };
-    config.validate().map_err(|e| e.to_string())?;
+    config.check().map_err(|e| e.to_string())?;
 
     let traces = match args.engine {
         Engine::Exact => tiny::exact::train_all(&config),
