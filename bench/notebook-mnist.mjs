@@ -13,7 +13,7 @@
 //   SEED=4 WORKERS=2 FULL=1 EPOCHS=3 LIMIT_TEST=10000 NOMEM=1 node bench/notebook-mnist.mjs quick 32 0 flex
 //
 // WORKERS: the page's `workers` setting (each batch cut into that many slices, computed by as
-// many replica workers; src/mnist/parallel.rs), each in a fresh browser, interleaved over ROUNDS
+// many replica workers; src/mnist/run/parallel.rs), each in a fresh browser, interleaved over ROUNDS
 // rounds. FULL=1 trains on all 60,000 images (steps is then ignored) and also prints the whole
 // epoch's time, its test included, as the page reports it.
 //
@@ -24,7 +24,7 @@
 // after a first report so that shader compilation and warm-up are not counted.
 //
 // `engine` instead asks the page's engine worker to bench the recipe's step on fixed inputs
-// (src/mnist/bench.rs, the same code as `gradbook bench`) on WebGPU and on the CPU: ms per step
+// (src/mnist/run/bench.rs, the same code as `gradbook bench`) on WebGPU and on the CPU: ms per step
 // after 2 warm-up steps, and the GPU kernels each step launches.
 import { execSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

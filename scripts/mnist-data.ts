@@ -1,7 +1,7 @@
 // Where `npm start` and `npm run build` find the MNIST files: $MNIST_DIR, or else the platform's
 // cache folder, where they are fetched once as `gradbook download` does (the same mirrors,
 // `GRADBOOK_MNIST_MIRRORS` to replace them, and the SHA-256 of each file's decompressed bytes:
-// www/generated/engine.ts, from src/mnist/data.rs). A file is checked before it takes its
+// www/generated/engine.ts, from src/mnist/data/mod.rs). A file is checked before it takes its
 // final name, so a corrupted or cut-off download keeps nothing.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";

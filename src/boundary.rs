@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use crate::device::{Adapter, Backend};
-use crate::mnist::bench::StepTiming;
-use crate::mnist::config::TrainConfig;
+use crate::mnist::run::bench::StepTiming;
+use crate::mnist::run::config::TrainConfig;
 use crate::mnist::model::{DesignError, ModelSpec, SummaryRow};
-use crate::mnist::report::{EpochMetrics, Evaluation, Outcome, TestPoint};
+use crate::mnist::run::report::{EpochMetrics, Evaluation, Outcome, TestPoint};
 use crate::tiny::conclusion::Conclusion;
 use crate::tiny::trace::Trace;
 
@@ -118,7 +118,7 @@ pub struct BurnRun {
 /// Every type that crosses the boundary, as one TypeScript module (or why a constant could not
 /// be written as JSON).
 pub fn typescript() -> Result<String, String> {
-    use crate::mnist::{augment, config, model, report};
+    use crate::mnist::{data::augment, run::config, model, run::report};
     let cfg = Config::new();
     let mut out = String::from(
         "// Generated from the Rust types (src/boundary.rs `typescript`): do not edit.\n\
@@ -223,8 +223,8 @@ pub fn typescript() -> Result<String, String> {
     add(constant("PREFERENCES", "readonly Preference[]", &crate::device::Preference::ALL)?);
     add(Adapter::decl(&cfg));
     add(StepTiming::decl(&cfg));
-    add(crate::mnist::infer::Grid::decl(&cfg));
-    add(crate::mnist::infer::Inspection::decl(&cfg));
+    add(crate::mnist::model::infer::Grid::decl(&cfg));
+    add(crate::mnist::model::infer::Inspection::decl(&cfg));
     add(DeviceChoice::decl(&cfg));
     Ok(out)
 }

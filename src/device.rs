@@ -3,7 +3,7 @@
 //! WebGPU/wgpu when it can be had, else Flex, burn's pure-Rust CPU backend. The GPU is set up
 //! once per process (a second wgpu init fails), with what its adapter says about itself, so
 //! that a software adapter (SwiftShader, lavapipe) is never presented as "your GPU". Which of
-//! the two a run uses under "auto" is decided by timing both: [`crate::mnist::bench::choose`].
+//! the two a run uses under "auto" is decided by timing both: [`crate::mnist::run::bench::choose`].
 
 use std::sync::Mutex;
 

@@ -206,7 +206,7 @@ fn a_misspelt_setting_is_refused_with_the_name_meant() {
 #[test]
 #[ignore = "needs MNIST_DIR"]
 fn a_killed_run_resumed_from_its_file_ends_bit_identical() {
-    use gradbook::mnist::checkpoint;
+    use gradbook::mnist::run::checkpoint;
     let dir = std::env::temp_dir().join(format!("gradbook-resume-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (whole, killed) = (dir.join("whole.bin"), dir.join("killed.bin"));
@@ -244,7 +244,7 @@ fn a_killed_run_resumed_from_its_file_ends_bit_identical() {
     assert!(values(&a) == values(&b), "the weights differ");
     let (a, b) = (a.run.unwrap(), b.run.unwrap());
     assert!(a.optimizer == b.optimizer, "the momentum differs");
-    let results = |s: &gradbook::mnist::snapshot::Snapshot| s.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_accuracy)).collect::<Vec<_>>();
+    let results = |s: &gradbook::mnist::run::snapshot::Snapshot| s.epochs.iter().map(|e| (e.train_loss, e.test_loss, e.test_accuracy)).collect::<Vec<_>>();
     assert_eq!(results(&a.snapshot), results(&b.snapshot));
     assert!(!dir.join("killed.bin.partial").exists(), "no partial file is left");
     // A finished run has nothing left to resume.

@@ -1,4 +1,4 @@
-//! Our CPU convolutions, batch norm, max pooling and dropout (`gradbook::mnist::cpu`, what the models
+//! Our CPU convolutions, batch norm, max pooling and dropout (`gradbook::mnist::kernels::cpu`, what the models
 //! train with on Flex): the convolution's gradients against finite differences; all layers'
 //! outputs, gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
@@ -8,8 +8,9 @@ use burn::nn::BatchNormConfig;
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
-use gradbook::mnist::cpu;
-use gradbook::mnist::layers::{self, Kernels};
+use gradbook::mnist::kernels::cpu;
+use gradbook::mnist::kernels::{kernels, Kernels};
+use gradbook::mnist::model::layers;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
@@ -182,8 +183,8 @@ fn strided_views_are_read_in_logical_order() {
 
 #[test]
 fn only_flex_devices_take_the_cpu_path() {
-    assert_eq!(layers::kernels(&Device::flex()), Kernels::Cpu);
-    assert_eq!(layers::kernels(&Device::flex().autodiff()), Kernels::Cpu);
+    assert_eq!(kernels(&Device::flex()), Kernels::Cpu);
+    assert_eq!(kernels(&Device::flex().autodiff()), Kernels::Cpu);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use burn::tensor::Device;
-use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
+use gradbook::mnist::{run::checkpoint, data::idx, ModelSpec, TrainConfig};
 
 /// xorshift64*: reproducible from its seed.
 struct Rng(u64);
@@ -177,7 +177,7 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
             return false;
         }
         // What validation accepts, the run's plan can be made from.
-        gradbook::mnist::plan::Plan::new(&config, &data).expect("a validated setting makes a plan");
+        gradbook::mnist::run::plan::Plan::new(&config, &data).expect("a validated setting makes a plan");
         assert!(config.lr.is_finite() && config.batch_size >= 1 && config.epochs >= 1);
         true
     });
@@ -187,9 +187,9 @@ fn settings_json_never_panics_and_what_is_accepted_is_valid() {
 /// are parsed too, and what loads must give an optimizer state that fits its model.
 #[test]
 fn run_checkpoints_never_panic() {
-    use gradbook::mnist::optimizer::Optimizer;
-    use gradbook::mnist::resumable::Resumable;
-    use gradbook::mnist::train::{self, Observer};
+    use gradbook::mnist::run::optimizer::Optimizer;
+    use gradbook::mnist::run::resumable::Resumable;
+    use gradbook::mnist::run::train::{self, Observer};
     struct First(Option<Vec<u8>>);
     impl Observer for First {
         async fn checkpoint(&mut self, run: &Resumable<'_>) -> Result<(), String> {

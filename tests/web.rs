@@ -7,11 +7,11 @@
 
 use gradbook::device::{Backend, Compute};
 use gradbook::mnist::data::Split;
-use gradbook::mnist::resumable::Resumable;
-use gradbook::mnist::plan::Plan;
-use gradbook::mnist::report::{EpochMetrics, Outcome, Progress};
-use gradbook::mnist::train::{self, Control, Observer};
-use gradbook::mnist::{checkpoint, infer, Mnist, TrainConfig};
+use gradbook::mnist::run::resumable::Resumable;
+use gradbook::mnist::run::plan::Plan;
+use gradbook::mnist::run::report::{EpochMetrics, Outcome, Progress};
+use gradbook::mnist::run::train::{self, Control, Observer};
+use gradbook::mnist::{run::checkpoint, model::infer, Mnist, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 use gradbook::web;
 use wasm_bindgen::JsValue;

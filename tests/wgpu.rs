@@ -12,9 +12,9 @@ use std::sync::{Mutex, MutexGuard};
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use gradbook::device::{Backend, Compute, Preference};
-use gradbook::mnist::bench::{self, Steps};
-use gradbook::mnist::step::{self, Stepper};
-use gradbook::mnist::{checkpoint, TrainConfig};
+use gradbook::mnist::run::bench::{self, Steps};
+use gradbook::mnist::run::step::{self, Stepper};
+use gradbook::mnist::{run::checkpoint, TrainConfig};
 use gradbook::tiny::{autodiff, exact, trace::max_abs_difference, TinyConfig};
 
 /// One test at a time: they share the process's one wgpu device, its random generator and the
@@ -136,11 +136,12 @@ fn each_gpu_kernel_agrees_with_the_cpu() {
     use burn::nn::conv::{Conv2d, Conv2dConfig};
     use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
     use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
-    use gradbook::mnist::layers::{self, Kernels};
+    use gradbook::mnist::kernels::{kernels, Kernels};
+    use gradbook::mnist::model::layers;
 
     let _one = one_at_a_time();
     let Some(gpu) = wgpu() else { return };
-    assert_eq!(layers::kernels(&gpu.device.clone().autodiff()), Kernels::Gpu);
+    assert_eq!(kernels(&gpu.device.clone().autodiff()), Kernels::Gpu);
     let cpu = Device::flex();
     cpu.seed(3);
     let compare = |name: &str, on_cpu: Vec<Vec<f32>>, on_gpu: Vec<Vec<f32>>| {

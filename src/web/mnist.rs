@@ -15,18 +15,18 @@ use super::replica::JsHelpers;
 use super::{compute, control, from_js, to_js};
 use crate::boundary::{DesignCheck, DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
 use crate::device::{Backend, Preference};
-use crate::mnist::bench;
-use crate::mnist::augment::AugmentConfig;
-use crate::mnist::config::ModelChoice;
+use crate::mnist::run::bench;
+use crate::mnist::data::augment::AugmentConfig;
+use crate::mnist::run::config::ModelChoice;
 use crate::mnist::model::ModelSpec;
-use crate::mnist::net::Net;
-use crate::mnist::resumable::Resumable;
+use crate::mnist::model::net::Net;
+use crate::mnist::run::resumable::Resumable;
 use crate::clock::now_ms;
-use crate::mnist::evaluate::evaluate;
-use crate::mnist::plan::Plan;
-use crate::mnist::report::{EpochMetrics, Progress, TestPoint};
-use crate::mnist::train::{self, Control, Observer, Start};
-use crate::mnist::{checkpoint, idx, infer, Mnist, TrainConfig};
+use crate::mnist::run::evaluate::evaluate;
+use crate::mnist::run::plan::Plan;
+use crate::mnist::run::report::{EpochMetrics, Progress, TestPoint};
+use crate::mnist::run::train::{self, Control, Observer, Start};
+use crate::mnist::{run::checkpoint, data::idx, model::infer, Mnist, TrainConfig};
 
 struct Current {
     spec: ModelSpec,

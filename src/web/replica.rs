@@ -1,6 +1,6 @@
 //! The replicas' boundary: a replica worker answers encoded tasks (`replicaAnswer`), and the
 //! engine hands a run's slices to its replica workers through [`JsHelpers`]. The bytes are
-//! `crate::mnist::replica`'s messages; JavaScript only carries them.
+//! `crate::mnist::run::replica`'s messages; JavaScript only carries them.
 
 use std::cell::RefCell;
 
@@ -8,8 +8,8 @@ use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::mnist::parallel::{Helpers, Reply};
-use crate::mnist::replica::{decode, encode, Replica, Task};
+use crate::mnist::run::parallel::{Helpers, Reply};
+use crate::mnist::run::replica::{decode, encode, Replica, Task};
 
 thread_local! {
     /// This worker's replica, once set up for a run.

@@ -180,7 +180,7 @@ test("touch: a tap on a weight, a drag along the scrubber and the loss plot, a s
 
 // Not a test: WebKit's CPU step time for docs/results.md, beside Chromium's from
 // `node bench/notebook-mnist.mjs compact 32 200 engine` (the same engine call: the recipe's
-// step on fixed inputs, src/mnist/bench.rs, after 2 warm-up steps). Run it with
+// step on fixed inputs, src/mnist/run/bench.rs, after 2 warm-up steps). Run it with
 //   BENCH=1 npx playwright test --project=webkit -g "step time"
 test("step time on the CPU in WebKit (BENCH=1)", async () => {
   test.skip(process.env.BENCH !== "1", "a benchmark: BENCH=1 runs it");

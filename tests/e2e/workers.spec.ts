@@ -1,5 +1,5 @@
 // Part 2 on several cores: each batch cut into slices, computed by replica workers beside the
-// engine (src/mnist/parallel.rs, www/mnist/replicas.ts). Without WebGPU, as on a machine
+// engine (src/mnist/run/parallel.rs, www/mnist/replicas.ts). Without WebGPU, as on a machine
 // without a GPU: the CPU engine.
 import { expect, test, type Page } from "@playwright/test";
 import { loadData, needsData, open, WITHOUT_WEBGPU } from "./mnist-helpers";

@@ -133,7 +133,7 @@ fn color_jitter_matches_pil_in_either_order() {
 
 #[test]
 fn a_draw_stays_within_the_seed_ranges() {
-    let mut rng = gradbook::mnist::rng::Rng::new(7);
+    let mut rng = gradbook::mnist::data::rng::Rng::new(7);
     for _ in 0..1000 {
         let p = AugmentConfig::SEED.draw(&mut rng);
         assert!(p.rotation.abs() <= 5.0 && p.degrees.abs() <= 8.0 && p.translate.iter().all(|t| t.abs() <= 0.15));
@@ -143,7 +143,7 @@ fn a_draw_stays_within_the_seed_ranges() {
 
 #[test]
 fn the_augmentation_preview_is_the_training_view() {
-    use gradbook::mnist::infer;
+    use gradbook::mnist::model::infer;
     let data = banded();
     let same = pollster::block_on(infer::augmented(&data.train, &[0, 5], &AugmentConfig::NONE, 1, &flex())).unwrap();
     assert_eq!(same, data.train.gather(&[0, 5]).0);

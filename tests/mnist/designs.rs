@@ -1,7 +1,7 @@
 //! A student's own model: its JSON form, the check that says where and why a design cannot
 //! work, training it and rebuilding it from its weights file.
 
-use gradbook::mnist::config::ModelChoice;
+use gradbook::mnist::run::config::ModelChoice;
 use gradbook::mnist::model::{Layer, MAX_PARAMS};
 
 use super::*;

@@ -19,15 +19,15 @@ use std::sync::{Mutex, MutexGuard};
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use gradbook::mnist::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
-use gradbook::mnist::config::Schedule;
+use gradbook::mnist::data::augment::{self, AugmentConfig, Interpolation::{Bilinear, Nearest}, Params};
+use gradbook::mnist::run::config::Schedule;
 use gradbook::mnist::data::{Mnist, Split};
-use gradbook::mnist::resumable::Resumable;
-use gradbook::mnist::report::{self, EpochMetrics, Kept, Outcome, Progress};
-use gradbook::mnist::plan::Plan;
-use gradbook::mnist::train::{self, Control, Observer};
-use gradbook::mnist::{step, tensors};
-use gradbook::mnist::{checkpoint, idx, ModelSpec, TrainConfig};
+use gradbook::mnist::run::resumable::Resumable;
+use gradbook::mnist::run::report::{self, EpochMetrics, Kept, Outcome, Progress};
+use gradbook::mnist::run::plan::Plan;
+use gradbook::mnist::run::train::{self, Control, Observer};
+use gradbook::mnist::{run::step, data::tensors};
+use gradbook::mnist::{run::checkpoint, data::idx, ModelSpec, TrainConfig};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -57,7 +57,7 @@ fn banded() -> Mnist {
 }
 
 /// Every value of a model's weights and statistics.
-pub fn weights(model: &gradbook::mnist::net::Net) -> Vec<f32> {
+pub fn weights(model: &gradbook::mnist::model::net::Net) -> Vec<f32> {
     use burn::module::{ModuleVisitor, Param};
     struct Collect(Vec<f32>);
     impl ModuleVisitor for Collect {

@@ -40,7 +40,7 @@ fn models_run_forward_to_ten_logits() {
 #[test]
 fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
     let _generator = one_generator();
-    use gradbook::mnist::infer;
+    use gradbook::mnist::model::infer;
     let device = flex();
     let model = ModelSpec::compact().init(&device).unwrap().valid();
     let p = pollster::block_on(infer::probabilities(&model, &[0.25; 2 * 784], &device)).unwrap();
@@ -65,7 +65,7 @@ fn predictions_are_probabilities_and_views_have_the_layer_shapes() {
 /// what a run measurably takes, and a refusal naming the largest batch that fits.
 #[test]
 fn a_batch_the_engine_cannot_hold_is_refused_with_the_largest_that_fits() {
-    use gradbook::mnist::memory::{self, PAGE_LIMIT_BYTES};
+    use gradbook::mnist::model::memory::{self, PAGE_LIMIT_BYTES};
     let compact = ModelSpec::compact();
     // Measured natively: batch 1,024 of compact peaked at 762 MB resident, 256 at 223 MB.
     let need = memory::training_bytes(&compact, 1024) as f64;

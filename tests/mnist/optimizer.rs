@@ -5,9 +5,9 @@ use super::*;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use gradbook::mnist::config::OptimizerConfig;
-use gradbook::mnist::net::Net;
-use gradbook::mnist::optimizer::Optimizer;
+use gradbook::mnist::run::config::OptimizerConfig;
+use gradbook::mnist::model::net::Net;
+use gradbook::mnist::run::optimizer::Optimizer;
 
 /// burn's optimizer for `config`, built as gradbook built it before it had its own.
 fn burns(config: OptimizerConfig) -> ModuleOptimizer {

@@ -1,16 +1,16 @@
-//! Data parallelism (src/mnist/parallel.rs): a batch's slices computed by replicas add up to the
+//! Data parallelism (src/mnist/run/parallel.rs): a batch's slices computed by replicas add up to the
 //! batch's gradient; a run with K slices gives the same numbers however many threads share them,
 //! through crashes and lost helpers, and repeats exactly.
 
 use std::collections::VecDeque;
 
 use burn::optim::GradientsParams;
-use gradbook::mnist::config::ModelChoice;
+use gradbook::mnist::run::config::ModelChoice;
 use gradbook::mnist::model::Layer;
-use gradbook::mnist::parallel::{self, Helpers, Reply};
-use gradbook::mnist::replica::{decode, encode, Replica, Slice, Task};
-use gradbook::mnist::step::{loss, Stepper};
-use gradbook::mnist::values;
+use gradbook::mnist::run::parallel::{self, Helpers, Reply};
+use gradbook::mnist::run::replica::{decode, encode, Replica, Slice, Task};
+use gradbook::mnist::run::step::{loss, Stepper};
+use gradbook::mnist::model::values;
 
 use super::*;
 

@@ -64,7 +64,7 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
         limit_train: Some(2048),
         limit_test: Some(100),
         report_every: 1,
-        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.99, nesterov: false, weight_decay: 0.0 },
+        optimizer: gradbook::mnist::run::config::OptimizerConfig::Sgd { momentum: 0.99, nesterov: false, weight_decay: 0.0 },
         schedule: Schedule::Constant,
         ..TrainConfig::seed()
     };
@@ -96,7 +96,7 @@ fn a_huge_learning_rate_diverges_and_keeps_good_weights() {
     let climbing = TrainConfig {
         epochs: 10,
         limit_train: Some(1024),
-        optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 },
+        optimizer: gradbook::mnist::run::config::OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 },
         schedule: Schedule::OneCycle { warmup: 0.99, div: 1e4, final_div: 1e4 },
         ..config
     };
@@ -177,7 +177,7 @@ fn a_resumed_run_ends_bit_identical_to_one_never_stopped() {
             batch_size: 64,
             report_every: 3,
             lr: 0.003,
-            optimizer: gradbook::mnist::config::OptimizerConfig::Adam { weight_decay: 1e-4 },
+            optimizer: gradbook::mnist::run::config::OptimizerConfig::Adam { weight_decay: 1e-4 },
             ..TrainConfig::seed()
         },
     ];
@@ -224,8 +224,8 @@ fn weights_alone_resume_with_a_note_that_the_momentum_starts_again() {
     // The last checkpoint is the trained model itself, BatchNorm statistics included.
     let (_, model) = checkpoint::from_bytes(first.at((4, 0)), None, &flex()).unwrap();
     let images = vec![0.5; 3 * 784];
-    let p_saved = pollster::block_on(gradbook::mnist::infer::probabilities(&model.valid(), &images, &flex())).unwrap();
-    let p_run = pollster::block_on(gradbook::mnist::infer::probabilities(&run.model, &images, &flex())).unwrap();
+    let p_saved = pollster::block_on(gradbook::mnist::model::infer::probabilities(&model.valid(), &images, &flex())).unwrap();
+    let p_run = pollster::block_on(gradbook::mnist::model::infer::probabilities(&run.model, &images, &flex())).unwrap();
     assert_eq!(p_saved, p_run);
     let done = train::Start::Weights { model, epochs_done: 3 };
     let err = pollster::block_on(train::train_from(&Plan::new(&config, &banded()).unwrap(), &flex(), &mut Checkpoints::at_epoch_ends(), done)).err().unwrap();

@@ -33,7 +33,7 @@ fn bad_settings_are_refused_by_name() {
     assert!(e.starts_with("unknown value 'compakt' (did you mean 'compact'?)"), "{e}");
     assert!(TrainConfig::recipe("nope").is_err());
     // The setting at fault travels with the message, named as the page's form names it.
-    let invalid = TrainConfig { optimizer: gradbook::mnist::config::OptimizerConfig::Sgd { momentum: 2.0, nesterov: false, weight_decay: 0.0 }, ..TrainConfig::compact() }.check().unwrap_err();
+    let invalid = TrainConfig { optimizer: gradbook::mnist::run::config::OptimizerConfig::Sgd { momentum: 2.0, nesterov: false, weight_decay: 0.0 }, ..TrainConfig::compact() }.check().unwrap_err();
     assert_eq!((invalid.field, invalid.message.as_str()), ("optimizer.momentum", "momentum must be between 0 and 0.999, got 2"));
     assert_eq!(TrainConfig { limit_test: Some(0), ..TrainConfig::compact() }.check().unwrap_err().field, "limitTest");
     // Every schedule field, with its rule in the message.
@@ -62,8 +62,8 @@ fn bad_settings_are_refused_by_name() {
 /// diverge (learning rates go up to 10); then it must keep finite weights.
 #[test]
 fn every_accepted_setting_trains_to_finite_weights() {
-    use gradbook::mnist::augment::Interpolation;
-    use gradbook::mnist::config::OptimizerConfig;
+    use gradbook::mnist::data::augment::Interpolation;
+    use gradbook::mnist::run::config::OptimizerConfig;
     let _generator = one_generator();
     /// xorshift64*: `u` uniform in [0, 1), `pick` one of `n`.
     struct Draw(u64);

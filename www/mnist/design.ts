@@ -1,5 +1,5 @@
 // A model as the settings hold it: a built-in one by name ("compact"), or a student's design
-// (its name and layers, as src/mnist/model.rs defines them).
+// (its name and layers, as src/mnist/model/mod.rs defines them).
 import type { ModelChoice, ModelInfo, ModelSpec } from "./protocol";
 
 export const modelName = (m: ModelChoice): string => (typeof m === "string" ? m : m.name);

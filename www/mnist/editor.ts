@@ -1,5 +1,5 @@
 // Cell 3: the student's own model. Start from a built-in one (or from nothing); add, remove,
-// move and edit layers. After every edit the engine checks the design (src/mnist/model.rs):
+// move and edit layers. After every edit the engine checks the design (src/mnist/model/mod.rs):
 // each layer shows its output shape, parameters and receptive field, the total stands against
 // the exercise's budgets, and a design that cannot work says where and why. The design is the
 // settings' model (cell 4 holds it, and the page's address), so it trains like a built-in one;

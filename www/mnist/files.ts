@@ -1,5 +1,5 @@
 // The four canonical MNIST files, in the order the engine takes them (named by the Rust core,
-// src/mnist/data.rs). The site serves them under mnist/ (vite.config.ts copies them there from
+// src/mnist/data/mod.rs). The site serves them under mnist/ (vite.config.ts copies them there from
 // MNIST_DIR).
 export { MNIST_FILES } from "../generated/engine";
 

@@ -1,5 +1,5 @@
 // A replica worker: one more copy of the CPU engine, computing slices of each training batch
-// for the engine worker (www/mnist/replicas.ts; src/mnist/replica.rs says what a slice is).
+// for the engine worker (www/mnist/replicas.ts; src/mnist/run/replica.rs says what a slice is).
 // It holds no data and no run: every task brings the weights and the images it needs, so a
 // fresh replica after a crash answers the same as the one it replaces.
 import cpuModule from "../../pkg/gradbook_cpu_bg.wasm.xz?url";

@@ -1,5 +1,5 @@
 // The engine worker's replica workers: while a run trains on the CPU with several workers, the
-// engine (src/mnist/parallel.rs) hands each of them slices of every batch through `send`, and
+// engine (src/mnist/run/parallel.rs) hands each of them slices of every batch through `send`, and
 // computes the rest itself. Started when a run first needs them, ended with the run.
 //
 // A replica that crashes is started afresh and the engine sends it its task again (the run

@@ -8,16 +8,16 @@ use std::str::FromStr;
 
 use crate::download;
 use gradbook::device::{Compute, Preference};
-use gradbook::mnist::bench::{self, Steps};
-use gradbook::mnist::checkpoint;
-use gradbook::mnist::config::{ModelChoice, TrainConfig};
+use gradbook::mnist::run::bench::{self, Steps};
+use gradbook::mnist::run::checkpoint;
+use gradbook::mnist::run::config::{ModelChoice, TrainConfig};
 use gradbook::mnist::data::{Mnist, CLASSES};
-use gradbook::mnist::evaluate::evaluate;
+use gradbook::mnist::run::evaluate::evaluate;
 use gradbook::mnist::model::{Architecture, ModelSpec};
-use gradbook::mnist::plan::Plan;
-use gradbook::mnist::resumable::Resumable;
-use gradbook::mnist::report::{first_reaching, EpochMetrics, Evaluation, Outcome, Progress, TestPoint, MILESTONES};
-use gradbook::mnist::train::{self, Control, Observer, Start};
+use gradbook::mnist::run::plan::Plan;
+use gradbook::mnist::run::resumable::Resumable;
+use gradbook::mnist::run::report::{first_reaching, EpochMetrics, Evaluation, Outcome, Progress, TestPoint, MILESTONES};
+use gradbook::mnist::run::train::{self, Control, Observer, Start};
 
 #[derive(clap::Args)]
 pub struct DataArgs {

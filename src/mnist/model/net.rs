@@ -8,7 +8,7 @@ use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig
 use burn::tensor::{Device, Tensor};
 
 use super::layers;
-use super::model::{DesignError, Layer::*, ModelSpec};
+use super::{DesignError, Layer::*, ModelSpec};
 
 impl ModelSpec {
     /// The burn module, freshly initialised on `device`; for a design that cannot work, why.

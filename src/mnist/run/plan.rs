@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use super::config::TrainConfig;
-use super::data::{Mnist, Split};
-use super::model::ModelSpec;
+use crate::mnist::data::{Mnist, Split};
+use crate::mnist::model::ModelSpec;
 
 pub struct Plan<'a> {
     pub config: TrainConfig,

@@ -1,9 +1,19 @@
 //! MNIST in memory: pixels stay u8 (47 MB for the training set instead of 188 MB of f32);
 //! they become normalised floats on the device, one batch at a time.
+//!
+//! - [`idx`]: the four IDX files, validated.
+//! - [`augment`]: the seed's augmentation as one batched affine resample per batch.
+//! - [`tensors`]: batches of images as tensors, and values read back.
+//! - [`rng`]: the seeded generator behind the shuffles and the augmentation's draws.
+
+pub mod augment;
+pub mod idx;
+pub mod rng;
+pub mod tensors;
 
 use std::borrow::Cow;
 
-use super::idx::{self, IdxError};
+use idx::IdxError;
 
 pub const SIDE: usize = 28;
 pub const PIXELS: usize = SIDE * SIDE;

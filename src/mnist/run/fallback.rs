@@ -17,9 +17,9 @@ use burn::module::Module;
 use burn::tensor::Device;
 
 use super::checkpoint::all_finite;
-use super::data::Split;
+use crate::mnist::data::Split;
 use super::evaluate::evaluate;
-use super::net::Net;
+use crate::mnist::model::net::Net;
 use super::report::{Evaluation, Kept};
 
 #[derive(Default)]

@@ -7,7 +7,7 @@
 //! its size, so the need grows with the batch times the values the layers output per image
 //! (`ModelSpec::summary`'s shapes).
 
-use super::model::ModelSpec;
+use super::ModelSpec;
 
 /// Bytes per value a layer outputs, per image in the batch. Measured natively (peak resident
 /// size of `gradbook bench --model M --batch B --steps 2`, B = 256 against 1,024): 0.70 MB more

@@ -11,7 +11,7 @@ use burn::backend::autodiff::NodeId;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, AutodiffBackend, Cube};
 
-use super::super::layers::BatchNormOut;
+use crate::mnist::kernels::BatchNormOut;
 use super::{GpuGradOps, GpuOps};
 
 impl<C: CheckpointStrategy> GpuOps for Autodiff<Cube, C> {

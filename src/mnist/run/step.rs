@@ -6,12 +6,12 @@ use burn::tensor::{activation::log_softmax, Device, Int, Tensor};
 
 use super::average::Average;
 use super::config::TrainConfig;
-use super::data::SIDE;
-use super::net::Net;
+use crate::mnist::data::SIDE;
+use crate::mnist::model::net::Net;
 use super::optimizer::Optimizer;
 use super::parallel::Combined;
-use super::rng::Rng;
-use super::values::{self, Which};
+use crate::mnist::data::rng::Rng;
+use crate::mnist::model::values::{self, Which};
 
 /// The model, its optimizer state and the loss settings, stepped one batch at a time.
 pub struct Stepper {

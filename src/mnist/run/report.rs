@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::data::CLASSES;
-use super::net::Net;
+use crate::mnist::data::CLASSES;
+use crate::mnist::model::net::Net;
 
 /// Where a run is, every `report_every` batches.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

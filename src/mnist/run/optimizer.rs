@@ -13,8 +13,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::config::OptimizerConfig;
-use super::net::Net;
-use super::tensors::read_back;
+use crate::mnist::model::net::Net;
+use crate::mnist::data::tensors::read_back;
 
 /// Adam's constants (burn's and PyTorch's defaults except ε, which is burn's).
 const BETA_1: f32 = 0.9;

@@ -12,13 +12,13 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::augment::{self, Params};
+use crate::mnist::data::augment::{self, Params};
 use super::config::TrainConfig;
 use super::evaluate;
-use super::net::Net;
+use crate::mnist::model::net::Net;
 use super::step::loss;
-use super::tensors::{normalise, read_back, to_tensors};
-use super::values::{self, Which};
+use crate::mnist::data::tensors::{normalise, read_back, to_tensors};
+use crate::mnist::model::values::{self, Which};
 
 /// The images of one slice of a batch, with what makes its step reproducible.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //!
 //! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
 //! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through `mnist::layers`, which takes these on Flex.
+//! go through `mnist::model::layers`, which takes these on Flex.
 //!
 //! - [`conv`]: convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
@@ -35,7 +35,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Backend, Dispatch, Flex};
 use burn::tensor::{Distribution, Shape, Tensor, TensorData};
 
-use super::layers::BatchNormOut;
+use crate::mnist::kernels::BatchNormOut;
 use batch_norm::BatchShape;
 use conv::ConvShape;
 use max_pool::PoolShape;
@@ -60,7 +60,7 @@ pub fn max_pool2x2(x: Tensor<4>) -> Tensor<4> {
 
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
 /// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on Flex, and only for
-/// operands that fit (`mnist::layers` checks both).
+/// operands that fit (`mnist::model::layers` checks both).
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(
         x.into_dispatch(),
@@ -72,7 +72,7 @@ pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> T
 
 /// A depthwise convolution (one filter per channel, stride 1, no bias) of `x` `[n, c, h, w]`
 /// with `weight` `[c, 1, k, k]`, zero padding `pad`, all `f32`; differentiable. Only on
-/// Flex, and only for operands that fit (`mnist::layers` checks).
+/// Flex, and only for operands that fit (`mnist::model::layers` checks).
 pub fn depthwise2d(x: Tensor<4>, weight: Tensor<4>, pad: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_depthwise2d(x.into_dispatch(), weight.into_dispatch(), pad))
 }

@@ -10,10 +10,10 @@ use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use serde::Serialize;
 
 use super::config::TrainConfig;
-use super::data::{CLASSES, SIDE};
+use crate::mnist::data::{CLASSES, SIDE};
 use crate::clock::now_ms;
 use super::step::Stepper;
-use super::tensors::read_back;
+use crate::mnist::data::tensors::read_back;
 use crate::device::{Adapter, Backend, Compute, Preference};
 #[cfg(feature = "gpu")]
 use crate::kernels::KernelCount;

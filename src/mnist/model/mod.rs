@@ -1,12 +1,24 @@
 //! The MNIST CNNs, described as data: a list of layers, read top to bottom like PyTorch's
-//! `nn.Sequential`. One spec builds the burn module ([`super::net`]), prints the summary table,
+//! `nn.Sequential`. One spec builds the burn module ([`net`]), prints the summary table,
 //! and is what a checkpoint is checked against. The built-in ones are below; a student's own design is the
 //! same data (as JSON: `{"name": …, "layers": [{"kind": "conv", …}, …]}`), checked layer by
 //! layer with a message that says where and why it cannot work.
+//!
+//! - [`net`]: the burn module a list builds, walked once forward.
+//! - [`layers`]: which kernels each layer's forward pass takes on which device.
+//! - [`infer`]: predictions and first-layer views of a trained model.
+//! - [`values`]: a model's numbers as flat lists (what replicas send and receive).
+//! - [`memory`]: whether a model and batch fit the engine's memory.
+
+pub mod infer;
+pub mod layers;
+pub mod memory;
+pub mod net;
+pub mod values;
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{CLASSES, SIDE};
+use crate::mnist::data::{CLASSES, SIDE};
 
 /// One layer of a model spec.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]

@@ -3,7 +3,7 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::data::{Split, MEAN, SIDE, STD};
+use super::{Split, MEAN, SIDE, STD};
 
 /// The images at `indices` as `[B, 1, 28, 28]` floats in [0, 1], and their labels.
 pub fn batch(split: &Split, indices: &[usize], device: &Device) -> (Tensor<4>, Tensor<1, Int>) {

@@ -5,9 +5,9 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::net::Net;
-use super::tensors::read_back;
-use super::values::{self, Which};
+use crate::mnist::model::net::Net;
+use crate::mnist::data::tensors::read_back;
+use crate::mnist::model::values::{self, Which};
 
 /// The running mean of every value of the model (weights and batch-norm statistics) over the
 /// `count` steps added so far, flat, on the model's device.

@@ -13,7 +13,7 @@ use burn::backend::{Autodiff, AutodiffBackend, Flex};
 
 use super::conv::{self, ConvShape};
 use super::{batch_norm, batch_shape, depthwise, depthwise_shape, dims4, flex, max_pool, pool_shape, values};
-use super::super::layers::BatchNormOut;
+use crate::mnist::kernels::BatchNormOut;
 use super::CpuOps;
 
 impl<C: CheckpointStrategy> CpuOps for Autodiff<Flex, C> {

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::augment::AugmentConfig;
-use super::model::{Architecture, DesignError, Layer, ModelSpec};
+use crate::mnist::data::augment::AugmentConfig;
+use crate::mnist::model::{Architecture, DesignError, Layer, ModelSpec};
 use crate::settings::Invalid;
 
 /// Which model a run trains: a built-in one by name (`"compact"`), or a student's own design
@@ -385,8 +385,8 @@ impl TrainConfig {
         if self.limit_test == Some(0) {
             return bad("limitTest", "a limit on the test images must be at least 1".into());
         }
-        match super::memory::engine_limit() {
-            Some(limit) => super::memory::check(&self.spec(), self.batch_size, limit, "the browser's engine").or_else(|m| bad("batchSize", m)),
+        match crate::mnist::model::memory::engine_limit() {
+            Some(limit) => crate::mnist::model::memory::check(&self.spec(), self.batch_size, limit, "the browser's engine").or_else(|m| bad("batchSize", m)),
             None => Ok(()),
         }
     }

@@ -4,11 +4,11 @@
 use burn::tensor::{activation::softmax, Device, Tensor, TensorData};
 use serde::Serialize;
 
-use super::augment::{self, AugmentConfig, Params};
-use super::data::{Split, PIXELS, SIDE};
+use crate::mnist::data::augment::{self, AugmentConfig, Params};
+use crate::mnist::data::{Split, PIXELS, SIDE};
 use super::net::Net;
-use super::rng::Rng;
-use super::tensors::{batch, normalise, read_back};
+use crate::mnist::data::rng::Rng;
+use crate::mnist::data::tensors::{batch, normalise, read_back};
 
 fn images(pixels: &[f32], device: &Device) -> Result<Tensor<4>, String> {
     if pixels.is_empty() || !pixels.len().is_multiple_of(PIXELS) {

@@ -3,11 +3,11 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
-use super::data::{Split, CLASSES, PIXELS};
-use super::net::Net;
+use crate::mnist::data::{Split, CLASSES, PIXELS};
+use crate::mnist::model::net::Net;
 use super::report::{Evaluation, Mistake};
 use super::step::loss;
-use super::tensors::{normalise, read_back, to_tensors};
+use crate::mnist::data::tensors::{normalise, read_back, to_tensors};
 
 /// Images per forward pass when testing. A batch's activations are the engine's largest buffers,
 /// and memory a wasm module has grown to is never given back to the page: testing `compact` on

@@ -2,52 +2,15 @@
 //! on wgpu) when the layer and its input fit them, burn's own layer everywhere else (other
 //! backends, other shapes, and batch norm and dropout outside training).
 
-use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, DispatchDevice, ExtensionType};
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
 use burn::nn::{BatchNorm, Dropout, PaddingConfig2d};
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::{DType, Tensor};
 
-use super::cpu;
+use crate::mnist::kernels::cpu;
 #[cfg(feature = "gpu")]
-use super::gpu;
-
-/// Whose kernels run on a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kernels {
-    /// Ours for the CPU: Flex, with or without autodiff.
-    Cpu,
-    /// Ours for the GPU: burn's cube backend (wgpu), with or without autodiff.
-    #[cfg(feature = "gpu")]
-    Gpu,
-    /// burn's own layers.
-    Burn,
-}
-
-pub fn kernels(device: &Device) -> Kernels {
-    let kind = |device: &DispatchDevice| match device {
-        DispatchDevice::Flex(_) => Kernels::Cpu,
-        #[cfg(feature = "gpu")]
-        DispatchDevice::Cube(_) => Kernels::Gpu,
-        #[allow(unreachable_patterns)]
-        _ => Kernels::Burn,
-    };
-    match device.as_dispatch() {
-        DispatchDevice::Autodiff(inner) => kind(inner),
-        device => kind(device),
-    }
-}
-
-/// What a batch norm kernel returns while training: the normalised output and the batch's
-/// per-channel statistics (for the running averages).
-#[derive(ExtensionType)]
-#[cfg_attr(feature = "gpu", extension_type(fusion))]
-pub struct BatchNormOut<B: Backend> {
-    pub output: FloatTensor<B>,
-    pub mean: FloatTensor<B>,
-    pub var: FloatTensor<B>,
-}
+use crate::mnist::kernels::gpu;
+use crate::mnist::kernels::{kernels, Kernels};
 
 /// A convolution layer's forward pass through our kernels (several times faster on the CPU
 /// than burn's, one kernel per pass on the GPU); for a layer or input they do not cover —

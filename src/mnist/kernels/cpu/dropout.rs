@@ -2,7 +2,7 @@
 //! time; for the `seed` model's 200,000-element dropout that was about 5 % of a training step
 //! on the CPU, run while the other core waited. SplitMix64 gives two 32-bit draws per step.
 
-use crate::mnist::rng::Rng;
+use crate::mnist::data::rng::Rng;
 
 /// `n` multipliers: `1 / keep` with probability `keep`, else 0, so that `x · mask` keeps the
 /// expected value of `x` (inverted dropout, as burn's layer).

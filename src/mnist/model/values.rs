@@ -1,5 +1,5 @@
 //! A model's numbers as flat lists and back, in the order burn visits its tensors: what a
-//! checkpoint stores, and what a replica of the model receives and sends (`super::replica`).
+//! checkpoint stores, and what a replica of the model receives and sends (`crate::mnist::run::replica`).
 //!
 //! Two kinds of tensor live in a [`Net`]: parameters, which require a gradient, and buffers,
 //! which do not (a batch norm's running mean and variance).
@@ -9,7 +9,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
 use super::net::Net;
-use super::tensors::read_back;
+use crate::mnist::data::tensors::read_back;
 
 /// Which of a model's tensors a list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,10 +9,10 @@ use burn::store::{ModuleRecord, RecordError};
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::model::ModelSpec;
-use super::net::Net;
+use crate::mnist::model::ModelSpec;
+use crate::mnist::model::net::Net;
 use super::snapshot::Snapshot;
-use super::tensors::read_back;
+use crate::mnist::data::tensors::read_back;
 
 const MAGIC: &str = "gradbook-mnist-v2";
 /// Weights only, as gradbook wrote them before runs could be resumed exactly.

@@ -10,7 +10,7 @@
 //! They are cubecl kernels on burn's cube backend (`#[backend_extension(Cube, …)]`): `Fusion`
 //! records each as one opaque step of its lazy stream, `Autodiff` routes the forward passes to
 //! `autodiff`, whose backward steps call [`GpuGradOps`]. The layers go through
-//! `mnist::layers`, which picks these on wgpu and our CPU kernels on Flex.
+//! `mnist::model::layers`, which picks these on wgpu and our CPU kernels on Flex.
 //!
 //! - [`conv`]: stride-1 convolution for any group count.
 //! - [`batch_norm`]: batch statistics, one cube per channel each way.
@@ -37,11 +37,11 @@ use burn_cubecl::ops::numeric::empty_device_contiguous_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use burn_cubecl::CubeBackend;
 
-use super::layers::{BatchNormOut, BatchNormOutMetadata};
+use crate::mnist::kernels::{BatchNormOut, BatchNormOutMetadata};
 
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c / groups, k, k]`, zero
 /// padding `pad`, no bias, all `f32`; differentiable. Only on the cube backend (wgpu), for
-/// operands that fit (`mnist::layers` checks both).
+/// operands that fit (`mnist::model::layers` checks both).
 pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, pad: usize, groups: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as GpuOps>::gpu_conv2d(x.into_dispatch(), weight.into_dispatch(), pad, groups))
 }

@@ -12,25 +12,25 @@ use std::future::Future;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::augment::{self, Params};
+use crate::mnist::data::augment::{self, Params};
 use super::average::Average;
 use super::checkpoint::{Checkpoint, SavedRun};
 use crate::clock::Clock;
 use super::config::TrainConfig;
-use super::data::Mnist;
+use crate::mnist::data::Mnist;
 use super::evaluate::evaluate;
 use super::fallback::Fallback;
-use super::layers::{kernels, Kernels};
-use super::net::Net;
+use crate::mnist::kernels::{kernels, Kernels};
+use crate::mnist::model::net::Net;
 use super::optimizer::Optimizer;
 use super::parallel::{DataParallel, Helpers, NoHelpers};
 use super::plan::Plan;
 use super::report::{EpochMetrics, Evaluation, Outcome, Progress, RunResult, TestPoint};
-use super::rng::Rng;
+use crate::mnist::data::rng::Rng;
 use super::resumable::Resumable;
 use super::snapshot::{History, RunPosition, Sums};
 use super::step::{step_seed, Stepper};
-use super::tensors::{batch, normalise, read_back};
+use crate::mnist::data::tensors::{batch, normalise, read_back};
 
 pub use crate::control::Control;
 

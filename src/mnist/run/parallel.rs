@@ -16,16 +16,16 @@ use std::future::Future;
 
 use burn::tensor::Device;
 
-use super::augment::Params;
+use crate::mnist::data::augment::Params;
 use super::config::TrainConfig;
-use super::data::{Split, PIXELS};
+use crate::mnist::data::{Split, PIXELS};
 use super::evaluate::{self, EVAL_BATCH};
-use super::net::Net;
+use crate::mnist::model::net::Net;
 use super::replica::{decode, encode, Answer, Replica, Slice, SliceResult, Task};
 use super::report::Evaluation;
-use super::rng::Rng;
+use crate::mnist::data::rng::Rng;
 use super::step::step_seed;
-use super::values::{self, Which};
+use crate::mnist::model::values::{self, Which};
 
 /// Threads that answer replica tasks beside the coordinator's own: the page's replica workers.
 pub trait Helpers {
