@@ -26,7 +26,10 @@ export default defineConfig({
   },
   projects: [
     { name: "chromium", testIgnore: ["firefox.spec.ts", "webkit.spec.ts"] },
-    { name: "firefox", testMatch: "firefox.spec.ts" },
+    // One retry: about one whole Firefox run in six, the page stops answering the driver for
+    // three minutes in a Part 2 test (seen at 6879584 too; the cause is not found:
+    // docs/results.md). A retry that passes is reported as flaky, not hidden.
+    { name: "firefox", testMatch: "firefox.spec.ts", retries: 1 },
     { name: "webkit", testMatch: "webkit.spec.ts" },
   ],
   webServer: {
