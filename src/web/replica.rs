@@ -28,7 +28,9 @@ pub async fn replica_answer(task: Vec<u8>) -> Vec<u8> {
         Err(e) => Err(e),
     };
     REPLICA.with_borrow_mut(|r| *r = replica);
-    encode(&answer)
+    // An answer that cannot be written is answered with why; should even that fail, the empty
+    // message reaches the engine as a damaged one (never a panic).
+    encode(&answer).or_else(|e| encode(&Err::<(), _>(e))).unwrap_or_default()
 }
 
 /// The engine worker's replica workers, as the page's `www/mnist/replicas.ts` hands them over:

@@ -124,7 +124,7 @@ impl Helpers for Loopback {
             return Ok(Reply::Restarted("a test crash".into()));
         }
         let answer = Replica::answer(&mut self.replicas[h], decode::<Task>(&task)?).await;
-        Ok(Reply::Answer(encode(&answer)))
+        Ok(Reply::Answer(encode(&answer)?))
     }
     fn lost(&mut self, why: &str) {
         self.lost.push(why.to_string());

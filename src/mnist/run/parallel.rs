@@ -90,7 +90,7 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
     /// `config.workers` slices per batch; `helpers` are set up for the run here.
     pub async fn new(config: &TrainConfig, device: &Device, helpers: &'h mut H) -> Result<Self, String> {
         let json = serde_json::to_string(config).map_err(|e| format!("could not describe the run: {e}"))?;
-        let setup = encode(&Task::Setup { config: json });
+        let setup = encode(&Task::Setup { config: json })?;
         let mut parallel = DataParallel {
             slices: config.workers,
             local: Replica::new(config.clone(), device)?,
@@ -179,8 +179,11 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
             per_thread[k % threads].push(slice);
         }
         let mine = std::mem::take(&mut per_thread[0]);
-        let tasks: Vec<Vec<u8>> =
-            per_thread.into_iter().skip(1).map(|slices| encode(&Task::Step { values: values.clone(), batch, slices })).collect();
+        let tasks: Vec<Vec<u8>> = per_thread
+            .into_iter()
+            .skip(1)
+            .map(|slices| encode(&Task::Step { values: values.clone(), batch, slices }))
+            .collect::<Result<_, _>>()?;
         let mut sent = tasks.iter().enumerate().try_for_each(|(h, task)| self.helpers.send(h, task));
         let mut results: Vec<Vec<SliceResult>> = Vec::with_capacity(threads);
         let mut own = Vec::with_capacity(mine.len());
@@ -234,7 +237,7 @@ impl<'h, H: Helpers> DataParallel<'h, H> {
                 let (pixels, labels) = (split.images[r.start * PIXELS..r.end * PIXELS].to_vec(), split.labels[r.clone()].to_vec());
                 encode(&Task::Test { values: values.clone(), pixels, labels })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let mut sent = tasks.iter().enumerate().try_for_each(|(h, task)| self.helpers.send(h, task));
         let r = &parts[0];
         let (mut losses, mut predicted) =

@@ -78,8 +78,8 @@ pub enum Answer {
 }
 
 /// `value` as bytes, for a message between workers.
-pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).expect("replica messages always serialise")
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(value).map_err(|e| format!("could not write a message for a replica: {e}"))
 }
 
 /// A message from another worker, or why it is not one.
