@@ -1,5 +1,5 @@
-//! Our CPU convolutions, batch norm, max pooling and dropout (`gradbook::mnist::kernels::cpu`, what the models
-//! train with on Flex): the convolution's gradients against finite differences; all layers'
+//! Our CPU convolutions, batch norm, max pooling and dropout (`gradbook::mnist::kernels`
+//! on Flex: `kernels::cpu`, what the models train with there): the convolution's gradients against finite differences; all layers'
 //! outputs, gradients and (batch norm) running averages against burn's own.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -8,8 +8,7 @@ use burn::nn::BatchNormConfig;
 use burn::tensor::module::conv2d as burn_conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
-use gradbook::mnist::kernels::cpu;
-use gradbook::mnist::kernels::{kernels, Kernels};
+use gradbook::mnist::kernels::{self, cpu, kernels, Kernels};
 use gradbook::mnist::model::layers;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -61,7 +60,7 @@ fn operands([n, c, o, h, w, k, pad]: [usize; 7]) -> (Tensor<4>, Tensor<4>, Tenso
 fn gradients_match_central_finite_differences() {
     let device = Device::flex();
     let (x, w, b, g) = operands([2, 3, 4, 5, 6, 3, 1]);
-    let ours = |x, w, b| cpu::conv2d(x, w, b, 1);
+    let ours = |x, w, b| kernels::conv2d(x, w, Some(b), 1, 1);
     let [_, dx, dw, db] = loss_and_grads(&ours, &x, &w, &b, &g);
 
     // The loss is linear in each of x, w and b, so a central difference is exact up to
@@ -72,7 +71,7 @@ fn gradients_match_central_finite_differences() {
         let x = Tensor::<4>::from_data(TensorData::new(v[0].clone(), [2, 3, 5, 6]), &device);
         let w = Tensor::<4>::from_data(TensorData::new(v[1].clone(), [4, 3, 3, 3]), &device);
         let b = Tensor::<1>::from_data(TensorData::new(v[2].clone(), [4]), &device);
-        values((cpu::conv2d(x, w, b, 1) * g.clone()).sum())[0]
+        values((kernels::conv2d(x, w, Some(b), 1, 1) * g.clone()).sum())[0]
     };
     for (which, analytic) in [dx, dw, db].iter().enumerate() {
         for i in (0..analytic.len()).step_by(if which == 0 { 7 } else { 1 }) {
@@ -104,7 +103,7 @@ fn forward_and_gradients_match_burns_conv2d() {
         let (x, w, b, g) = operands(case);
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], 1);
         let theirs = |x, w, b| burn_conv2d(x, w, Some(b), options.clone());
-        let ours = |x, w, b| cpu::conv2d(x, w, b, pad);
+        let ours = |x, w, b| kernels::conv2d(x, w, Some(b), pad, 1);
 
         let expected = values(theirs(x.clone(), w.clone(), b.clone()));
         let got = values(ours(x.clone(), w.clone(), b.clone()));
@@ -132,13 +131,23 @@ fn depthwise_matches_burns_grouped_conv2d() {
         let weight = random([c, 1, k, k], &Device::flex());
         let options = ConvOptions::new([1, 1], [pad, pad], [1, 1], c);
         let theirs = |x, w, _| burn_conv2d(x, w, None, options.clone());
-        let ours = |x, w, _| cpu::depthwise2d(x, w, pad);
+        let ours = |x, w, _| kernels::conv2d(x, w, None, pad, c);
 
         let reference = loss_and_grads(&theirs, &x, &weight, &b, &g);
         let result = loss_and_grads(&ours, &x, &weight, &b, &g);
         for (i, name) in ["loss", "dx", "dw"].iter().enumerate() {
             let tolerance = 1e-4 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
             assert!(max_difference(&result[i], &reference[i]) < tolerance, "{name}, case {case:?}");
+        }
+        // With a bias (a student's design may give a depthwise conv one): added after the
+        // direct loops, its gradient summed as a full conv's.
+        let theirs = |x, w, b| burn_conv2d(x, w, Some(b), options.clone());
+        let ours = |x, w, b| kernels::conv2d(x, w, Some(b), pad, c);
+        let reference = loss_and_grads(&theirs, &x, &weight, &b, &g);
+        let result = loss_and_grads(&ours, &x, &weight, &b, &g);
+        for (i, name) in ["loss", "dx", "dw", "db"].iter().enumerate() {
+            let tolerance = 1e-4 * reference[i].iter().fold(1.0f32, |m, v| m.max(v.abs()));
+            assert!(max_difference(&result[i], &reference[i]) < tolerance, "biased {name}, case {case:?}");
         }
     }
 }
@@ -176,8 +185,8 @@ fn strided_views_are_read_in_logical_order() {
     let view = random([2, 3, 6, 7], &device).swap_dims(2, 3);
     let copy = Tensor::<4>::from_data(view.to_data(), &device);
     let (w, b) = (random([4, 3, 3, 3], &device), random([4], &device));
-    let through_view = values(cpu::conv2d(view, w.clone(), b.clone(), 1));
-    let from_copy = values(cpu::conv2d(copy, w, b, 1));
+    let through_view = values(kernels::conv2d(view, w.clone(), Some(b.clone()), 1, 1));
+    let from_copy = values(kernels::conv2d(copy, w, Some(b), 1, 1));
     assert_eq!(through_view, from_copy);
 }
 
@@ -244,14 +253,14 @@ fn gradients_do_not_depend_on_the_thread_count() {
     let (x, w, b, g) = operands([19, 3, 5, 9, 9, 3, 1]);
     let grads_with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| loss_and_grads(&|x, w, b| cpu::conv2d(x, w, b, 1), &x, &w, &b, &g))
+        pool.install(|| loss_and_grads(&|x, w, b| kernels::conv2d(x, w, Some(b), 1, 1), &x, &w, &b, &g))
     };
     assert_eq!(grads_with(1), grads_with(3));
     let w = random([3, 1, 3, 3], &Device::flex());
     let (g, threads) = (g.slice([0..19, 0..3]), [1, 3]);
     let [one, three] = threads.map(|t| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
-        pool.install(|| loss_and_grads(&|x, w, _| cpu::depthwise2d(x, w, 1), &x, &w, &b, &g))
+        pool.install(|| loss_and_grads(&|x, w, _| kernels::conv2d(x, w, None, 1, 3), &x, &w, &b, &g))
     });
     assert_eq!(one, three, "depthwise");
 }

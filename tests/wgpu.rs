@@ -182,6 +182,42 @@ fn each_gpu_kernel_agrees_with_the_cpu() {
     compare("2×2 max pool", layer_pass(&pool, f, &x, &cpu), layer_pass(&pool, f, &x, &gpu.device));
 }
 
+/// Dropout's mask on the GPU (`gpu::dropout`): only 0 and 1/keep, the kept share within
+/// 0.3 % of `keep` over 200,000 elements (its standard deviation is 0.057 %), the same mask
+/// again for the same seed and another for the next draw; and the layer passes the gradient
+/// through the same mask.
+#[test]
+fn gpu_dropout_masks_keep_the_right_share_and_repeat_with_their_seed() {
+    use burn::nn::DropoutConfig;
+    use gradbook::mnist::kernels;
+    use gradbook::mnist::model::layers;
+
+    let _one = one_at_a_time();
+    let Some(gpu) = wgpu() else { return };
+    let device = gpu.device.clone();
+    let keep = 1.0 - 0.069;
+    let like = Tensor::<4>::zeros([8, 25, 40, 25], &device);
+    let read = |t: Tensor<4>| t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap();
+    device.seed(42);
+    let mask = read(kernels::dropout_mask(&like, keep));
+    let scale = (1.0 / keep) as f32;
+    assert!(mask.iter().all(|&m| m == 0.0 || m == scale), "values other than 0 and 1/keep");
+    let kept = mask.iter().filter(|&&m| m != 0.0).count() as f64 / mask.len() as f64;
+    assert!((kept - keep).abs() < 0.003, "kept {kept}, expected {keep}");
+    let next = read(kernels::dropout_mask(&like, keep));
+    device.seed(42);
+    assert_eq!(mask, read(kernels::dropout_mask(&like, keep)), "the same seed, the same mask");
+    assert_ne!(mask, next, "the next draw, another mask");
+
+    let layer = DropoutConfig::new(0.25).init();
+    let x = Tensor::<4>::ones([2, 3, 8, 8], &device.clone().autodiff()).require_grad();
+    let y = layers::dropout_layer(&layer, x.clone());
+    let grads = y.clone().sum().backward();
+    let (y, dx) = (read(y.inner()), read(x.grad(&grads).unwrap()));
+    assert!(y.iter().all(|&v| v == 0.0 || v == 1.0 / 0.75) && y.contains(&0.0));
+    assert_eq!(y, dx, "with x = 1 the output and the gradient are both the mask");
+}
+
 /// `recipe`'s gradients and first steps on wgpu agree with the CPU's.
 ///
 /// Tolerance: each parameter's gradient within 1e-3 of its largest value, and the losses of the

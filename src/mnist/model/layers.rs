@@ -1,16 +1,13 @@
-//! Which kernels each layer takes: ours for the CPU (`cpu`, on Flex) and for the GPU (`gpu`,
-//! on wgpu) when the layer and its input fit them, burn's own layer everywhere else (other
-//! backends, other shapes, and batch norm and dropout outside training).
+//! Which kernels each layer takes: ours (`mnist::kernels`, on the CPU and the GPU alike) when
+//! the layer and its input fit them, burn's own layer everywhere else (other backends, other
+//! shapes, and batch norm and dropout outside training).
 
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::MaxPool2d;
 use burn::nn::{BatchNorm, Dropout, PaddingConfig2d};
 use burn::tensor::{DType, Tensor};
 
-use crate::mnist::kernels::cpu;
-#[cfg(feature = "gpu")]
-use crate::mnist::kernels::gpu;
-use crate::mnist::kernels::{kernels, Kernels};
+use crate::mnist::kernels::{self, kernels};
 
 /// A convolution layer's forward pass through our kernels (several times faster on the CPU
 /// than burn's, one kernel per pass on the GPU); for a layer or input they do not cover —
@@ -23,36 +20,16 @@ pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         PaddingConfig2d::Explicit(pad, b, l, r) if [b, l, r] == [pad; 3] => Some(pad),
         _ => None,
     };
-    let Some(pad) = pad.filter(|&pad| simple && h + 2 * pad >= k && w + 2 * pad >= k) else {
+    let o = m.weight.dims()[0];
+    let covered = kernels(&x.device()).covers_conv(c, o, m.groups);
+    let Some(pad) = pad.filter(|&pad| simple && covered && h + 2 * pad >= k && w + 2 * pad >= k) else {
         return m.forward(x);
     };
-    let o = m.weight.dims()[0];
-    match kernels(&x.device()) {
-        Kernels::Cpu if m.groups == 1 => {
-            // The bias is read before the weight on purpose: burn initialises parameters
-            // lazily, on first read, so this order decides which random draws each one
-            // gets; changing it changes every recorded run of a model with biases.
-            let bias = match &m.bias {
-                Some(bias) => bias.val(),
-                // A constant zero: nothing asks for its gradient.
-                None => Tensor::zeros([o], &x.device()),
-            };
-            cpu::conv2d(x, m.weight.val(), bias, pad)
-        }
-        Kernels::Cpu if m.groups == c && o == c && m.bias.is_none() => cpu::depthwise2d(x, m.weight.val(), pad),
-        #[cfg(feature = "gpu")]
-        Kernels::Gpu if c % m.groups == 0 && o % m.groups == 0 => {
-            // The bias first, as on the CPU. A broadcast add, which fusion folds into the
-            // elementwise operations after it.
-            let bias = m.bias.as_ref().map(|bias| bias.val().reshape([1, o, 1, 1]));
-            let y = gpu::conv2d(x, m.weight.val(), pad, m.groups);
-            match bias {
-                Some(bias) => y + bias,
-                None => y,
-            }
-        }
-        _ => m.forward(x),
-    }
+    // The bias is read before the weight on purpose: burn initialises parameters lazily, on
+    // first read, so this order decides which random draws each one gets; changing it
+    // changes every recorded run of a model with biases.
+    let bias = m.bias.as_ref().map(|bias| bias.val());
+    kernels::conv2d(x, m.weight.val(), bias, pad, m.groups)
 }
 
 /// A batch norm layer's forward pass: while training, through our kernels, updating the
@@ -60,15 +37,10 @@ pub fn conv_layer(m: &Conv2d, x: Tensor<4>) -> Tensor<4> {
 pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     let device = x.device();
     let fits = x.dims()[1] == m.gamma.dims()[0] && x.dtype() == DType::F32;
-    if !(device.is_autodiff() && m.training.is_enabled() && fits) {
+    if !(device.is_autodiff() && m.training.is_enabled() && fits && kernels(&device).ours()) {
         return m.forward(x);
     }
-    let (y, mean, var) = match kernels(&device) {
-        Kernels::Cpu => cpu::batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon),
-        #[cfg(feature = "gpu")]
-        Kernels::Gpu => gpu::batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon),
-        Kernels::Burn => return m.forward(x),
-    };
+    let (y, mean, var) = kernels::batch_norm_train(x, m.gamma.val(), m.beta.val(), m.epsilon);
     let blend = |running: Tensor<1>, batch: Tensor<1>| {
         running
             .to_device(&device)
@@ -86,24 +58,20 @@ pub fn batch_norm_layer(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
 pub fn max_pool_layer(m: &MaxPool2d, x: Tensor<4>) -> Tensor<4> {
     let unpadded = matches!(m.padding, PaddingConfig2d::Valid | PaddingConfig2d::Explicit(0, 0, 0, 0));
     let two_by_two = m.kernel_size == [2, 2] && m.stride == [2, 2] && m.dilation == [1, 1] && !m.ceil_mode;
-    if !(two_by_two && unpadded && x.dtype() == DType::F32) {
-        return m.forward(x);
-    }
-    match kernels(&x.device()) {
-        Kernels::Cpu => cpu::max_pool2x2(x),
-        #[cfg(feature = "gpu")]
-        Kernels::Gpu => gpu::max_pool2x2(x),
-        Kernels::Burn => m.forward(x),
+    if two_by_two && unpadded && x.dtype() == DType::F32 && kernels(&x.device()).ours() {
+        kernels::max_pool2x2(x)
+    } else {
+        m.forward(x)
     }
 }
 
-/// A dropout layer's forward pass. While training on the CPU the mask comes from
-/// [`cpu::dropout_mask`]; elsewhere (evaluation, the GPU) burn's layer.
+/// A dropout layer's forward pass. While training the mask comes from our kernels
+/// ([`kernels::dropout_mask`]); in evaluation, burn's layer (which passes `x` through).
 pub fn dropout_layer(m: &Dropout, x: Tensor<4>) -> Tensor<4> {
     let device = x.device();
     let training = device.is_autodiff() && m.training.is_enabled();
-    if training && m.prob > 0.0 && m.prob < 1.0 && x.dtype() == DType::F32 && kernels(&device) == Kernels::Cpu {
-        let mask = cpu::dropout_mask(&x, 1.0 - m.prob);
+    if training && m.prob > 0.0 && m.prob < 1.0 && x.dtype() == DType::F32 && kernels(&device).ours() {
+        let mask = kernels::dropout_mask(&x, 1.0 - m.prob);
         x * mask
     } else {
         m.forward(x)

@@ -11,34 +11,19 @@
 //! cols  = im2col(x)            [C·K·K, Ho·Wo]   each row: one input channel seen through one kernel tap
 //! y     = W · cols             [O, Ho·Wo]       forward
 //! y    += b                                     bias, per output channel
-//! dW   += dy · colsᵀ           [O, C·K·K]       weight gradient, summed over the batch (db: Σ dy)
+//! dW   += dy · colsᵀ           [O, C·K·K]       weight gradient, summed over the batch
+//! db   += Σ dy                                  bias gradient, per output channel
 //! dx    = col2im(Wᵀ · dy)                       input gradient: each tap's contribution added back
 //! ```
 //!
 //! Everything is plain `f32` slices in NCHW order; [`super`] connects it to burn.
+//! The geometry is `groups == 1`'s; depthwise convolutions have their own (`super::depthwise`).
 
 use super::{parallel, sum};
+use crate::mnist::kernels::conv_geometry::ConvGeometry;
 
-/// The geometry of one convolution: a batch of `n` images of `c × h × w`, `o` square kernels
-/// of side `k`, zero padding `pad` on every side, stride 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConvShape {
-    pub n: usize,
-    pub c: usize,
-    pub h: usize,
-    pub w: usize,
-    pub o: usize,
-    pub k: usize,
-    pub pad: usize,
-}
-
-impl ConvShape {
-    pub fn out_h(&self) -> usize {
-        self.h + 2 * self.pad + 1 - self.k
-    }
-    pub fn out_w(&self) -> usize {
-        self.w + 2 * self.pad + 1 - self.k
-    }
+/// What the column matrix takes of a full convolution's geometry (`groups == 1`).
+impl ConvGeometry {
     /// Output pixels per image (columns of the column matrix).
     fn l(&self) -> usize {
         self.out_h() * self.out_w()
@@ -78,7 +63,7 @@ fn valid_range(kk: usize, pad: usize, size: usize, out: usize) -> (usize, usize)
 /// The runs of one image's column matrix that see real input (the rest is zero padding):
 /// `f(row, input offset, offset in the row, length)` for each, where the row is one
 /// (channel, kernel tap) and a run is one output line's in-bounds stretch of it.
-fn for_each_run(s: &ConvShape, mut f: impl FnMut(usize, usize, usize, usize)) {
+fn for_each_run(s: &ConvGeometry, mut f: impl FnMut(usize, usize, usize, usize)) {
     let (ho, wo) = (s.out_h(), s.out_w());
     for ch in 0..s.c {
         for ky in 0..s.k {
@@ -99,7 +84,7 @@ fn for_each_run(s: &ConvShape, mut f: impl FnMut(usize, usize, usize, usize)) {
 /// over the padding `cols` must already hold zeros: a zeroed buffer that only `im2col` of
 /// this shape has written to (it writes the same entries for every image). So each worker's
 /// scratch is zeroed once per layer, not once per image (for `seed`, 10 % of a step).
-fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
+fn im2col(x: &[f32], s: &ConvGeometry, cols: &mut [f32]) {
     let l = s.l();
     for_each_run(s, |row, input, at, len| {
         cols[row * l + at..][..len].copy_from_slice(&x[input..][..len]);
@@ -108,7 +93,7 @@ fn im2col(x: &[f32], s: &ConvShape, cols: &mut [f32]) {
 
 /// One image's column matrix: the image itself for a pointwise conv, else [`im2col`] into
 /// `scratch` (zeroed when allocated, reused for this shape only).
-fn columns<'a>(x_i: &'a [f32], s: &ConvShape, scratch: &'a mut [f32]) -> &'a [f32] {
+fn columns<'a>(x_i: &'a [f32], s: &ConvGeometry, scratch: &'a mut [f32]) -> &'a [f32] {
     if s.is_pointwise() {
         x_i
     } else {
@@ -119,7 +104,7 @@ fn columns<'a>(x_i: &'a [f32], s: &ConvShape, scratch: &'a mut [f32]) -> &'a [f3
 
 /// The reverse of [`im2col`]: add each column-matrix entry back onto the input pixel it was
 /// read from (pixels seen through several taps collect several contributions).
-fn col2im_add(cols: &[f32], s: &ConvShape, dx: &mut [f32]) {
+fn col2im_add(cols: &[f32], s: &ConvGeometry, dx: &mut [f32]) {
     let l = s.l();
     for_each_run(s, |row, input, at, len| {
         for (d, v) in dx[input..][..len].iter_mut().zip(&cols[row * l + at..][..len]) {
@@ -194,24 +179,32 @@ fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     }
 }
 
-/// `y = conv(x, weight) + bias`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`, `bias` `[o]`;
-/// returns `[n, o, ho, wo]`.
-pub fn forward(x: &[f32], weight: &[f32], bias: &[f32], s: &ConvShape) -> Vec<f32> {
+/// `y = conv(x, weight) + bias`: `x` `[n, c, h, w]`, `weight` `[o, c, k, k]`, `bias` `[o]`
+/// if any; returns `[n, o, ho, wo]`.
+pub fn forward(x: &[f32], weight: &[f32], bias: Option<&[f32]>, s: &ConvGeometry) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     let mut y = vec![0.0; s.n * s.out_len()];
     let w = Mat::new(weight, s.o, rows);
     parallel::for_each_chunk_with_scratch(&mut y, s.out_len(), s.scratch_len(), |i, y_i, cols| {
         let cols = columns(&x[i * s.in_len()..][..s.in_len()], s, cols);
         matmul(y_i, w, Mat::new(cols, rows, l), false);
-        for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
-            plane.iter_mut().for_each(|v| *v += b);
+        if let Some(bias) = bias {
+            add_bias(y_i, bias);
         }
     });
     y
 }
 
+/// `y += b` per output channel, on one image's planes `[o, ho, wo]`.
+pub fn add_bias(y_i: &mut [f32], bias: &[f32]) {
+    let l = y_i.len() / bias.len();
+    for (plane, b) in y_i.chunks_exact_mut(l).zip(bias) {
+        plane.iter_mut().for_each(|v| *v += b);
+    }
+}
+
 /// The input gradient: `dx = col2im(Wᵀ · dy)` per image; `dy` `[n, o, ho, wo]`.
-pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
+pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvGeometry) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
     let mut dx = vec![0.0; s.n * s.in_len()];
     let wt = Mat::new(weight, s.o, rows).t();
@@ -227,20 +220,23 @@ pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
     dx
 }
 
-/// The weight and bias gradients, summed over the batch: `dW = Σ dy · colsᵀ` `[o, c, k, k]`,
-/// and `db = Σ dy` over images and pixels, `[o]`.
-pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> (Vec<f32>, Vec<f32>) {
+/// The weight gradient, summed over the batch: `dW = Σ dy · colsᵀ` `[o, c, k, k]`.
+pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvGeometry) -> Vec<f32> {
     let (l, rows) = (s.l(), s.rows());
-    // dW and db share one accumulator: [o·rows | o].
-    let mut sums = parallel::sum_over_images(s.n, s.o * rows + s.o, s.scratch_len(), |i, acc, cols| {
+    parallel::sum_over_images(s.n, s.o * rows, s.scratch_len(), |i, dw, cols| {
         let cols = columns(&x[i * s.in_len()..][..s.in_len()], s, cols);
         let dy_i = &dy[i * s.out_len()..][..s.out_len()];
-        let (dw, db) = acc.split_at_mut(s.o * rows);
         matmul(dw, Mat::new(dy_i, s.o, l), Mat::new(cols, rows, l).t(), true);
-        for (b, plane) in db.iter_mut().zip(dy_i.chunks_exact(l)) {
+    })
+}
+
+/// The bias gradient `db = Σ dy` over images and pixels, `[o]`, from `dy` `[n, o, ho, wo]`.
+/// (Any convolution's: it reads only `dy`.)
+pub fn backward_bias(dy: &[f32], [n, o, ho, wo]: [usize; 4]) -> Vec<f32> {
+    let l = ho * wo;
+    parallel::sum_over_images(n, o, 0, |i, db, _| {
+        for (b, plane) in db.iter_mut().zip(dy[i * o * l..][..o * l].chunks_exact(l)) {
             *b += sum::sum_map(plane, |v| v);
         }
-    });
-    let db = sums.split_off(s.o * rows);
-    (sums, db)
+    })
 }

@@ -18,7 +18,7 @@
 //! dropped), rather than a short pass per row; at 7×7 a row is only 7 pixels long. The input
 //! gradient is the forward pass of `dy` with the kernel turned 180° and the padding `k-1-pad`.
 
-use super::conv::ConvShape;
+use crate::mnist::kernels::conv_geometry::ConvGeometry;
 use super::{parallel, sum};
 
 /// One plane with a zero border, and its output computed a padded row at a time.
@@ -33,7 +33,7 @@ struct Padded {
 
 impl Padded {
     /// A plane of the convolution's input, padded as the convolution pads it.
-    fn input(s: &ConvShape) -> Self {
+    fn input(s: &ConvGeometry) -> Self {
         Padded {
             h: s.h,
             w: s.w,
@@ -93,12 +93,12 @@ impl Padded {
 
 /// `y = depthwise(x, weight)`: `x` `[n, c, h, w]`, `weight` `[c, 1, k, k]`; returns
 /// `[n, c, ho, wo]`.
-pub fn forward(x: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
+pub fn forward(x: &[f32], weight: &[f32], s: &ConvGeometry) -> Vec<f32> {
     correlate_planes(x, weight, Padded::input(s), false)
 }
 
 /// The input gradient, `[n, c, h, w]`, from `dy` `[n, c, ho, wo]`.
-pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvShape) -> Vec<f32> {
+pub fn backward_x(dy: &[f32], weight: &[f32], s: &ConvGeometry) -> Vec<f32> {
     let p = Padded {
         h: s.out_h(),
         w: s.out_w(),
@@ -125,7 +125,7 @@ fn correlate_planes(src: &[f32], weight: &[f32], p: Padded, flip: bool) -> Vec<f
 }
 
 /// The weight gradient `[c, 1, k, k]`, summed over the batch.
-pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvShape) -> Vec<f32> {
+pub fn backward_weight(x: &[f32], dy: &[f32], s: &ConvGeometry) -> Vec<f32> {
     let p = Padded::input(s);
     let (taps, hw, l, row) = (s.k * s.k, s.h * s.w, s.out_h() * s.out_w(), p.row());
     let len = p.strided_len();

@@ -1,24 +1,18 @@
-//! Faster CPU kernels for the layers that dominate a training step, as burn operations with
-//! their own backward passes: [`conv2d`], [`depthwise2d`], [`batch_norm_train`] and
-//! [`max_pool2x2`]; and dropout's mask, [`dropout_mask`].
+//! Our CPU kernels: the layer operations of [`LayerKernels`] and [`LayerGrads`] on burn's Flex
+//! backend, as plain loops and matrix products over `f32` slices. Recording them for autodiff
+//! is `kernels::autodiff`'s, for both devices.
 //!
-//! burn lets a crate add operations to chosen backends (`#[backend_extension]`): here Flex,
-//! and Flex under autodiff, whose backward steps call our gradient kernels. The model's layers
-//! go through `mnist::model::layers`, which takes these on Flex.
-//!
-//! - [`conv`]: convolution as im2col + matrix products.
+//! - [`conv`]: full convolution as im2col + matrix products.
 //! - [`depthwise`]: depthwise convolution (one filter per channel) as direct loops.
 //! - [`batch_norm`]: batch statistics read in place, two passes each way.
 //! - [`max_pool`]: 2×2 max pooling, four reads a window.
 //! - [`dropout`]: the random keep/drop mask, from a fast generator.
-//! - `autodiff`: the operations under autodiff, and their backward steps.
 //! - `parallel`: how a batch is split over threads (not at all in wasm).
 //! - `sum`: sums the compiler can vectorise.
 //!
 //! All are checked against burn's layers (the convolution also against finite
 //! differences) in `tests/cpu.rs`.
 
-mod autodiff;
 pub mod batch_norm;
 pub mod conv;
 pub mod depthwise;
@@ -27,121 +21,49 @@ pub mod max_pool;
 mod parallel;
 mod sum;
 
-
 use std::borrow::Cow;
 
 use burn::backend::flex::FlexTensor;
-use burn::backend::tensor::FloatTensor;
-use burn::backend::{backend_extension, Backend, Dispatch, Flex};
-use burn::tensor::{Distribution, Shape, Tensor, TensorData};
+use burn::backend::Flex;
+use burn::tensor::{Shape, TensorData};
 
-use crate::mnist::kernels::BatchNormOut;
+use crate::mnist::kernels::conv_geometry::ConvGeometry;
+use crate::mnist::kernels::ops::{BatchNormGrads, BatchNormOut, Bias, LayerGrads, LayerKernels};
 use batch_norm::BatchShape;
-use conv::ConvShape;
 use max_pool::PoolShape;
 
-/// A mask shaped like `like` of `1 / keep` (probability `keep`) and 0, not differentiated.
-/// Its generator's seed is drawn from the device's own seeded stream, so a seeded run
-/// draws the same masks again. Only on Flex.
-pub fn dropout_mask(like: &Tensor<4>, keep: f64) -> Tensor<4> {
-    let seed = Tensor::<1>::random([2], Distribution::Default, &like.device());
-    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_dropout_mask(
-        like.clone().into_dispatch(),
-        seed.into_dispatch(),
-        keep,
-    ))
-}
-
-/// 2×2 max pooling with stride 2 of `x` `[n, c, h, w]`, `f32`; differentiable. Only on
-/// Flex.
-pub fn max_pool2x2(x: Tensor<4>) -> Tensor<4> {
-    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_max_pool2x2(x.into_dispatch()))
-}
-
-/// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c, k, k]` plus `bias`
-/// `[o]`, zero padding `pad`, all `f32`; differentiable. Only on Flex, and only for
-/// operands that fit (`mnist::model::layers` checks both).
-pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize) -> Tensor<4> {
-    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_conv2d(
-        x.into_dispatch(),
-        weight.into_dispatch(),
-        bias.into_dispatch(),
-        pad,
-    ))
-}
-
-/// A depthwise convolution (one filter per channel, stride 1, no bias) of `x` `[n, c, h, w]`
-/// with `weight` `[c, 1, k, k]`, zero padding `pad`, all `f32`; differentiable. Only on
-/// Flex, and only for operands that fit (`mnist::model::layers` checks).
-pub fn depthwise2d(x: Tensor<4>, weight: Tensor<4>, pad: usize) -> Tensor<4> {
-    Tensor::from_dispatch(<Dispatch as CpuOps>::cpu_depthwise2d(x.into_dispatch(), weight.into_dispatch(), pad))
-}
-
-/// Batch normalisation of `x` `[n, c, h, w]` with the batch's own statistics, differentiable:
-/// `(y, per-channel mean, per-channel biased variance)`, the statistics detached (for the
-/// running averages). Only on Flex.
-pub fn batch_norm_train(
-    x: Tensor<4>,
-    gamma: Tensor<1>,
-    beta: Tensor<1>,
-    epsilon: f64,
-) -> (Tensor<4>, Tensor<1>, Tensor<1>) {
-    let out =
-        <Dispatch as CpuOps>::cpu_batch_norm(x.into_dispatch(), gamma.into_dispatch(), beta.into_dispatch(), epsilon);
-    (
-        Tensor::from_dispatch(out.output),
-        Tensor::from_dispatch(out.mean),
-        Tensor::from_dispatch(out.var),
-    )
-}
-
-#[backend_extension(Flex, Autodiff)]
-pub trait CpuOps: Backend {
-    fn cpu_conv2d(
-        x: FloatTensor<Self>,
-        weight: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-        pad: usize,
-    ) -> FloatTensor<Self>;
-    fn cpu_depthwise2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, pad: usize) -> FloatTensor<Self>;
-    fn cpu_batch_norm(
-        x: FloatTensor<Self>,
-        gamma: FloatTensor<Self>,
-        beta: FloatTensor<Self>,
-        epsilon: f64,
-    ) -> BatchNormOut<Self>;
-    fn cpu_max_pool2x2(x: FloatTensor<Self>) -> FloatTensor<Self>;
-    fn cpu_dropout_mask(like: FloatTensor<Self>, seed: FloatTensor<Self>, keep: f64) -> FloatTensor<Self>;
-}
-
-impl CpuOps for Flex {
-    fn cpu_conv2d(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, pad: usize) -> FlexTensor {
-        let s = conv_shape(&x, &weight, &bias, pad);
-        let y = conv::forward(&values(&x), &values(&weight), &values(&bias), &s);
-        flex([s.n, s.o, s.out_h(), s.out_w()], y)
+impl LayerKernels for Flex {
+    fn conv_forward(x: FlexTensor, weight: FlexTensor, bias: Bias<Self>, pad: usize, groups: usize) -> FlexTensor {
+        let s = geometry(dims4(&x), dims4(&weight), pad, groups);
+        let bias = match &bias {
+            Bias::Some(b) => Some(values(b)),
+            Bias::None => None,
+        };
+        assert!(bias.as_ref().is_none_or(|b| b.len() == s.o), "conv: the bias is not one value per output channel");
+        let y = if groups == 1 {
+            conv::forward(&values(&x), &values(&weight), bias.as_deref(), &s)
+        } else {
+            let mut y = depthwise::forward(&values(&x), &values(&weight), &s);
+            if let Some(bias) = bias.as_deref() {
+                parallel::for_each_chunk(&mut y, s.o * s.out_h() * s.out_w(), |_, y_i| conv::add_bias(y_i, bias));
+            }
+            y
+        };
+        flex(s.output(), y)
     }
 
-    fn cpu_depthwise2d(x: FlexTensor, weight: FlexTensor, pad: usize) -> FlexTensor {
-        let s = depthwise_shape(&x, &weight, pad);
-        flex([s.n, s.c, s.out_h(), s.out_w()], depthwise::forward(&values(&x), &values(&weight), &s))
-    }
-
-    fn cpu_batch_norm(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> BatchNormOut<Self> {
+    fn batch_norm_forward(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> BatchNormOut<Self> {
         let (shape, s) = batch_shape(&x);
         let (y, mean, var) = batch_norm::forward(&values(&x), &values(&gamma), &values(&beta), epsilon, &s);
-        BatchNormOut {
-            output: flex(shape, y),
-            mean: flex([s.c], mean),
-            var: flex([s.c], var),
-        }
+        BatchNormOut { output: flex(shape, y), mean: flex([s.c], mean), var: flex([s.c], var) }
     }
 
-    fn cpu_max_pool2x2(x: FlexTensor) -> FlexTensor {
+    fn max_pool_forward(x: FlexTensor) -> FlexTensor {
         let s = pool_shape(&x);
         flex([s.n, s.c, s.out_h(), s.out_w()], max_pool::forward(&values(&x), &s))
     }
 
-    fn cpu_dropout_mask(like: FlexTensor, seed: FlexTensor, keep: f64) -> FlexTensor {
+    fn dropout_mask(like: FlexTensor, seed: FlexTensor, keep: f64) -> FlexTensor {
         // Two uniform draws in [0, 1) of 24 bits each make the generator's 48-bit seed.
         let bits = values(&seed).iter().fold(0u64, |acc, u| (acc << 24) | (u * 16_777_216.0) as u64);
         let shape = dims4(&like);
@@ -149,29 +71,64 @@ impl CpuOps for Flex {
     }
 }
 
-/// The convolution's geometry from its operands' shapes. [`conv_layer`] only sends operands
-/// that fit; the checks here guard direct callers (a misfit would index out of bounds below).
-fn conv_shape(x: &FlexTensor, weight: &FlexTensor, bias: &FlexTensor, pad: usize) -> ConvShape {
-    let [n, c, h, w] = dims4(x);
-    let [o, wc, k, k2] = dims4(weight);
-    let fits = wc == c && k == k2 && bias.layout().shape().dims() == [o] && h + 2 * pad >= k && w + 2 * pad >= k;
-    assert!(
-        fits,
-        "conv2d: weight {:?} / bias does not fit input {:?} with padding {pad}",
-        [o, wc, k, k2],
-        [n, c, h, w]
-    );
-    ConvShape { n, c, h, w, o, k, pad }
+impl LayerGrads for Flex {
+    fn conv_grad_x(dy: FlexTensor, weight: FlexTensor, pad: usize, groups: usize) -> FlexTensor {
+        let s = ConvGeometry::of_output(dims4(&dy), dims4(&weight), pad, groups);
+        let (dy, weight) = (values(&dy), values(&weight));
+        let dx = if groups == 1 { conv::backward_x(&dy, &weight, &s) } else { depthwise::backward_x(&dy, &weight, &s) };
+        flex(s.input(), dx)
+    }
+
+    fn conv_grad_weight(x: FlexTensor, dy: FlexTensor, pad: usize, groups: usize) -> FlexTensor {
+        let s = ConvGeometry::of_both(dims4(&x), dims4(&dy), pad, groups);
+        let (x, dy) = (values(&x), values(&dy));
+        let dw = if groups == 1 { conv::backward_weight(&x, &dy, &s) } else { depthwise::backward_weight(&x, &dy, &s) };
+        flex(s.weight(), dw)
+    }
+
+    fn conv_grad_bias(dy: FlexTensor) -> FlexTensor {
+        let shape = dims4(&dy);
+        flex([shape[1]], conv::backward_bias(&values(&dy), shape))
+    }
+
+    fn batch_norm_grads(
+        x: FlexTensor,
+        gamma: FlexTensor,
+        mean: FlexTensor,
+        var: FlexTensor,
+        dy: FlexTensor,
+        epsilon: f64,
+    ) -> BatchNormGrads<Self> {
+        let (shape, s) = batch_shape(&x);
+        let (dx, dgamma, dbeta) = batch_norm::backward(
+            &values(&x),
+            &values(&gamma),
+            &values(&mean),
+            &values(&var),
+            epsilon,
+            &values(&dy),
+            &s,
+        );
+        BatchNormGrads { x: flex(shape, dx), gamma: flex([s.c], dgamma), beta: flex([s.c], dbeta) }
+    }
+
+    fn max_pool_grad(x: FlexTensor, dy: FlexTensor) -> FlexTensor {
+        let s = pool_shape(&x);
+        flex([s.n, s.c, s.h, s.w], max_pool::backward(&values(&x), &values(&dy), &s))
+    }
 }
 
-/// A depthwise convolution's geometry (`o == c`); as [`conv_shape`], the check guards direct
-/// callers.
-fn depthwise_shape(x: &FlexTensor, weight: &FlexTensor, pad: usize) -> ConvShape {
-    let [n, c, h, w] = dims4(x);
-    let [o, one, k, k2] = dims4(weight);
-    let fits = o == c && one == 1 && k == k2 && h + 2 * pad >= k && w + 2 * pad >= k;
-    assert!(fits, "depthwise2d: weight {:?} does not fit input {:?} with padding {pad}", [o, one, k, k2], [n, c, h, w]);
-    ConvShape { n, c, h, w, o: c, k, pad }
+/// The convolution's geometry from its operands' shapes. The layers only send operands that
+/// fit (`Kernels::covers_conv`); the check here guards direct callers (a misfit would index
+/// out of bounds below).
+fn geometry(x: [usize; 4], weight: [usize; 4], pad: usize, groups: usize) -> ConvGeometry {
+    let s = ConvGeometry::of_input(x, weight, pad, groups);
+    let covered = groups == 1 || (groups == s.c && s.o == s.c);
+    assert!(
+        covered && ConvGeometry::fits(x, weight, pad, groups),
+        "conv: weight {weight:?} in {groups} groups does not fit input {x:?} with padding {pad}"
+    );
+    s
 }
 
 fn pool_shape(x: &FlexTensor) -> PoolShape {

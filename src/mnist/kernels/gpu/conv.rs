@@ -15,7 +15,8 @@
 //!
 //! (reading outside the image as zero). The first two give each output element a unit; the
 //! weight gradient is a sum over the whole batch, so each weight gets a cube ([`cube_sum`]).
-//! The bias is left to burn (a broadcast add that fusion folds into the next elementwise op).
+//! The bias starts each output's sum, and its gradient is `dy` summed per channel, a cube
+//! each ([`backward_bias`]).
 
 use burn_cubecl::cubecl;
 use burn_cubecl::tensor::CubeTensor;
@@ -23,69 +24,16 @@ use cubecl::prelude::*;
 
 use super::reduce::{cube_sum, UNITS};
 use super::{elementwise, launch_cubes, output, ready};
+use crate::mnist::kernels::conv_geometry::ConvGeometry;
 
-/// A convolution's sizes: a batch of `n` images `c × h × w`, `o` output channels of `k × k`
-/// filters over `c / groups` channels each, zero padding `pad`, stride 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Geometry {
-    pub n: usize,
-    pub c: usize,
-    pub h: usize,
-    pub w: usize,
-    pub o: usize,
-    pub k: usize,
-    pub pad: usize,
-    pub groups: usize,
+/// What the kernels take of a geometry (the filter size goes as a comptime value, to unroll
+/// by).
+fn sizes(g: &ConvGeometry) -> SizesLaunch {
+    let [n, c, h, w, o, pad, groups] = [g.n, g.c, g.h, g.w, g.o, g.pad, g.groups].map(|v| v as u32);
+    SizesLaunch::new(n, c, h, w, o, pad, groups)
 }
 
-impl Geometry {
-    /// From the input's shape and the weight's (`[o, c / groups, k, k]`).
-    pub fn of_input(x: [usize; 4], weight: [usize; 4], pad: usize, groups: usize) -> Self {
-        let [n, c, h, w] = x;
-        Geometry { n, c, h, w, o: weight[0], k: weight[2], pad, groups }
-    }
-
-    /// From the output gradient's shape and the weight's: the input's size follows.
-    pub fn of_output(dy: [usize; 4], weight: [usize; 4], pad: usize, groups: usize) -> Self {
-        let [n, o, ho, wo] = dy;
-        let k = weight[2];
-        Geometry { n, c: weight[1] * groups, h: ho + k - 1 - 2 * pad, w: wo + k - 1 - 2 * pad, o, k, pad, groups }
-    }
-
-    /// From the input's shape and the output gradient's: the filter size follows.
-    pub fn of_both(x: [usize; 4], dy: [usize; 4], pad: usize, groups: usize) -> Self {
-        let [n, c, h, w] = x;
-        Geometry { n, c, h, w, o: dy[1], k: h + 2 * pad + 1 - dy[2], pad, groups }
-    }
-
-    pub fn out_h(&self) -> usize {
-        self.h + 2 * self.pad + 1 - self.k
-    }
-
-    pub fn out_w(&self) -> usize {
-        self.w + 2 * self.pad + 1 - self.k
-    }
-
-    pub fn input(&self) -> [usize; 4] {
-        [self.n, self.c, self.h, self.w]
-    }
-
-    pub fn output(&self) -> [usize; 4] {
-        [self.n, self.o, self.out_h(), self.out_w()]
-    }
-
-    pub fn weight(&self) -> [usize; 4] {
-        [self.o, self.c / self.groups, self.k, self.k]
-    }
-
-    /// What the kernels take of it (the filter size goes as a comptime value, to unroll by).
-    fn sizes(&self) -> SizesLaunch {
-        let [n, c, h, w, o, pad, groups] = [self.n, self.c, self.h, self.w, self.o, self.pad, self.groups].map(|v| v as u32);
-        SizesLaunch::new(n, c, h, w, o, pad, groups)
-    }
-}
-
-/// A [`Geometry`] as the kernels get it.
+/// A [`ConvGeometry`] as the kernels get it.
 #[derive(CubeLaunch, CubeType)]
 struct Sizes {
     n: u32,
@@ -97,21 +45,26 @@ struct Sizes {
     groups: u32,
 }
 
-/// `y = conv(x, weight)`.
-pub fn forward(x: CubeTensor, weight: CubeTensor, pad: usize, groups: usize) -> CubeTensor {
+/// `y = conv(x, weight) + bias`.
+pub fn forward(x: CubeTensor, weight: CubeTensor, bias: Option<CubeTensor>, pad: usize, groups: usize) -> CubeTensor {
     let (x, weight) = (ready(x), ready(weight));
-    let g = Geometry::of_input(dims(&x), dims(&weight), pad, groups);
+    let g = ConvGeometry::of_input(dims(&x), dims(&weight), pad, groups);
     let y = output(&x, g.output());
     let (client, count, dim) = elementwise(&x, g.output().iter().product());
+    let has_bias = bias.is_some();
+    // Without a bias the kernel never reads its bias buffer; the weight stands in for it.
+    let bias = bias.map(ready).unwrap_or_else(|| weight.clone());
     forward_kernel::launch(
         &client,
         count,
         dim,
         x.into_buffer_arg(),
         weight.into_buffer_arg(),
+        bias.into_buffer_arg(),
         y.clone().into_buffer_arg(),
-        g.sizes(),
+        sizes(&g),
         g.k,
+        has_bias,
     );
     y
 }
@@ -119,7 +72,7 @@ pub fn forward(x: CubeTensor, weight: CubeTensor, pad: usize, groups: usize) -> 
 /// The input gradient `[n, c, h, w]` from the output gradient and the weight.
 pub fn backward_x(dy: CubeTensor, weight: CubeTensor, pad: usize, groups: usize) -> CubeTensor {
     let (dy, weight) = (ready(dy), ready(weight));
-    let g = Geometry::of_output(dims(&dy), dims(&weight), pad, groups);
+    let g = ConvGeometry::of_output(dims(&dy), dims(&weight), pad, groups);
     let dx = output(&dy, g.input());
     let (client, count, dim) = elementwise(&dy, g.input().iter().product());
     backward_x_kernel::launch(
@@ -129,7 +82,7 @@ pub fn backward_x(dy: CubeTensor, weight: CubeTensor, pad: usize, groups: usize)
         dy.into_buffer_arg(),
         weight.into_buffer_arg(),
         dx.clone().into_buffer_arg(),
-        g.sizes(),
+        sizes(&g),
         g.k,
     );
     dx
@@ -138,7 +91,7 @@ pub fn backward_x(dy: CubeTensor, weight: CubeTensor, pad: usize, groups: usize)
 /// The weight gradient `[o, c / groups, k, k]` from the input and the output gradient.
 pub fn backward_weight(x: CubeTensor, dy: CubeTensor, pad: usize, groups: usize) -> CubeTensor {
     let (x, dy) = (ready(x), ready(dy));
-    let g = Geometry::of_both(dims(&x), dims(&dy), pad, groups);
+    let g = ConvGeometry::of_both(dims(&x), dims(&dy), pad, groups);
     let dw = output(&x, g.weight());
     let (client, count, dim) = launch_cubes(&x, g.weight().iter().product());
     backward_weight_kernel::launch(
@@ -148,11 +101,32 @@ pub fn backward_weight(x: CubeTensor, dy: CubeTensor, pad: usize, groups: usize)
         x.into_buffer_arg(),
         dy.into_buffer_arg(),
         dw.clone().into_buffer_arg(),
-        g.sizes(),
+        sizes(&g),
         g.k,
         UNITS,
     );
     dw
+}
+
+/// The bias gradient `[o]`: the output gradient summed over images and pixels, a cube per
+/// channel.
+pub fn backward_bias(dy: CubeTensor) -> CubeTensor {
+    let dy = ready(dy);
+    let [n, o, ho, wo] = dims(&dy);
+    let db = output(&dy, [o]);
+    let (client, count, dim) = launch_cubes(&dy, o);
+    backward_bias_kernel::launch(
+        &client,
+        count,
+        dim,
+        dy.into_buffer_arg(),
+        db.clone().into_buffer_arg(),
+        n as u32,
+        o as u32,
+        (ho * wo) as u32,
+        UNITS,
+    );
+    db
 }
 
 fn dims(t: &CubeTensor) -> [usize; 4] {
@@ -164,9 +138,11 @@ fn dims(t: &CubeTensor) -> [usize; 4] {
 fn forward_kernel(
     x: &[f32],
     weight: &[f32],
+    bias: &[f32],
     y: &mut [f32],
     sizes: Sizes,
     #[comptime] k: usize,
+    #[comptime] has_bias: bool,
 ) {
     let n = sizes.n as usize;
     let c = sizes.c as usize;
@@ -188,6 +164,9 @@ fn forward_kernel(
     let cg = c / groups;
     let first = (oc / (o / groups)) * cg;
     let mut acc = 0.0f32;
+    if has_bias {
+        acc = bias[oc];
+    }
     for ci in 0..cg {
         let x_plane = (b * c + first + ci) * h * w;
         let w_base = (oc * cg + ci) * k * k;
@@ -313,5 +292,26 @@ fn backward_weight_kernel(
     let total = cube_sum(acc, units);
     if UNIT_POS == 0 {
         dw[e] = total;
+    }
+}
+
+/// One cube per output channel `oc`, summing `dy` over the batch's pixels.
+#[cube(launch)]
+fn backward_bias_kernel(dy: &[f32], db: &mut [f32], n: u32, o: u32, hw: u32, #[comptime] units: usize) {
+    let (n, o, hw) = (n as usize, o as usize, hw as usize);
+    let oc = CUBE_POS;
+    // The whole cube leaves together, so the sum's barriers stay uniform.
+    if oc >= o {
+        terminate!();
+    }
+    let mut acc = 0.0f32;
+    let mut i = UNIT_POS as usize;
+    while i < n * hw {
+        acc += dy[((i / hw) * o + oc) * hw + i % hw];
+        i += units;
+    }
+    let total = cube_sum(acc, units);
+    if UNIT_POS == 0 {
+        db[oc] = total;
     }
 }
