@@ -2,44 +2,19 @@
 //! forward.
 
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
-use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
+use burn::nn::conv::Conv2d;
+use burn::nn::pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
+use burn::nn;
 use burn::tensor::{Device, Tensor};
 
 use super::layers;
-use super::{DesignError, Layer::*, ModelSpec};
+use super::{DesignError, Layer, ModelSpec};
 
 impl ModelSpec {
-    /// The burn module, freshly initialised on `device`; for a design that cannot work, why.
+    /// The burn module, freshly initialised on `device`, each layer as its description
+    /// (`layer::Layer::describe`) builds it; for a design that cannot work, why.
     pub fn init(&self, device: &Device) -> Result<Net, DesignError> {
-        let padding = |pad| PaddingConfig2d::Explicit(pad, pad, pad, pad);
-        let layers = self
-            .layout()?
-            .into_iter()
-            .map(|p| {
-                let (c, side) = (p.input.channels, p.input.side);
-                match p.layer {
-                    Conv { out, kernel, pad, bias } => Block::Conv(
-                        Conv2dConfig::new([c, out], [kernel, kernel]).with_padding(padding(pad)).with_bias(bias).init(device),
-                    ),
-                    Depthwise { kernel, pad } => Block::Conv(
-                        Conv2dConfig::new([c, c], [kernel, kernel])
-                            .with_groups(c)
-                            .with_padding(padding(pad))
-                            .with_bias(false)
-                            .init(device),
-                    ),
-                    Relu => Block::Relu(nn::Relu::new()),
-                    BatchNorm => Block::BatchNorm(BatchNormConfig::new(c).init(device)),
-                    Dropout { p } => Block::Dropout(DropoutConfig::new(p).init()),
-                    MaxPool => Block::MaxPool(MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init()),
-                    AvgPool { kernel: k } => Block::AvgPool(AvgPool2dConfig::new([k, k]).with_strides([k, k]).init()),
-                    GlobalAvgPool => Block::GlobalAvgPool(AdaptiveAvgPool2dConfig::new([1, 1]).init()),
-                    Linear { out } => Block::Linear(LinearConfig::new(c * side * side, out).init(device)),
-                }
-            })
-            .collect();
+        let layers = self.layout()?.iter().map(|p| (p.description.build)(device)).collect();
         Ok(Net { layers })
     }
 }
@@ -99,7 +74,7 @@ impl Net {
     /// layer holds no weights: a loaded net gets the architecture's, and a resumed run its own.
     pub fn with_dropout_of(mut self, spec: &ModelSpec) -> Net {
         for (block, layer) in self.layers.iter_mut().zip(&spec.layers) {
-            if let (Block::Dropout(m), Dropout { p }) = (block, layer) {
+            if let (Block::Dropout(m), Layer::Dropout { p }) = (block, layer) {
                 m.prob = *p;
             }
         }
