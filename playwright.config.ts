@@ -30,7 +30,10 @@ export default defineConfig({
     // three minutes in a Part 2 test (seen at 6879584 too; the cause is not found:
     // docs/results.md). A retry that passes is reported as flaky, not hidden.
     { name: "firefox", testMatch: "firefox.spec.ts", retries: 1 },
-    { name: "webkit", testMatch: "webkit.spec.ts" },
+    // WebKit's Part 2 test stalls the same way now and then (1 of 5 whole-project runs at
+    // a51ce65, 3 of 8 on the next change; run alone, 5 of 5 passed): retried once, and
+    // reported as flaky when a retry passes.
+    { name: "webkit", testMatch: "webkit.spec.ts", retries: 1 },
   ],
   webServer: {
     // Serving dist/ under a sub-path checks that every URL in the build is relative.

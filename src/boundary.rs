@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
-use crate::device::{Adapter, Backend};
+use crate::device::{Adapter, Backend, Preference};
 use crate::mnist::run::bench::StepTiming;
 use crate::mnist::run::config::TrainConfig;
 use crate::mnist::model::{DesignError, ModelSpec, SummaryRow};
@@ -63,7 +63,7 @@ pub struct RunSummary {
     pub fallback_reason: Option<String>,
 }
 
-/// Where a run trains, decided by the engine (`mnistChooseDevice`).
+/// Where a run trains, as the engine decided when the run started (`mnistTrain`'s `device` callback).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceChoice {
@@ -75,12 +75,13 @@ pub struct DeviceChoice {
     pub timings: Vec<StepTiming>,
 }
 
-/// What the page asks `mnistTrain` for: settings, where, and the run to continue, if any.
+/// What the page asks `mnistTrain` for: settings, where (the engine chooses the device for
+/// the preference and says which), and the run to continue, if any.
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainRequest {
     pub config: TrainConfig,
-    pub backend: Backend,
+    pub preference: Preference,
     pub resume: Option<Resume>,
 }
 

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use super::replica::JsHelpers;
 use super::{compute, control, from_js, to_js};
 use crate::boundary::{DesignCheck, DeviceChoice, ModelInfo, Place, Resume, RunSummary, TrainRequest};
-use crate::device::{Backend, Preference};
+use crate::device::{Backend, Compute, Preference};
 use crate::mnist::run::bench;
 use crate::mnist::data::augment::AugmentConfig;
 use crate::mnist::run::config::ModelChoice;
@@ -184,6 +184,7 @@ pub async fn mnist_augmented(indices: Vec<u32>, #[wasm_bindgen(unchecked_param_t
 /// Hands progress, each epoch, each test and checkpoints to JS callbacks, each answered as
 /// [`control`] reads it.
 struct Callbacks {
+    on_device: Function,
     on_progress: Function,
     on_epoch: Function,
     on_test: Function,
@@ -202,7 +203,7 @@ const CHECKPOINT_EVERY_MS: f64 = 30_000.0;
 const LOOK_EVERY_MS: f64 = 250.0;
 
 impl Callbacks {
-    /// `{ progress, epoch, test, checkpoint }`, each a function.
+    /// `{ device, progress, epoch, test, between, checkpoint }`, each a function.
     fn new(callbacks: &JsValue) -> Result<Self, JsError> {
         let get = |name: &str| {
             js_sys::Reflect::get(callbacks, &name.into())
@@ -211,6 +212,7 @@ impl Callbacks {
                 .ok_or_else(|| err(format!("the training callbacks have no '{name}' function")))
         };
         Ok(Callbacks {
+            on_device: get("device")?,
             on_progress: get("progress")?,
             on_epoch: get("epoch")?,
             on_test: get("test")?,
@@ -220,6 +222,24 @@ impl Callbacks {
             looked_at: now_ms(),
             error: None,
         })
+    }
+
+    /// Where the run trains for `preference` (the CPU, saying why, when choosing fails), told
+    /// to the page's `device` callback before the first step.
+    async fn choose_device(&mut self, config: &TrainConfig, preference: Preference) -> Result<Compute, JsError> {
+        let choice = bench::choose(config, preference).await.unwrap_or_else(|reason| bench::Choice {
+            summary: format!("training on the CPU: choosing the device failed ({reason})"),
+            compute: Compute { fallback_reason: Some(reason), ..Compute::flex() },
+            timings: vec![],
+        });
+        let told = DeviceChoice {
+            backend: choice.compute.backend,
+            adapter: choice.compute.adapter.clone(),
+            summary: choice.summary,
+            timings: choice.timings,
+        };
+        self.on_device.call1(&JsValue::NULL, &to_js(&told)?).map_err(|e| err(format!("the page's callback failed: {e:?}")))?;
+        Ok(choice.compute)
     }
 
     /// `value` handed to `callback`, its answer read as [`control`] reads it.
@@ -277,21 +297,6 @@ impl Observer for Callbacks {
     }
 }
 
-/// Where `config` should train for `preference` ("auto", "flex" or "wgpu"): "auto" times a
-/// few of its steps on WebGPU and on the CPU and takes the faster.
-#[wasm_bindgen(js_name = mnistChooseDevice, unchecked_return_type = "T.DeviceChoice")]
-pub async fn mnist_choose_device(#[wasm_bindgen(unchecked_param_type = "T.TrainConfig")] config: JsValue, #[wasm_bindgen(unchecked_param_type = "T.Preference")] preference: String) -> Result<JsValue, JsError> {
-    let config: TrainConfig = from_js(config, "settings")?;
-    let preference: Preference = preference.parse().map_err(|e: String| err(e))?;
-    let choice = bench::choose(&config, preference).await.map_err(err)?;
-    to_js(&DeviceChoice {
-        backend: choice.compute.backend,
-        adapter: choice.compute.adapter,
-        summary: choice.summary,
-        timings: choice.timings,
-    })
-}
-
 /// Times `steps` training steps of `config` on `backend` after `warmup` untimed ones, and
 /// counts the GPU kernels of each (what `bench/notebook-mnist.mjs` reports).
 #[wasm_bindgen(js_name = mnistBench, unchecked_return_type = "T.StepTiming")]
@@ -321,9 +326,11 @@ pub fn mnist_crash() {
     std::process::abort()
 }
 
-/// Trains `request.config` on `request.backend` ("wgpu" falls back to "flex", saying why),
-/// continuing `request.resume` if given (exactly where it was; a weights-only file from an
-/// older page after its `epochsDone` epochs). `callbacks`: `progress(progress)` every
+/// Trains `request.config` where `request.preference` says ("auto" times a few steps on WebGPU
+/// and on the CPU and takes the faster; "wgpu" falls back to "flex", saying why), continuing
+/// `request.resume` if given (exactly where it was; a weights-only file from an older page
+/// after its `epochsDone` epochs). `callbacks`: `device(choice)` once the device is chosen,
+/// before the first step; `progress(progress)` every
 /// `reportEvery` batches, `test(point)` after every test, `epoch(metrics)` after each epoch's,
 /// `checkpoint(bytes, {epoch, batch})` after each epoch and every half minute, `between()` between
 /// two steps a quarter of a second after the page last heard from the run. The trained
@@ -335,12 +342,12 @@ pub async fn mnist_train(
     #[wasm_bindgen(unchecked_param_type = "TrainCallbacks")] callbacks: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ReplicaHelpers")] replicas: JsValue,
 ) -> Result<JsValue, JsError> {
-    let TrainRequest { config, backend, resume } = from_js(request, "training request")?;
+    let TrainRequest { config, preference, resume } = from_js(request, "training request")?;
     let mut callbacks = Callbacks::new(&callbacks)?;
     let mut helpers = JsHelpers::new(&replicas)?;
     let data = data()?;
     let plan = Plan::new(&config, &data).map_err(err)?;
-    let compute = compute(backend).await;
+    let compute = callbacks.choose_device(&config, preference).await?;
     let (start, note) = match resume {
         None => (Start::Fresh, None),
         Some(Resume { checkpoint, epochs_done }) => {

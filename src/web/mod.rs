@@ -47,6 +47,7 @@ export type Answer = "go" | "stop" | void | Promise<"go" | "stop" | void>;
 
 /** mnistTrain's callbacks. */
 export interface TrainCallbacks {
+  device(choice: T.DeviceChoice): void;
   progress(progress: T.Progress): Answer;
   epoch(metrics: T.EpochMetrics): Answer;
   test(point: T.TestPoint): Answer;

@@ -252,7 +252,7 @@ export const MNIST_SHA256: Readonly<Record<string, string>> = {"t10k-images-idx3
 
 export const MNIST_MIRRORS: readonly string[] = ["https://ossci-datasets.s3.amazonaws.com/mnist/","https://storage.googleapis.com/cvdf-datasets/mnist/","https://yann.lecun.com/exdb/mnist/"];
 
-export type TrainRequest = { config: TrainConfig, backend: Backend, resume: Resume | null, };
+export type TrainRequest = { config: TrainConfig, preference: Preference, resume: Resume | null, };
 
 export type Resume = { checkpoint: Uint8Array, epochsDone: number, };
 

@@ -67,6 +67,8 @@ export const mountCompare: MnistCell = (cell, state) => {
   along.addEventListener("change", draw);
   state.watch((s) => s.runs, draw);
   state.watch((s) => s.elsewhere.join(), draw);
+  const storage = cell.querySelector<HTMLElement>("#mnist-storage")!;
+  state.watch((s) => s.storage, (text) => (storage.textContent = text));
   // Forgetting cannot be undone: the first click asks, a second within 5 s forgets.
   const clear = cell.querySelector<HTMLButtonElement>("#mnist-clear-runs")!;
   const said = cell.querySelector<HTMLElement>("#mnist-clear-status")!;

@@ -127,6 +127,7 @@ async function train(wasm: Wasm, request: TrainRequest) {
 
 function trainWith(wasm: Wasm, request: TrainRequest, pool: ReplicaPool) {
   const callbacks: TrainCallbacks = {
+    device: (choice) => emit("device", choice),
     progress: (progress) => {
       emit("progress", progress);
       return gate();
@@ -158,8 +159,6 @@ export const mnistHandlers = (wasm: Wasm) => ({
   checkModel: wasm.mnistCheckModel,
   images: (which: "train" | "test", indices: number[]) => digits(wasm.mnistImages(which, Uint32Array.from(indices)), indices.length),
   augmented: (indices: number[], augment: Augment, seed: number) => wasm.mnistAugmented(Uint32Array.from(indices), augment, seed),
-  /** "auto" times a few steps on WebGPU and the CPU and picks the faster. */
-  chooseDevice: wasm.mnistChooseDevice,
   /** Times training steps (after warm-up ones) and counts their GPU kernels. */
   bench: wasm.mnistBench,
   /** For tests: destroys the WebGPU device under the engine, as a driver reset would. */
@@ -168,7 +167,9 @@ export const mnistHandlers = (wasm: Wasm) => ({
   /** For tests: crashes replica worker `replica` (1-based) of the run under way ("trap", as
    *  running out of memory would) or makes it hang; whether there was one. */
   crashReplica: (replica: number, how?: "trap" | "hang") => pool?.crash(replica - 1, how) ?? false,
-  /** Sends "progress", "test", "epoch" and "checkpoint" events; resolves when the run ends. */
+  /** Chooses the device for the request's preference ("auto" times a few steps on WebGPU and
+   *  the CPU and takes the faster) and sends a "device" event, then "progress", "test", "epoch"
+   *  and "checkpoint" events; resolves when the run ends. */
   train: (request: TrainRequest) => train(wasm, request),
   pause: () => {
     if (!paused) {

@@ -50,6 +50,26 @@ export interface MnistState {
   runs: RunRecord[];
   /** The stored runs another tab is training now (www/mnist/owners.ts). */
   elsewhere: number[];
+  /** How much the browser keeps of this page, and whether it may evict it (cell 8 shows it). */
+  storage: string;
+  /** The run this tab trains, while it does. */
+  current: RunUnderWay | null;
+  /** The model the engine holds (the last trained or loaded): what a download is named after. */
+  held: string | null;
+  /** What became of the last weights downloaded or loaded (cell 5 shows it). */
+  weightsNote: { text: string; kind: "ok" | "error" } | null;
+  /** A run a closed or reloaded page left unfinished, offered for resuming (cell 5). */
+  interrupted: { run: RunRecord; message: string } | null;
+}
+
+/** The run this tab trains. Its record is the stored one, grown in place as epochs come in
+ *  (the cells read the copies in `epochs`, `tests` and `log`). */
+export interface RunUnderWay {
+  record: RunRecord;
+  /** Whether the run has said how long it will take. */
+  estimated: boolean;
+  /** Why the run changed device mid-run ("" when it did not), for the badge. */
+  switchedBecause: string;
 }
 
 export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
@@ -57,6 +77,7 @@ export type MnistCell = (root: HTMLElement, state: State<MnistState>) => void;
 export const part2 = new State<MnistState>({
   models: [], recipes: [], setup: null, settingsValid: false, designed: null, design: null, data: { kind: "idle" }, download: null,
   runState: "idle", device: null, view: null, epochs: [], tests: [], log: [], progress: null, evaluation: null, runs: [], elsewhere: [],
+  storage: "", current: null, held: null, weightsNote: null, interrupted: null,
 });
 
 /** Adds `lines` to the training log of the run on screen. */

@@ -3,7 +3,7 @@
 import { MILESTONES } from "../generated/engine";
 import { keepFocus } from "../focus";
 import { duration } from "../format";
-import { downloadWeights, pauseRun, resumeRun, startRun, stopRun, useWeights } from "./run";
+import { discardInterrupted, downloadWeights, pauseRun, resumeInterrupted, resumeRun, startRun, stopRun, useWeights, viewInterrupted } from "./run";
 import { LivePlot } from "./plots";
 import type { MnistCell } from "./state";
 import type { Progress, TestPoint } from "./protocol";
@@ -41,6 +41,22 @@ export const mountTraining: MnistCell = (root, state) => {
   $<HTMLInputElement>("mnist-load-weights").addEventListener("change", async (event) => {
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) await useWeights(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+
+  state.watch((s) => s.weightsNote, (note) => {
+    const el = $("mnist-weights-status");
+    el.textContent = note?.text ?? "";
+    el.className = note?.kind === "error" ? "error" : "dim";
+  });
+
+  // A run the last visit left unfinished: resume it, look at it, or let it go.
+  const offer = $("mnist-resume-offer");
+  offer.querySelector<HTMLButtonElement>("[data-resume]")!.addEventListener("click", () => void resumeInterrupted());
+  offer.querySelector<HTMLButtonElement>("[data-view]")!.addEventListener("click", () => void viewInterrupted());
+  offer.querySelector<HTMLButtonElement>("[data-discard]")!.addEventListener("click", () => void discardInterrupted());
+  state.watch((s) => s.interrupted, (interrupted) => {
+    offer.hidden = !interrupted;
+    offer.querySelector("p")!.textContent = interrupted?.message ?? "";
   });
 
   // Which buttons apply, and why Start cannot yet.
