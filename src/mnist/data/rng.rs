@@ -46,3 +46,10 @@ impl Rng {
         v
     }
 }
+
+/// The seed of the device's generator (dropout) before optimizer step `step`: each step's
+/// masks depend only on the run's seed and the step, so a resumed run draws the same ones.
+/// Step 0 keeps the run's own seed, which also initialises the weights.
+pub fn step_seed(seed: u64, step: usize) -> u64 {
+    Rng::new(seed ^ (step as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).next_u64()
+}

@@ -17,7 +17,7 @@ use burn::tensor::{Distribution, Shape, Tensor};
 
 use super::conv_geometry::ConvGeometry;
 #[cfg(feature = "gpu")]
-use super::gpu::{batch_norm_grads_meta, batch_norm_meta};
+use burn::backend::fusion::custom::TensorSpec;
 
 /// A stride-1 convolution of `x` `[n, c, h, w]` with `weight` `[o, c / groups, k, k]`, zero
 /// padding `pad`, plus `bias` `[o]` if there is one, all `f32`; differentiable. Only for
@@ -176,4 +176,24 @@ fn channels(dy: &Shape) -> Shape {
 fn pooled(x: &Shape) -> Shape {
     let [n, c, h, w] = x.dims();
     Shape::new([n, c, h / 2, w / 2])
+}
+
+// The batch norm's outputs, which fusion records as the specs of its inputs' (the output like
+// `x`, each per-channel tensor like γ).
+
+#[cfg(feature = "gpu")]
+fn batch_norm_meta(x: &TensorSpec, gamma: &TensorSpec, _beta: &TensorSpec, _epsilon: &f64) -> BatchNormOutMetadata {
+    BatchNormOutMetadata { output: x.clone(), mean: gamma.clone(), var: gamma.clone() }
+}
+
+#[cfg(feature = "gpu")]
+fn batch_norm_grads_meta(
+    x: &TensorSpec,
+    gamma: &TensorSpec,
+    _mean: &TensorSpec,
+    _var: &TensorSpec,
+    _dy: &TensorSpec,
+    _epsilon: &f64,
+) -> BatchNormGradsMetadata {
+    BatchNormGradsMetadata { x: x.clone(), gamma: gamma.clone(), beta: gamma.clone() }
 }

@@ -1,18 +1,22 @@
 //! One layer of a model, and everything about each kind of layer in one place
 //! ([`Layer::describe`]): what it gives for the maps it takes (or why it cannot take them),
 //! its parameters, how it widens what one output sees, its name in the summary, and the burn
-//! module it builds. The checks, the summary and `ModelSpec::init` all read that description;
-//! the forward walk (`net`) and which kernels run it (`layers`) go by the module it built.
+//! module it builds ([`Block`]). The checks, the summary and `ModelSpec::init` all read that
+//! description; the forward walk (`net`) and which kernels run it (`layers`) go by the module
+//! it built.
 
-use burn::nn::conv::Conv2dConfig;
-use burn::nn::pool::{AdaptiveAvgPool2dConfig, AvgPool2dConfig, MaxPool2dConfig};
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, AvgPool2d, AvgPool2dConfig, MaxPool2d, MaxPool2dConfig};
 use burn::nn::{self, BatchNormConfig, DropoutConfig, LinearConfig, PaddingConfig2d};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::net::Block;
-use super::MAX_WIDTH;
 use crate::mnist::data::{CLASSES, SIDE};
+
+/// The widest a layer may be: far beyond any model of the exercise, and small enough that a
+/// mistyped width cannot take the page's memory before the batch-size check sees it.
+pub const MAX_WIDTH: usize = 1024;
 
 /// One layer of a model spec.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -73,6 +77,19 @@ pub enum LayerKind {
     AvgPool,
     GlobalAvgPool,
     Linear,
+}
+
+/// One built layer: the burn module a [`Layer`] builds (`net` walks them forward).
+#[derive(Module, Debug)]
+pub enum Block {
+    Conv(Conv2d),
+    Relu(nn::Relu),
+    BatchNorm(nn::BatchNorm),
+    Dropout(nn::Dropout),
+    MaxPool(MaxPool2d),
+    AvgPool(AvgPool2d),
+    GlobalAvgPool(AdaptiveAvgPool2d),
+    Linear(nn::Linear),
 }
 
 /// A feature map's shape: channels × side × side.

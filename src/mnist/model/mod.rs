@@ -23,7 +23,7 @@ pub mod values;
 use serde::{Deserialize, Serialize};
 
 pub use builtin::Architecture;
-pub use layer::{Layer, LayerKind, LayerPreset, LAYER_PRESETS};
+pub use layer::{Layer, LayerKind, LayerPreset, LAYER_PRESETS, MAX_WIDTH};
 use layer::{Description, Shape};
 use crate::mnist::data::{CLASSES, SIDE};
 
@@ -41,7 +41,6 @@ pub struct ModelSpec {
 /// The most a design may ask for: far beyond any model of the exercise, and small enough that
 /// a mistyped width cannot take the page's memory before the batch-size check sees it.
 pub const MAX_LAYERS: usize = 100;
-pub const MAX_WIDTH: usize = 1024;
 pub const MAX_PARAMS: usize = 2_000_000;
 /// The longest name: it heads a weights file's first lines.
 pub const MAX_NAME: usize = 40;

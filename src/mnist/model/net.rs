@@ -2,11 +2,9 @@
 //! forward.
 
 use burn::module::Module;
-use burn::nn::conv::Conv2d;
-use burn::nn::pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
-use burn::nn;
 use burn::tensor::{Device, Tensor};
 
+use super::layer::Block;
 use super::layers;
 use super::{DesignError, Layer, ModelSpec};
 
@@ -17,19 +15,6 @@ impl ModelSpec {
         let layers = self.layout()?.iter().map(|p| (p.description.build)(device)).collect();
         Ok(Net { layers })
     }
-}
-
-/// One built layer.
-#[derive(Module, Debug)]
-pub enum Block {
-    Conv(Conv2d),
-    Relu(nn::Relu),
-    BatchNorm(nn::BatchNorm),
-    Dropout(nn::Dropout),
-    MaxPool(MaxPool2d),
-    AvgPool(AvgPool2d),
-    GlobalAvgPool(AdaptiveAvgPool2d),
-    Linear(nn::Linear),
 }
 
 /// A model built from a [`ModelSpec`].

@@ -23,8 +23,8 @@ use super::evaluate::{self, EVAL_BATCH};
 use crate::mnist::model::net::Net;
 use super::replica::{decode, encode, Answer, Replica, Slice, SliceResult, Task};
 use super::report::Evaluation;
-use crate::mnist::data::rng::Rng;
-use super::step::step_seed;
+use super::step::Combined;
+use crate::mnist::data::rng::{step_seed, Rng};
 use crate::mnist::model::values::{self, Which};
 
 /// Threads that answer replica tasks beside the coordinator's own: the page's replica workers.
@@ -63,16 +63,6 @@ impl Helpers for NoHelpers {
 
 /// A replica that keeps crashing on the same task is not retried for ever.
 const RESTARTS_PER_TASK: usize = 2;
-
-/// One step's slices combined.
-pub struct Combined {
-    /// The batch's gradient (the slices' summed).
-    pub grads: Vec<f32>,
-    /// The running statistics: the slices' weighted by their sizes.
-    pub buffers: Vec<f32>,
-    pub loss: f64,
-    pub correct: f64,
-}
 
 /// The coordinator: splits, hands out, combines.
 pub struct DataParallel<'h, H: Helpers> {

@@ -9,8 +9,6 @@ use super::config::TrainConfig;
 use crate::mnist::data::SIDE;
 use crate::mnist::model::net::Net;
 use super::optimizer::Optimizer;
-use super::parallel::Combined;
-use crate::mnist::data::rng::Rng;
 use crate::mnist::model::values::{self, Which};
 
 /// The model, its optimizer state and the loss settings, stepped one batch at a time.
@@ -104,9 +102,12 @@ pub fn loss(logits: Tensor<2>, targets: Tensor<1, Int>, smoothing: f64) -> Tenso
     nll.mul_scalar(1.0 - smoothing) + uniform.mul_scalar(smoothing)
 }
 
-/// The seed of the device's generator (dropout) before optimizer step `step`: each step's
-/// masks depend only on the run's seed and the step, so a resumed run draws the same ones.
-/// Step 0 keeps the run's own seed, which also initialises the weights.
-pub fn step_seed(seed: u64, step: usize) -> u64 {
-    Rng::new(seed ^ (step as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)).next_u64()
+/// One step's slices combined (`parallel`): what [`Stepper::apply`] takes.
+pub struct Combined {
+    /// The batch's gradient (the slices' summed).
+    pub grads: Vec<f32>,
+    /// The running statistics: the slices' weighted by their sizes.
+    pub buffers: Vec<f32>,
+    pub loss: f64,
+    pub correct: f64,
 }

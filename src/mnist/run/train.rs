@@ -29,7 +29,8 @@ use super::report::{EpochMetrics, Evaluation, Outcome, Progress, RunResult, Test
 use crate::mnist::data::rng::Rng;
 use super::resumable::Resumable;
 use super::snapshot::{History, RunPosition, Sums};
-use super::step::{step_seed, Stepper};
+use super::step::Stepper;
+use crate::mnist::data::rng::step_seed;
 use crate::mnist::data::tensors::{batch, normalise, read_back};
 
 pub use crate::control::Control;

@@ -24,7 +24,6 @@ pub mod dropout;
 pub mod max_pool;
 mod reduce;
 
-use burn::backend::fusion::custom::TensorSpec;
 use burn::tensor::{DType, Shape};
 use burn_cubecl::cubecl::prelude::{CubeCount, CubeDim};
 use burn_cubecl::cubecl::{calculate_cube_count_elemwise, client::Client};
@@ -33,9 +32,7 @@ use burn_cubecl::ops::numeric::empty_device_contiguous_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use burn_cubecl::CubeBackend;
 
-use crate::mnist::kernels::ops::{
-    BatchNormGrads, BatchNormGradsMetadata, BatchNormOut, BatchNormOutMetadata, Bias, LayerGrads, LayerKernels,
-};
+use crate::mnist::kernels::ops::{BatchNormGrads, BatchNormOut, Bias, LayerGrads, LayerKernels};
 
 impl LayerKernels for CubeBackend {
     fn conv_forward(x: CubeTensor, weight: CubeTensor, bias: Bias<Self>, pad: usize, groups: usize) -> CubeTensor {
@@ -88,23 +85,6 @@ impl LayerGrads for CubeBackend {
     fn max_pool_grad(x: CubeTensor, dy: CubeTensor) -> CubeTensor {
         max_pool::backward(x, dy)
     }
-}
-
-// What fusion records of the batch norm's outputs before running it (`kernels::ops`).
-
-pub(crate) fn batch_norm_meta(x: &TensorSpec, gamma: &TensorSpec, _beta: &TensorSpec, _epsilon: &f64) -> BatchNormOutMetadata {
-    BatchNormOutMetadata { output: x.clone(), mean: gamma.clone(), var: gamma.clone() }
-}
-
-pub(crate) fn batch_norm_grads_meta(
-    x: &TensorSpec,
-    gamma: &TensorSpec,
-    _mean: &TensorSpec,
-    _var: &TensorSpec,
-    _dy: &TensorSpec,
-    _epsilon: &f64,
-) -> BatchNormGradsMetadata {
-    BatchNormGradsMetadata { x: x.clone(), gamma: gamma.clone(), beta: gamma.clone() }
 }
 
 // What every kernel launch here shares.
