@@ -6,8 +6,15 @@ import type { TrainConfig } from "./protocol";
 
 export type Kind = "number" | "int" | "bool" | "optional-int" | { options: string[] };
 
+/** Every path into settings of type `T` ("lr", "optimizer.momentum"), each variant of a union
+ *  with its own fields, two levels deep: a field Rust renames fails `tsc` here. */
+type Paths<T, Depth extends unknown[] = []> = T extends object
+  ? T extends readonly unknown[] ? never
+  : { [K in keyof T & string]: K | (Depth["length"] extends 1 ? never : `${K}.${Paths<T[K], [...Depth, unknown]>}`) }[keyof T & string]
+  : never;
+
 export interface Field {
-  path: string; // into TrainConfig, e.g. "optimizer.momentum"
+  path: Paths<TrainConfig>; // into TrainConfig, e.g. "optimizer.momentum"
   label: string;
   kind: Kind;
   /** Shown only when this holds (e.g. momentum only for SGD). */
