@@ -42,7 +42,7 @@ impl Kernels {
     /// loops), on the GPU any grouping (one kernel).
     pub fn covers_conv(self, c: usize, o: usize, groups: usize) -> bool {
         match self {
-            Kernels::Cpu => groups == 1 || (groups == c && o == c),
+            Kernels::Cpu => cpu::covers_conv(c, o, groups),
             #[cfg(feature = "gpu")]
             Kernels::Gpu => groups > 0 && c % groups == 0 && o % groups == 0,
             Kernels::Burn => false,

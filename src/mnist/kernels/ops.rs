@@ -13,8 +13,11 @@
 
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Backend, Dispatch, ExtensionType};
-use burn::tensor::{Distribution, Shape, Tensor};
+use burn::tensor::{Distribution, Tensor};
+#[cfg(feature = "gpu")]
+use burn::tensor::Shape;
 
+#[cfg(feature = "gpu")]
 use super::conv_geometry::ConvGeometry;
 #[cfg(feature = "gpu")]
 use burn::backend::fusion::custom::TensorSpec;
@@ -150,29 +153,30 @@ pub struct BatchNormGrads<B: Backend> {
     pub beta: FloatTensor<B>,
 }
 
-// The outputs' shapes from the inputs', for fusion (the same geometry the kernels use).
+// The outputs' shapes from the inputs', which fusion records before running an operation (the
+// same geometry the kernels use); only the GPU build has fusion.
 
-#[allow(dead_code)] // only fusion reads them
+#[cfg(feature = "gpu")]
 fn conv_output(x: &Shape, weight: &Shape, pad: &usize, groups: &usize) -> Shape {
     Shape::new(ConvGeometry::of_input(x.dims(), weight.dims(), *pad, *groups).output())
 }
 
-#[allow(dead_code)]
+#[cfg(feature = "gpu")]
 fn conv_input(dy: &Shape, weight: &Shape, pad: &usize, groups: &usize) -> Shape {
     Shape::new(ConvGeometry::of_output(dy.dims(), weight.dims(), *pad, *groups).input())
 }
 
-#[allow(dead_code)]
+#[cfg(feature = "gpu")]
 fn conv_weight(x: &Shape, dy: &Shape, pad: &usize, groups: &usize) -> Shape {
     Shape::new(ConvGeometry::of_both(x.dims(), dy.dims(), *pad, *groups).weight())
 }
 
-#[allow(dead_code)]
+#[cfg(feature = "gpu")]
 fn channels(dy: &Shape) -> Shape {
     Shape::new([dy.dims::<4>()[1]])
 }
 
-#[allow(dead_code)]
+#[cfg(feature = "gpu")]
 fn pooled(x: &Shape) -> Shape {
     let [n, c, h, w] = x.dims();
     Shape::new([n, c, h / 2, w / 2])

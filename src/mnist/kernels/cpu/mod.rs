@@ -123,12 +123,17 @@ impl LayerGrads for Flex {
 /// out of bounds below).
 fn geometry(x: [usize; 4], weight: [usize; 4], pad: usize, groups: usize) -> ConvGeometry {
     let s = ConvGeometry::of_input(x, weight, pad, groups);
-    let covered = groups == 1 || (groups == s.c && s.o == s.c);
     assert!(
-        covered && ConvGeometry::fits(x, weight, pad, groups),
+        covers_conv(s.c, s.o, groups) && ConvGeometry::fits(x, weight, pad, groups),
         "conv: weight {weight:?} in {groups} groups does not fit input {x:?} with padding {pad}"
     );
     s
+}
+
+/// The convolutions these kernels compute: full ones (a matrix product) and depthwise ones
+/// (direct loops), nothing in between.
+pub fn covers_conv(c: usize, o: usize, groups: usize) -> bool {
+    groups == 1 || (groups == c && o == c)
 }
 
 fn pool_shape(x: &FlexTensor) -> PoolShape {
