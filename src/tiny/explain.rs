@@ -207,7 +207,8 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, c: char) -> Result<(), String> {
+    /// Steps past `c`, or says which bracket the formula lacks.
+    fn eat(&mut self, c: char) -> Result<(), String> {
         if self.peek() != Some(c) {
             return Err(format!("a formula lacks its {c}"));
         }
@@ -251,13 +252,13 @@ impl Parser {
             Token::Char('½') => Ok(0.5),
             Token::Char('(') => {
                 let v = self.sum()?;
-                self.expect(')')?;
+                self.eat(')')?;
                 Ok(v)
             }
             Token::Char('σ') => {
-                self.expect('(')?;
+                self.eat('(')?;
                 let v = self.sum()?;
-                self.expect(')')?;
+                self.eat(')')?;
                 Ok(exact::sigmoid(v))
             }
             Token::Char(c) => Err(format!("a formula cannot read {c}")),
