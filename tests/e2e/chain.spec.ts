@@ -185,11 +185,19 @@ test("a shared link restores the learning rate, iteration, weight, question and 
   await expect(other.locator("#path-detail h3")).toHaveText("∂E_total/∂w1 at iteration 12, η = 2");
   await expect(other.locator("#path-detail .path-sum strong")).toHaveText(sum);
   await expect(other.locator("#feeds-answer h3")).toHaveText("∂E/∂h1 at iteration 12");
-  // A value that does not fit is left out, not an error.
-  await other.goto(`./?tiny.lr=7&tiny.iteration=x&tiny.weight=w9&tiny.feeds=nope&tiny.step=2`);
+  await expect(other.locator("#tiny-link-note")).toBeHidden();
+  // A value that does not fit is left out and named, with why; the rest of the link applies.
+  await other.goto(`./?tiny.lr=7&tiny.iteration=x&tiny.weight=w9&tiny.feeds=nope&tiny.step=2&tiny.wieght=w1`);
   await expect(other.locator("#status")).toHaveText(/^Ready/);
   await expect(other.locator("#scrub-label")).toHaveText("iteration 0 of 40");
   await expect(other.locator("#step-text")).toContainText("Step 2 of 31");
+  const note = other.locator("#tiny-link-note");
+  await expect(note).toBeVisible();
+  for (const part of ["tiny.lr=7 (the run's learning rates are 0.1, 0.2, 0.5, 0.8, 1, 2)", "tiny.iteration=x (the run's iterations are 0 to 40)",
+    "tiny.weight=w9 (the weights are w1 to w8)", "tiny.feeds=nope (not a column of the table)", "tiny.wieght (not a setting)"]) {
+    await expect(note).toContainText(part);
+  }
+  await expect(note).not.toContainText("tiny.step");
   expect(otherErrors).toEqual([]);
   expect(errors).toEqual([]);
 });
