@@ -40,8 +40,8 @@ build() {
   # A 4 MiB window: as small as 64 MiB within 1 % (2.21 against 2.19 MB), and it is the memory
   # the page's decoder holds.
   cached xz "$out" "$out.xz" "xz $name" sh -c 'xz -c --lzma2=preset=9e,dict=4MiB "$1" > "$2"' xz "$out" {}
-  # Which build is measured: the e2e tests' release one (no LTO) is ~40 % larger than the
-  # site one that `npm start` and `npm run build` ship (docs/results.md, "Payload").
+  # Which build is measured: the release one (no LTO; `npm start` and the e2e tests) is ~40 %
+  # larger as xz than the site one that `npm run build` writes (docs/results.md, "Payload").
   echo "size of the $profile-profile build$($post && echo ', wasm-opt -O1'):"
   node scripts/wasm-size.mjs "$out" "$out.xz"
 }

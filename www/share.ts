@@ -1,6 +1,13 @@
 // What leaves the page: a file to save (Part 1's CSV, Part 2's weights) and the link to the
 // page's settings (both parts keep theirs in the address).
 
+/** Names, in `note`, what a link asked for that the page did not take ("name=value (why)"
+ *  each), or hides it when there is nothing: the same sentence for every part's link. */
+export function showIgnored(note: HTMLElement, ignored: string[]): void {
+  note.hidden = ignored.length === 0;
+  note.textContent = `Not taken from the link: ${ignored.join("; ")}. The rest of it is applied.`;
+}
+
 /** Hands `data` to the browser as a download called `name`. */
 export function saveFile(name: string, data: BlobPart, type: string): void {
   const link = document.createElement("a");

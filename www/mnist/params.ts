@@ -2,7 +2,7 @@
 // the number's form, then by the Rust validator) and written into the page's URL, so a link
 // reproduces the exact setup.
 import { RECIPE_ABOUT } from "../generated/engine";
-import { copyLinkButton } from "../share";
+import { copyLinkButton, showIgnored } from "../share";
 import { readAddress, writeAddress } from "./address";
 import { mnist } from "./client";
 import { FIELDS, FIRST, get, pageDefaults, parse, set, type Field } from "./settings";
@@ -46,11 +46,7 @@ export const mountParams: MnistCell = (cell, state) => {
   // A link that sets a folded setting shows it.
   more.open = FIELDS.some((f) => !FIRST.has(f.path) && new URLSearchParams(location.search).has(f.path));
   const note = cell.querySelector<HTMLElement>("#mnist-url-note")!;
-  const showIgnored = () => {
-    note.hidden = fromLink.ignored.length === 0;
-    note.textContent = `Not taken from the link: ${fromLink.ignored.join("; ")}. The rest of it is applied.`;
-  };
-  showIgnored();
+  showIgnored(note, fromLink.ignored);
   // A design in the link that the engine cannot read is named there too, and the recipe's
   // model is used instead.
   const linked = setup.config.model;
@@ -58,7 +54,7 @@ export const mountParams: MnistCell = (cell, state) => {
     mnist.call("checkModel", linked).catch((e: Error) => {
       const text = new URLSearchParams(location.search).get("model") ?? "";
       fromLink.ignored.push(`model=${text.length > 60 ? `${text.slice(0, 57)}…` : text} (${e.message})`);
-      showIgnored();
+      showIgnored(note, fromLink.ignored);
       choose(opts.recipes.get(setup.recipe)!.model);
     });
   }

@@ -1,6 +1,7 @@
 // What the student is looking at, kept in the page's address beside Part 1's settings
 // (www/tiny/params.ts): a link opens on "w1's paths at iteration 12, η = 2", a number's
 // precedents, or a step of the step-through.
+import { showIgnored } from "../share";
 import { FIELDS, URL_PREFIX } from "./settings";
 import { select, type TinyCell, type TinyState } from "./state";
 import { ROW_COLUMNS } from "./types";
@@ -54,9 +55,7 @@ export const mountAddress: TinyCell = (root, state) => {
       feeds: feedsFits ? feeds : null,
       step: stepFits ? step - 1 : null,
     });
-    const note = root.querySelector<HTMLElement>("#tiny-link-note")!;
-    note.hidden = ignored.length === 0;
-    note.textContent = `Not taken from the link: ${ignored.join("; ")}. The rest of it is applied.`;
+    showIgnored(root.querySelector<HTMLElement>("#tiny-link-note")!, ignored);
   });
   state.watch((s) => JSON.stringify(toParams(s)), (json) => {
     if (!applied) return;

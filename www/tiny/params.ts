@@ -1,6 +1,6 @@
 // Cell 3: the experiment's settings. Each field is checked by the Rust validator; a bad value
 // gets a message beside its field and the last good results stay on screen.
-import { copyLinkButton } from "../share";
+import { copyLinkButton, showIgnored } from "../share";
 import { tiny } from "./client";
 import { FIELDS, URL_PREFIX } from "./settings";
 import type { TinyCell } from "./state";
@@ -70,9 +70,7 @@ export const mountParams: TinyCell = (cell, state) => {
       ignored.push(`${name}=${q.get(name)} (${r.message})`);
       input(r.field).value = FIELDS.find((f) => f.key === r.field)!.show(defaults);
     }
-    const note = cell.querySelector<HTMLElement>("#tiny-url-note")!;
-    note.hidden = ignored.length === 0;
-    note.textContent = `Not taken from the link: ${ignored.join("; ")}. The rest of it is applied.`;
+    showIgnored(cell.querySelector<HTMLElement>("#tiny-url-note")!, ignored);
     form.requestSubmit();
   })().catch(() => {
     // No engine to check them with: the status line says why (www/tiny/main.ts).

@@ -33,14 +33,15 @@ impl PoolShape {
         self.w / 2
     }
 
-    /// Each output row's two input rows, cut to even length: `f(output row, top, bottom)` for
-    /// every (channel, output row) of one image, `top` and `bottom` `2·out_w` long.
-    fn for_each_row_pair<'a>(&self, x_i: &'a [f32], mut f: impl FnMut(usize, &'a [f32], &'a [f32])) {
+    /// Each output row's two input rows, cut to even length: `f(output row, where the top row
+    /// starts in the image, top, bottom)` for every (channel, output row) of one image, `top`
+    /// and `bottom` `2·out_w` long.
+    fn for_each_row_pair<'a>(&self, x_i: &'a [f32], mut f: impl FnMut(usize, usize, &'a [f32], &'a [f32])) {
         let (ho, wo, w) = (self.out_h(), self.out_w(), self.w);
         for ch in 0..self.c {
-            let plane = &x_i[ch * self.h * w..][..self.h * w];
             for oy in 0..ho {
-                f(ch * ho + oy, &plane[2 * oy * w..][..2 * wo], &plane[(2 * oy + 1) * w..][..2 * wo]);
+                let top = ch * self.h * w + 2 * oy * w;
+                f(ch * ho + oy, top, &x_i[top..][..2 * wo], &x_i[top + w..][..2 * wo]);
             }
         }
     }
@@ -80,7 +81,7 @@ pub fn forward(x: &[f32], s: &PoolShape) -> Vec<f32> {
     let (in_len, out_len, wo) = (s.c * s.h * s.w, s.c * s.out_h() * s.out_w(), s.out_w());
     let mut y = vec![0.0; s.n * out_len];
     parallel::for_each_chunk(&mut y, out_len, |i, y_i| {
-        s.for_each_row_pair(&x[i * in_len..][..in_len], |row, top, bottom| {
+        s.for_each_row_pair(&x[i * in_len..][..in_len], |row, _, top, bottom| {
             for (ox, y) in y_i[row * wo..][..wo].iter_mut().enumerate() {
                 *y = window(top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]).0;
             }
@@ -96,10 +97,7 @@ pub fn backward(x: &[f32], dy: &[f32], s: &PoolShape) -> Vec<f32> {
     let mut dx = vec![0.0; x.len()];
     parallel::for_each_chunk(&mut dx, in_len, |i, dx_i| {
         let dy_i = &dy[i * out_len..][..out_len];
-        s.for_each_row_pair(&x[i * in_len..][..in_len], |row, top, bottom| {
-            // Where `top` starts in the image: the output row's first input row.
-            let (ch, oy) = (row / s.out_h(), row % s.out_h());
-            let first = ch * s.h * w + 2 * oy * w;
+        s.for_each_row_pair(&x[i * in_len..][..in_len], |row, first, top, bottom| {
             for (ox, g) in dy_i[row * wo..][..wo].iter().enumerate() {
                 let (_, lower, right) = window(top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]);
                 // One store, at an offset worked out rather than chosen.
