@@ -91,19 +91,122 @@ pub fn forward(x: &[f32], s: &PoolShape) -> Vec<f32> {
 }
 
 /// The input gradient `[n, c, h, w]` from the input `x` and the output gradient `dy`: each
-/// window's maximum is found again and gets `dy`; the rest of `dx` stays zero.
+/// window's maximum is found again and gets `dy`; the rest of `dx` is zero.
 pub fn backward(x: &[f32], dy: &[f32], s: &PoolShape) -> Vec<f32> {
     let (in_len, out_len, wo, w) = (s.c * s.h * s.w, s.c * s.out_h() * s.out_w(), s.out_w(), s.w);
+    // Zeroed for an odd last row or column, which no window covers.
     let mut dx = vec![0.0; x.len()];
     parallel::for_each_chunk(&mut dx, in_len, |i, dx_i| {
         let dy_i = &dy[i * out_len..][..out_len];
         s.for_each_row_pair(&x[i * in_len..][..in_len], |row, first, top, bottom| {
-            for (ox, g) in dy_i[row * wo..][..wo].iter().enumerate() {
-                let (_, lower, right) = window(top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]);
-                // One store, at an offset worked out rather than chosen.
-                dx_i[first + usize::from(lower) * w + 2 * ox + usize::from(right)] = *g;
-            }
+            let (dx_top, rest) = dx_i[first..].split_at_mut(w);
+            route(top, bottom, &dy_i[row * wo..][..wo], &mut dx_top[..2 * wo], &mut rest[..2 * wo]);
         });
     });
     dx
+}
+
+/// One row of windows: each window's gradient `dy` to the pixel that won it, zero to its other
+/// three. Every pixel is written, as a select, so a row's windows can run in SIMD lanes (wasm:
+/// [`simd::route`], four at a time; where the compiler is left to vectorise the scalar loop, it
+/// does not, for the pairs written interleaved).
+fn route(top: &[f32], bottom: &[f32], dy: &[f32], dx_top: &mut [f32], dx_bottom: &mut [f32]) {
+    #[cfg(target_arch = "wasm32")]
+    let done = simd::route(top, bottom, dy, dx_top, dx_bottom);
+    #[cfg(not(target_arch = "wasm32"))]
+    let done = 0;
+    route_from(done, top, bottom, dy, dx_top, dx_bottom);
+}
+
+/// [`route`]'s windows from `first` on, one at a time.
+fn route_from(first: usize, top: &[f32], bottom: &[f32], dy: &[f32], dx_top: &mut [f32], dx_bottom: &mut [f32]) {
+    for ox in first..dy.len() {
+        let (_, lower, right) = window(top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1]);
+        let at = |yes: bool| pick(yes, dy[ox], 0.0);
+        dx_top[2 * ox] = at(!lower & !right);
+        dx_top[2 * ox + 1] = at(!lower & right);
+        dx_bottom[2 * ox] = at(lower & !right);
+        dx_bottom[2 * ox + 1] = at(lower & right);
+    }
+}
+
+/// [`route`] for four windows at a time in wasm's 128-bit vectors: [`window`]'s tournament,
+/// lane by lane, on the even (left) and odd (right) pixels of the two rows, and the four
+/// gradients woven back into pixel order. The same selects, so the same bits.
+#[cfg(target_arch = "wasm32")]
+mod simd {
+    use core::arch::wasm32::*;
+
+    /// [`super::wins`] in each lane: all ones where `then` beats `first`.
+    #[inline]
+    fn wins(first: v128, then: v128) -> v128 {
+        v128_or(f32x4_gt(then, first), f32x4_ne(then, then))
+    }
+
+    /// The first windows of the row, four at a time; returns how many it did.
+    pub fn route(top: &[f32], bottom: &[f32], dy: &[f32], dx_top: &mut [f32], dx_bottom: &mut [f32]) -> usize {
+        let done = dy.len() / 4 * 4;
+        assert!(top.len().min(bottom.len()).min(dx_top.len()).min(dx_bottom.len()) >= 2 * done, "pool: rows too short");
+        let load = |s: &[f32], at: usize| {
+            // SAFETY: `at + 4 <= 2 * done`, checked above against every slice read here.
+            unsafe { v128_load(s.as_ptr().add(at).cast()) }
+        };
+        let store = |s: &mut [f32], at: usize, v: v128| {
+            // SAFETY: as for `load`.
+            unsafe { v128_store(s.as_mut_ptr().add(at).cast(), v) }
+        };
+        for q in (0..done).step_by(4) {
+            let (t0, t1, b0, b1) = (load(top, 2 * q), load(top, 2 * q + 4), load(bottom, 2 * q), load(bottom, 2 * q + 4));
+            // Four windows' pixels: top left, top right, bottom left, bottom right.
+            let (a, b) = (i32x4_shuffle::<0, 2, 4, 6>(t0, t1), i32x4_shuffle::<1, 3, 5, 7>(t0, t1));
+            let (c, d) = (i32x4_shuffle::<0, 2, 4, 6>(b0, b1), i32x4_shuffle::<1, 3, 5, 7>(b0, b1));
+            let right = wins(a, b);
+            let bottom_right = wins(c, d);
+            let lower = wins(v128_bitselect(b, a, right), v128_bitselect(d, c, bottom_right));
+            let right = v128_bitselect(bottom_right, right, lower);
+            let g = load(dy, q);
+            let (up, down) = (v128_andnot(g, lower), v128_and(g, lower));
+            let (tl, tr) = (v128_andnot(up, right), v128_and(up, right));
+            let (bl, br) = (v128_andnot(down, right), v128_and(down, right));
+            store(dx_top, 2 * q, i32x4_shuffle::<0, 4, 1, 5>(tl, tr));
+            store(dx_top, 2 * q + 4, i32x4_shuffle::<2, 6, 3, 7>(tl, tr));
+            store(dx_bottom, 2 * q, i32x4_shuffle::<0, 4, 1, 5>(bl, br));
+            store(dx_bottom, 2 * q + 4, i32x4_shuffle::<2, 6, 3, 7>(bl, br));
+        }
+        done
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The page's pooling gradient is wasm's four-lane one: it must route every gradient where
+    /// the one-window-at-a-time loop does (which `tests/cpu.rs` holds to burn's), ties and NaN
+    /// included, for rows of every length (a tail of 0 to 3 windows).
+    #[wasm_bindgen_test]
+    fn four_lanes_route_as_one_window_at_a_time() {
+        let mut seed = 12_345u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed >> 8
+        };
+        for wo in 1..=17 {
+            // Three levels after a ReLU: most windows hold a tie.
+            let mut rows: Vec<f32> = (0..4 * wo).map(|_| (next() % 3) as f32).collect();
+            rows[next() as usize % (4 * wo)] = f32::NAN;
+            let (top, bottom) = rows.split_at(2 * wo);
+            let dy: Vec<f32> = (0..wo).map(|_| next() as f32 / 16_777_216.0 - 0.5).collect();
+            let mut lanes = vec![f32::NAN; 4 * wo];
+            let mut single = vec![f32::NAN; 4 * wo];
+            {
+                let (t, b) = lanes.split_at_mut(2 * wo);
+                super::route(top, bottom, &dy, t, b);
+                let (t, b) = single.split_at_mut(2 * wo);
+                super::route_from(0, top, bottom, &dy, t, b);
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&lanes), bits(&single), "{wo} windows");
+        }
+    }
 }
