@@ -181,6 +181,11 @@ mod simd {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    // In the browsers `wasm-pack test` drives (scripts/test.sh), where students meet this code;
+    // without it the runner would want node, and skip the library's tests there. (It configures
+    // the library's whole test binary, which holds no other wasm test.)
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
     /// The page's pooling gradient is wasm's four-lane one: it must route every gradient where
     /// the one-window-at-a-time loop does (which `tests/cpu.rs` holds to burn's), ties and NaN
     /// included, for rows of every length (a tail of 0 to 3 windows).
