@@ -147,14 +147,11 @@ mod simd {
     pub fn route(top: &[f32], bottom: &[f32], dy: &[f32], dx_top: &mut [f32], dx_bottom: &mut [f32]) -> usize {
         let done = dy.len() / 4 * 4;
         assert!(top.len().min(bottom.len()).min(dx_top.len()).min(dx_bottom.len()) >= 2 * done, "pool: rows too short");
-        let load = |s: &[f32], at: usize| {
-            // SAFETY: `at + 4 <= 2 * done`, checked above against every slice read here.
-            unsafe { v128_load(s.as_ptr().add(at).cast()) }
-        };
-        let store = |s: &mut [f32], at: usize, v: v128| {
-            // SAFETY: as for `load`.
-            unsafe { v128_store(s.as_mut_ptr().add(at).cast(), v) }
-        };
+        // Four values from `at` on. SAFETY, for both: every call below stays inside its slice.
+        // The rows are read and written at `2q..2q + 8`, which ends by `2 * done` (asserted
+        // above), `dy` at `q..q + 4`, which ends by `done <= dy.len()`.
+        let load = |s: &[f32], at: usize| unsafe { v128_load(s.as_ptr().add(at).cast()) };
+        let store = |s: &mut [f32], at: usize, v: v128| unsafe { v128_store(s.as_mut_ptr().add(at).cast(), v) };
         for q in (0..done).step_by(4) {
             let (t0, t1, b0, b1) = (load(top, 2 * q), load(top, 2 * q + 4), load(bottom, 2 * q), load(bottom, 2 * q + 4));
             // Four windows' pixels: top left, top right, bottom left, bottom right.
