@@ -116,8 +116,13 @@ test("Part 2 with two workers: the same weights twice, through a replica's crash
     await page.waitForSelector("#mnist-start:not([disabled])");
     await page.click("#mnist-start");
     if (crash) {
-      // Once the new run has its replicas (the bar may still show the last run's batches).
+      // Crashed while the run is paused: held at a report, between two steps, with its
+      // replicas up. Polled while it ran, a 100-step run could end before any poll reached a
+      // replica (once in CI, 60 s of polls that found none).
+      await page.click("#mnist-pause");
+      await page.waitForSelector("#mnist-resume:not([hidden])");
       await page.waitForFunction(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1), { timeout: 60_000, polling: 100 });
+      await page.click("#mnist-resume");
       await textOf(page, "#mnist-log", /Replica 1 crashed/);
     }
     await page.waitForFunction((n: number) => document.querySelectorAll("#compare-table tbody tr").length > n &&
