@@ -32,6 +32,15 @@ async function trainToEnd(page: Page, during?: () => Promise<void>): Promise<str
   return (await row.nth(4).textContent())!;
 }
 
+/** Pauses the run in progress, polls `act` until it answers true (the run's replicas are up
+ *  once it holds), and resumes. */
+async function pauseThen(page: Page, act: () => Promise<boolean>) {
+  await page.click("#mnist-pause");
+  await expect(page.locator("#mnist-resume")).toBeVisible();
+  await expect.poll(act).toBe(true);
+  await page.click("#mnist-resume");
+}
+
 test("two workers train, beat chance as one does, and give the same weights twice", async ({ page }) => {
   test.setTimeout(480_000);
   const errors = await open(page, `${SMALL}&epochs=2&workers=2`);
@@ -68,10 +77,10 @@ test("a replica that crashes mid-run is replaced and the run ends as one never i
   const uninterrupted = await trainToEnd(page);
   const hash = await weightsHash(page);
   await trainToEnd(page, async () => {
-    await expect(page.locator("#mnist-bar-text")).toContainText("batch");
-    // Trap replica 1's engine as running out of memory would (a test-only call).
-    // (Until the new run has its replicas: the bar may still show the last run's batches.)
-    await expect.poll(() => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1))).toBe(true);
+    // Trap replica 1's engine as running out of memory would (a test-only call), while the
+    // run is paused: held at a report, between two steps, with its replicas up. Polled while
+    // it ran, a short run could end before any poll reached a replica.
+    await pauseThen(page, () => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1)));
     await expect(page.locator("#mnist-log")).toContainText("Replica 1 crashed");
   });
   await expect(page.locator("#mnist-log")).toContainText("the run goes on");
@@ -86,9 +95,8 @@ test("a replica that hangs is ended after a minute and replaced, and the run end
   await loadData(page);
   const uninterrupted = await trainToEnd(page);
   await trainToEnd(page, async () => {
-    await expect(page.locator("#mnist-bar-text")).toContainText("batch");
     // Replica 1 stops answering, as a worker stuck loading its engine would (a test-only call).
-    await expect.poll(() => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1, "hang"))).toBe(true);
+    await pauseThen(page, () => page.evaluate(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1, "hang")));
     await expect(page.locator("#mnist-log")).toContainText("Replica 1 crashed (it did not answer within 60 s)", { timeout: 120_000 });
   });
   expect(await page.locator("#compare-table tbody tr").nth(1).locator("td").nth(4).textContent()).toBe(uninterrupted);
