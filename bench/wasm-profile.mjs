@@ -9,7 +9,8 @@
 //     target/wasm32-unknown-unknown/release/gradbook.wasm
 //   node bench/wasm-profile.mjs [recipe=quick] [batch=16] [steps=300] [top=25]
 //
-// (batch 16: one replica's slice of `quick`'s 32 at the page's two workers.) Without the
+// (batch 16: one replica's slice of `quick`'s 32 at the page's two workers.) `CALLERS=N` lists
+// the N commonest callers of each function above 3 % (default 1). Without the
 // profile, `PROFILE=0` only times it: interleave two builds' runs to compare them.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -54,8 +55,11 @@ for (const n of profile.nodes) {
   callers.set(k, by);
 }
 const total = profile.samples.length;
+const callersShown = Number(process.env.CALLERS ?? 1);
 for (const [k, h] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
   console.log(`${((100 * h) / total).toFixed(1).padStart(5)} %  ${k.slice(0, 110)}`);
-  const [chain, n] = [...callers.get(k)].sort((a, b) => b[1] - a[1])[0];
-  if (h / total > 0.03) console.log(`          mostly from ${chain} (${((100 * n) / h).toFixed(0)} % of it)`);
+  if (h / total <= 0.03) continue;
+  for (const [chain, n] of [...callers.get(k)].sort((a, b) => b[1] - a[1]).slice(0, callersShown)) {
+    console.log(`          from ${chain} (${((100 * n) / h).toFixed(0)} % of it)`);
+  }
 }
