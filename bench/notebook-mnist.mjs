@@ -68,6 +68,17 @@ async function measure(args, label) {
   await page.locator("body[data-mnist-ready=true]").waitFor({ timeout: 600_000 });
   await page.click("#mnist-load");
   await page.locator("#mnist-data .samples canvas").first().waitFor({ timeout: 600_000 });
+  // The wall-clock time from the click on Start to each milestone's first showing, as a student
+  // waits for it: the page's own figure is the run's clock, which leaves out its setup (the
+  // replicas starting) and the page's calls between steps.
+  await page.evaluate(() => {
+    const shown = (globalThis.__milestonesShown = {});
+    const el = document.getElementById("mnist-milestones");
+    new MutationObserver(() => {
+      for (const m of el.querySelectorAll("[data-milestone]")) shown[m.dataset.milestone] ??= performance.now() - globalThis.__startClicked;
+    }).observe(el, { childList: true, subtree: true, characterData: true });
+    document.getElementById("mnist-start").addEventListener("click", () => (globalThis.__startClicked = performance.now()), { capture: true });
+  });
   await page.click("#mnist-start");
 
   // [seconds, batch] at each report, from the bar's text.
@@ -96,7 +107,8 @@ async function measure(args, label) {
   const [first, last] = [seen[0], seen[seen.length - 1]];
   const ms = last && first && last[1] > first[1] ? ((last[0] - first[0]) * 1000) / (last[1] - first[1]) : NaN;
   const accuracies = [...((await page.locator("#mnist-log").textContent()) ?? "").matchAll(/TEST set: .*Test Accuracy: ([\d.]+)%/g)].map((m) => m[1]);
-  const milestones = (await page.locator("#mnist-milestones").textContent()) ?? "";
+  const wall = await page.evaluate(() => Object.entries(globalThis.__milestonesShown).map(([m, ms]) => `${m} % ${(ms / 1000).toFixed(1)} s`).join(", "));
+  const milestones = `${(await page.locator("#mnist-milestones").textContent()) ?? ""} Wall-clock from the click on Start: ${wall || "none"}.`;
   const epochText = full ? `; epochs ${epochTimes.map((s) => `${s} s`).join(", ")} with the test; test accuracy ${accuracies.join(", ")} %; ${milestones}` : "";
   console.log(`${label}: ${recipe} batch ${batch} on ${backend}, workers=${workers}: ${ms.toFixed(1)} ms/step over ${last[1] - first[1]} steps${epochText}; renderer memory peak ${(peak / 1024).toFixed(0)} MB PSS`);
   await browser.close();
