@@ -24,6 +24,25 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** A real click on `selector` once it is in view and has stopped moving: puppeteer clicks at
+ *  the point where it found the element, and one clicked while a cell above was still filling
+ *  in (the data cell's digits appear as Start is enabled) landed beside it, so the run never
+ *  started (the test then waited out puppeteer's 180 s protocol timeout: the "stalls"). */
+async function click(page: Page, selector: string): Promise<void> {
+  const place = () => page.$eval(selector, (el) => {
+    el.scrollIntoView({ block: "center" });
+    const r = el.getBoundingClientRect();
+    return `${r.x},${r.y},${r.width},${r.height}`;
+  });
+  for (let last = await place(), i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await place();
+    if (now === last) break;
+    last = now;
+  }
+  await page.click(selector);
+}
+
 /** Waits until `selector`'s text matches `pattern`, and returns it. */
 async function textOf(page: Page, selector: string, pattern: RegExp, timeout = 120_000): Promise<string> {
   const handle = await page.waitForFunction(
@@ -81,10 +100,10 @@ test("Part 2 trains an epoch on Firefox's backend and shows its results", async 
   test.setTimeout(480_000);
   const { page, errors } = await open(`${QUICK}&epochs=1`);
   await page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
-  await page.click("#mnist-load");
+  await click(page, "#mnist-load");
   await textOf(page, "#mnist-data-status", /60,000 training and 10,000 test images/);
   await page.waitForSelector("#mnist-start:not([disabled])");
-  await page.click("#mnist-start");
+  await click(page, "#mnist-start");
   await textOf(page, "#mnist-test-accuracy", /^\d{1,3}\.\d\d%$/, 420_000);
   await textOf(page, "#mnist-bar-text", /batch 8\/8 \(100%\)/);
   await page.waitForSelector("#results-accuracy");
@@ -103,7 +122,7 @@ test("Part 2 with two workers: the same weights twice, through a replica's crash
   // 100 steps of 32 images, each batch in two slices (www/mnist/replicas.ts).
   const { page, errors } = await open("recipe=compact&batchSize=32&limitTrain=3200&limitTest=500&reportEvery=10&epochs=1&device=flex&workers=2");
   await page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
-  await page.click("#mnist-load");
+  await click(page, "#mnist-load");
   await textOf(page, "#mnist-data-status", /60,000 training and 10,000 test images/);
   // What the model makes of four fixed images, every bit (a weights file also holds random ids).
   const hash = () => page.evaluate(async () => {
@@ -114,15 +133,15 @@ test("Part 2 with two workers: the same weights twice, through a replica's crash
   const run = async (crash: boolean) => {
     const before = await page.$$eval("#compare-table tbody tr", (rows) => rows.length).catch(() => 0);
     await page.waitForSelector("#mnist-start:not([disabled])");
-    await page.click("#mnist-start");
+    await click(page, "#mnist-start");
     if (crash) {
       // Crashed while the run is paused: held at a report, between two steps, with its
       // replicas up. Polled while it ran, a 100-step run could end before any poll reached a
       // replica (once in CI, 60 s of polls that found none).
-      await page.click("#mnist-pause");
+      await click(page, "#mnist-pause");
       await page.waitForSelector("#mnist-resume:not([hidden])");
       await page.waitForFunction(() => (globalThis as any).gradbook.mnist.call("crashReplica", 1), { timeout: 60_000, polling: 100 });
-      await page.click("#mnist-resume");
+      await click(page, "#mnist-resume");
       await textOf(page, "#mnist-log", /Replica 1 crashed/);
     }
     await page.waitForFunction((n: number) => document.querySelectorAll("#compare-table tbody tr").length > n &&
@@ -143,14 +162,14 @@ test("a run training in one tab is not offered in another; once its tab closes i
   const query = "recipe=compact&batchSize=64&limitTrain=6400&limitTest=500&reportEvery=5&epochs=3&device=flex&workers=1";
   const a = await open(query);
   await a.page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
-  await a.page.click("#mnist-load");
+  await click(a.page, "#mnist-load");
   await textOf(a.page, "#mnist-data-status", /60,000 training and 10,000 test images/);
   const before = await a.page.$$eval("#compare-table tbody tr", (rows) => rows.length).catch(() => 0);
-  await a.page.click("#mnist-start");
+  await click(a.page, "#mnist-start");
   // Once the run has stored its first epoch, A pauses it (so it cannot finish) and B opens.
   const row = `#compare-table tbody tr:nth-child(${before + 1})`;
   await textOf(a.page, `${row} td:nth-child(3)`, /^1$/, 240_000);
-  await a.page.click("#mnist-pause");
+  await click(a.page, "#mnist-pause");
   const b = await open(query);
   await b.page.waitForSelector("body[data-mnist-ready=true]", { timeout: 120_000 });
   await textOf(b.page, `${row} td:nth-child(2)`, /^running in another tab$/);

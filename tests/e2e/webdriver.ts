@@ -57,10 +57,15 @@ export class WebKit {
   /** Waits until `fn(...args)` in the page returns something truthy, and returns it. */
   async until<T>(fn: (...args: any[]) => T, args: unknown[] = [], timeout = 60_000, what = fn.toString()): Promise<T> {
     const end = Date.now() + timeout;
+    // What the driver last said instead of a value: when the page stalls, the timeout says how.
+    let refused = "";
     for (;;) {
-      const value = await this.run(fn, ...args).catch(() => undefined);
+      const value = await this.run(fn, ...args).then(
+        (v) => ((refused = ""), v),
+        (e) => void (refused = ` (the driver's last answer was an error: ${e.message})`),
+      );
       if (value) return value as T;
-      if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+      if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}${refused}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -78,8 +83,13 @@ export class WebKit {
     return r[ELEMENT];
   }
 
-  /** A real click, through the driver, on `selector` (scrolled into view first). */
+  /** A real click, through the driver, on `selector`, once it is scrolled into view and has
+   *  stopped moving. The driver clicks at the point where it found the element: clicked while
+   *  a cell above was still filling in (the data cell's digits appear as Start is enabled), the
+   *  click landed on the page beside the button, and the test waited minutes for a run that
+   *  never started (the "stalls" of 1 run in 5–25). */
   async click(selector: string): Promise<void> {
+    await this.box(selector);
     await this.cmd("POST", `/element/${await this.element(selector)}/click`, {});
   }
 

@@ -23,6 +23,20 @@ async function open(query: string): Promise<void> {
   await wk.watchErrors();
 }
 
+/** Fails with what the page shows instead, and whether its engine still answers a call: a run
+ *  stuck awaiting something (not computing) leaves the engine's event loop free to. */
+async function stuck(e: unknown): Promise<never> {
+  throw new Error(`${e}: ${await wk.run(async () => JSON.stringify({
+    log: document.getElementById("mnist-log")?.textContent?.slice(-600), bar: document.getElementById("mnist-bar-text")?.textContent,
+    data: document.getElementById("mnist-data-status")?.textContent,
+    startDisabled: (document.getElementById("mnist-start") as HTMLButtonElement | null)?.disabled, errors: (window as any).__errors,
+    engine: await Promise.race([
+      (globalThis as any).gradbook.mnist.call("recipes").then(() => "answers calls"),
+      new Promise((r) => setTimeout(() => r("does not answer within 5 s"), 5000)),
+    ]),
+  }))}`);
+}
+
 test("Part 1: the sheet's numbers, the loss plot, and a weight's gradient paths", async () => {
   await open("tiny.lr=2&tiny.iteration=12&tiny.weight=w1");
   await wk.text("#status", /^Ready: 6 learning rates × 40 iterations/);
@@ -53,10 +67,10 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   await open(`${QUICK}&epochs=1`);
   await wk.until(() => document.body.dataset.mnistReady === "true", [], 120_000);
   await wk.click("#mnist-load");
-  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000);
+  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000).catch(stuck);
   await wk.until(() => !(document.getElementById("mnist-start") as HTMLButtonElement).disabled);
   await wk.click("#mnist-start");
-  await wk.text("#mnist-test-accuracy", /^\d{1,3}\.\d\d%$/, 300_000);
+  await wk.text("#mnist-test-accuracy", /^\d{1,3}\.\d\d%$/, 300_000).catch(stuck);
   await wk.text("#mnist-bar-text", /batch 8\/8 \(100%\)/);
   await wk.until(() => document.getElementById("results-accuracy"));
   expect(await wk.run(() => document.querySelectorAll("#confusion tbody tr").length)).toBe(10);
@@ -92,12 +106,12 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   await open("recipe=compact&batchSize=64&limitTrain=3200&limitTest=500&reportEvery=5&epochs=3");
   await wk.until(() => document.body.dataset.mnistReady === "true", [], 120_000);
   await wk.click("#mnist-load");
-  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000);
+  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000).catch(stuck);
   await wk.until(() => !(document.getElementById("mnist-start") as HTMLButtonElement).disabled);
   await wk.click("#mnist-start");
   // The new run is the table's second row (the first is the one-epoch run above); once it has
   // stored epoch 1 (or 2), pause it so that it cannot finish first, and reload.
-  await wk.until(() => /^[12]$/.test(document.querySelector("#compare-table tbody tr:nth-child(2) td:nth-child(3)")?.textContent ?? ""), [], 300_000);
+  await wk.until(() => /^[12]$/.test(document.querySelector("#compare-table tbody tr:nth-child(2) td:nth-child(3)")?.textContent ?? ""), [], 300_000).catch(stuck);
   await wk.click("#mnist-pause");
   await wk.reload();
   await wk.watchErrors();
@@ -114,13 +128,8 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   if (!storage?.kept) await wk.text("#mnist-resume-offer", /may clear it after some days without a visit/);
   await wk.text("#mnist-storage", storage ? /^The page keeps \d[\d,]* MB in this browser/ : /^This browser may clear it/);
   await wk.click("#mnist-resume-offer [data-resume]");
-  await wk.text("#mnist-log", /Epoch: 3/, 300_000);
-  await wk.until(() => document.getElementById("results-accuracy"), [], 300_000).catch(async (e) => {
-    throw new Error(`${e}: ${await wk.run(() => JSON.stringify({
-      log: document.getElementById("mnist-log")?.textContent?.slice(-600), bar: document.getElementById("mnist-bar-text")?.textContent,
-      status: document.getElementById("mnist-status")?.textContent, errors: (window as any).__errors,
-    }))}`);
-  });
+  await wk.text("#mnist-log", /Epoch: 3/, 300_000).catch(stuck);
+  await wk.until(() => document.getElementById("results-accuracy"), [], 300_000).catch(stuck);
 
   // A first visit kept the engine and the page for offline use: a service worker controls the
   // page, and its cache holds an engine module.
