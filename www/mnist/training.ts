@@ -9,7 +9,8 @@ import type { MnistCell } from "./state";
 import type { Progress, TestPoint } from "./protocol";
 
 /** When the run's tests first reached each milestone accuracy (the exercise's 99.4 %), in the
- *  run's own time: from Start, its tests included, its pauses not. */
+ *  run's own time: its training and tests, not its pauses, nor its setup before the first step
+ *  (the replicas starting: ≈ 0.5 s of a student's wait from Start, docs/results.md). */
 export function milestonesText(tests: TestPoint[]): string {
   if (tests.length === 0) return "";
   const parts = MILESTONES.map((m) => {
