@@ -7,6 +7,7 @@ import { expect, test } from "@playwright/test";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { BASE_URL, FIREFOX } from "../../playwright.config";
 import { QUICK, needsData } from "./mnist-helpers";
+import { untilStill } from "./still";
 
 let browser: Browser;
 test.beforeAll(async () => {
@@ -24,22 +25,15 @@ async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-/** A real click on `selector` once it is in view and has stopped moving: puppeteer clicks at
- *  the point where it found the element, and one clicked while a cell above was still filling
- *  in (the data cell's digits appear as Start is enabled) landed beside it, so the run never
- *  started (the test then waited out puppeteer's 180 s protocol timeout: the "stalls"). */
+/** A real click on `selector` once it is in view and has stopped moving (`untilStill`): one
+ *  that landed beside a moving Start left the run unstarted, and the test waited out
+ *  puppeteer's 180 s protocol timeout (the "stalls"). */
 async function click(page: Page, selector: string): Promise<void> {
-  const place = () => page.$eval(selector, (el) => {
+  await untilStill(() => page.$eval(selector, (el) => {
     el.scrollIntoView({ block: "center" });
     const r = el.getBoundingClientRect();
-    return `${r.x},${r.y},${r.width},${r.height}`;
-  });
-  for (let last = await place(), i = 0; i < 40; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = await place();
-    if (now === last) break;
-    last = now;
-  }
+    return [r.x, r.y, r.width, r.height];
+  }));
   await page.click(selector);
 }
 

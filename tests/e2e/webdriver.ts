@@ -5,6 +5,7 @@
 // scripts, and real clicks and typing through the driver.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { untilStill } from "./still";
 
 /** MiniBrowser, WebKitGTK's test browser (it has no headless mode: hence the virtual display). */
 export const MINIBROWSER = process.env.MINIBROWSER ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
@@ -84,10 +85,8 @@ export class WebKit {
   }
 
   /** A real click, through the driver, on `selector`, once it is scrolled into view and has
-   *  stopped moving. The driver clicks at the point where it found the element: clicked while
-   *  a cell above was still filling in (the data cell's digits appear as Start is enabled), the
-   *  click landed on the page beside the button, and the test waited minutes for a run that
-   *  never started (the "stalls" of 1 run in 5–25). */
+   *  stopped moving (`untilStill`): one that landed beside a moving Start left the test
+   *  waiting minutes for a run that never started (the "stalls" of 1 run in 5–25). */
   async click(selector: string): Promise<void> {
     await this.box(selector);
     await this.cmd("POST", `/element/${await this.element(selector)}/click`, {});
@@ -106,18 +105,12 @@ export class WebKit {
   /** `selector`'s box in the viewport, scrolled to the middle of the screen, once it stays put
    *  for a quarter of a second (cells that are still filling in move what is below them). */
   async box(selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
-    const measure = () => this.run((sel: string) => {
+    return untilStill(() => this.run((sel: string) => {
       const el = document.querySelector(sel)!;
       el.scrollIntoView({ block: "center" });
       const r = el.getBoundingClientRect();
       return { x: r.x, y: r.y, width: r.width, height: r.height };
-    }, selector);
-    for (let last = await measure(), i = 0; ; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      const now = await measure();
-      if (JSON.stringify(now) === JSON.stringify(last) || i > 40) return now;
-      last = now;
-    }
+    }, selector));
   }
 
   /** Types `text` into `selector` (replacing what it holds); for a file input, `text` is a path. */
