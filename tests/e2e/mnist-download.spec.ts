@@ -30,3 +30,36 @@ for (const [damage, spoil, message] of [
     expect(errors).toEqual([]);
   });
 }
+
+// A student clicks Load, then Start further down once it is enabled. If the digits coming in
+// pushed Start down, a click aimed at it would land beside it (the WebKit and Firefox tests' old
+// stalls were exactly that). So the data cell holds its final height from the start.
+for (const [size, viewport] of [["a laptop", { width: 1280, height: 720 }], ["a phone", { width: 390, height: 844 }]] as const) {
+  test(`on ${size}'s screen, loading the data moves nothing below it`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    const errors = await open(page, "recipe=compact");
+    const startAt = () => page.locator("#mnist-start").evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+    // Once the page has set itself up (Part 1 draws its cells after Part 2's are ready):
+    await expect(page.locator("#max-diff")).toHaveText(/\d/);
+    let before = NaN;
+    await expect.poll(async () => before === (before = await startAt()), { intervals: [250] }).toBe(true);
+    // Hold one file back, to look at the page while the bars show.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/t10k-labels-idx1-ubyte\.gz$/, async (route) => { await held; await route.continue(); });
+    await page.click("#mnist-load");
+    await expect(page.locator("#mnist-data-status")).toHaveText("Loading MNIST…");
+    await expect(page.locator("#mnist-data .downloads progress")).toHaveCount(4);
+    await expect(page.locator("#mnist-data .downloads progress").first()).toBeVisible();
+    expect(await startAt(), "while loading").toBe(before);
+    release();
+    await expect(page.locator("#mnist-data-status")).toContainText("60,000 training and 10,000 test images");
+    await expect(page.locator("#mnist-data .samples canvas")).toHaveCount(32);
+    expect(await startAt(), "once loaded").toBe(before);
+    // The slots were only places: the samples are the digits, named for a screen reader.
+    await expect(page.locator("#mnist-data .samples")).not.toHaveAttribute("aria-hidden", "true");
+    await expect(page.locator("#mnist-data .digit-slot")).toHaveCount(0);
+    await expect(page.locator("#mnist-start")).toBeEnabled();
+    expect(errors).toEqual([]);
+  });
+}

@@ -11,24 +11,44 @@ import type { Augment } from "./protocol";
 
 const SAMPLES = 16;
 
+/** A row of digits, each captioned; `slot` is what stands in the place of digit `k`. */
+function grid(slot: (k: number) => HTMLElement, caption: (k: number) => string): HTMLElement {
+  const div = document.createElement("div");
+  div.className = "digits";
+  for (let k = 0; k < SAMPLES; k++) {
+    const figure = document.createElement("figure");
+    figure.append(slot(k), Object.assign(document.createElement("figcaption"), { textContent: caption(k) }));
+    div.append(figure);
+  }
+  return div;
+}
+
+const heading = (text: string) => Object.assign(document.createElement("h3"), { textContent: text });
+const augmentedHeading = (draw: number) => heading(`As the augmentation sees them (draw ${draw})`);
+
+/** Empty slots the size of the sample grids, before there is data: the cell takes its final
+ *  height at once. A screen reader skips them; the status line says what is happening. */
+function showSlots(root: HTMLElement): void {
+  const samples = root.querySelector<HTMLElement>(".samples")!;
+  const slot = () => Object.assign(document.createElement("span"), { className: "digit-slot" });
+  samples.setAttribute("aria-hidden", "true");
+  samples.replaceChildren(
+    heading("Training digits"), grid(slot, () => "\u00a0"),
+    // The heading the first draw will have, so that it wraps (on a phone) as that one will.
+    augmentedHeading(1), grid(slot, () => "\u00a0"),
+  );
+}
+
 /** The sample grid and its augmented twin (draw number `draw` of the augmentation). */
 async function showSamples(root: HTMLElement, augment: Augment, draw: number): Promise<void> {
   const indices = Array.from({ length: SAMPLES }, (_, i) => i * 997);
   const { pixels, labels } = await mnist.call("images", "train", indices);
   const augmented = await mnist.call("augmented", indices, augment, draw);
-  const grid = (bytes: Uint8Array) => {
-    const div = document.createElement("div");
-    div.className = "digits";
-    indices.forEach((_, k) => {
-      const figure = document.createElement("figure");
-      figure.append(digitCanvas(bytes, k), Object.assign(document.createElement("figcaption"), { textContent: String(labels[k]) }));
-      div.append(figure);
-    });
-    return div;
-  };
-  root.querySelector(".samples")!.replaceChildren(
-    Object.assign(document.createElement("h3"), { textContent: "Training digits" }), grid(pixels),
-    Object.assign(document.createElement("h3"), { textContent: `As the augmentation sees them (draw ${draw})` }), grid(augmented),
+  const samples = root.querySelector<HTMLElement>(".samples")!;
+  samples.removeAttribute("aria-hidden");
+  samples.replaceChildren(
+    heading("Training digits"), grid((k) => digitCanvas(pixels, k), (k) => String(labels[k])),
+    augmentedHeading(draw), grid((k) => digitCanvas(augmented, k), (k) => String(labels[k])),
   );
 }
 
@@ -43,6 +63,7 @@ export const mountData: MnistCell = (cell, state) => {
     const setup = state.get().setup;
     if (setup) void showSamples(root, setup.config.augment, ++draw);
   };
+  showSlots(root);
   load.addEventListener("click", () => void ensureData());
   again.addEventListener("click", samples);
 
@@ -65,6 +86,8 @@ export const mountData: MnistCell = (cell, state) => {
     } else if (data.kind === "failed") {
       status.textContent = data.message;
     }
+    // The bars, while there are any, take the samples' place rather than adding to the height.
+    root.querySelector(".samples")!.classList.toggle("behind", downloads.childElementCount > 0);
   });
   // Data loaded before the settings were (from the cache, on a return visit): the samples
   // follow the settings' augmentation as soon as there is one.
