@@ -281,3 +281,39 @@ test("the form shows the settings a student changes first and folds the rest und
   await expect(page.locator('#mnist-params [data-field="optimizer.momentum"] .field-error')).toContainText("momentum must be");
   expect(errors).toEqual([]);
 });
+
+test("on a phone the plots fit the screen, and widen when it turns sideways", async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors = await open(page, `${QUICK}&epochs=1`);
+  await loadData(page);
+  await page.click("#mnist-start");
+  await expect(page.locator("#mnist-test-accuracy")).toBeVisible({ timeout: 240_000 });
+  await expect(page.locator("#compare-plot .uplot")).toBeVisible();
+  // Each plot's box against the box it sits in (which would scroll sideways if the plot were
+  // wider): Part 1's loss, Part 2's three live plots, the runs' comparison.
+  const plots = ["#loss-plot", "#plot-batch-loss", "#plot-epoch-loss", "#plot-epoch-accuracy", "#compare-plot"];
+  const widths = () => page.evaluate((ids) => ids.map((id) => {
+    const box = document.querySelector<HTMLElement>(id)!;
+    const plot = box.querySelector<HTMLElement>(".uplot")!;
+    const cell = box.closest<HTMLElement>(".cell")!;
+    const style = getComputedStyle(cell);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return { id, plot: plot.getBoundingClientRect().width, room, scrolls: box.scrollWidth > box.clientWidth };
+  }), plots);
+  const upright = await widths();
+  for (const w of upright) {
+    expect(w.scrolls, w.id).toBe(false);
+    expect(w.plot, w.id).toBeLessThanOrEqual(w.room);
+    expect(w.plot, w.id).toBeGreaterThan(w.room * 0.9);
+  }
+  await page.setViewportSize({ width: 844, height: 390 });
+  // Sideways there is more room: each plot takes it (up to its own most, 460 or 900 px).
+  await expect.poll(async () => (await widths()).map((w) => w.plot > w.room * 0.9 || w.plot >= 460)).toEqual(plots.map(() => true));
+  const sideways = await widths();
+  for (const [k, w] of sideways.entries()) {
+    expect(w.scrolls, w.id).toBe(false);
+    expect(w.plot, w.id).toBeGreaterThan(upright[k].plot);
+  }
+  expect(errors).toEqual([]);
+});

@@ -3,6 +3,7 @@
 import uPlot from "uplot";
 import { escapeHtml } from "../format";
 import { axis, legend, line } from "../plot-style";
+import { fitWidth, widthIn } from "../plot-fit";
 import { touchCursor } from "../plot-touch";
 import { forgetRuns } from "./run";
 import type { MnistCell } from "./state";
@@ -43,7 +44,7 @@ function show(root: HTMLElement, runs: RunRecord[], elsewhere: number[], along: 
   const el = root.querySelector<HTMLElement>("#compare-plot")!;
   plot = new uPlot(
     {
-      width: Math.min(root.clientWidth || 800, 900),
+      width: widthIn(root, 900),
       height: 300,
       // Whole epochs on x (no 1.5); accuracy never above 100 % on y.
       scales: {
@@ -53,7 +54,7 @@ function show(root: HTMLElement, runs: RunRecord[], elsewhere: number[], along: 
       axes: [along === "epoch" ? axis("epoch", { incrs: [1, 2, 5, 10, 20, 50] }) : axis("seconds from Start"), axis("test accuracy %", { size: 60 })],
       series: [{ label: along }, ...withEpochs.map((r, i) => ({ label: runLabel(r), ...line(i), spanGaps: true, points: { size: 7 } }))],
       legend,
-      plugins: [touchCursor()],
+      plugins: [touchCursor(), fitWidth(root, 900)],
     },
     data,
     el,

@@ -4,6 +4,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { axis, legend, line } from "../plot-style";
+import { fitWidth, widthIn } from "../plot-fit";
 import { touchCursor } from "../plot-touch";
 import { fmt } from "../format";
 
@@ -18,9 +19,12 @@ export class LivePlot {
 
   constructor(root: HTMLElement, private readonly xLabel: string, private readonly yLabel: string, private readonly series: string[]) {
     this.data = [[], ...series.map(() => [])];
+    // `root` sits in a row of plots that wraps, and takes its width from its plot: the row's
+    // width is what there is to fill.
+    const row = root.parentElement ?? root;
     this.plot = new uPlot(
       {
-        width: Math.min(root.clientWidth || 460, 460),
+        width: widthIn(row, 460),
         height: 240,
         scales: { x: { time: false } },
         axes: [axis(xLabel), axis(yLabel, { size: 60 })],
@@ -28,7 +32,7 @@ export class LivePlot {
         // draws no line), hidden once a line is dense enough to read.
         series: [{ label: xLabel }, ...series.map((label, i) => ({ label, ...line(i), spanGaps: true, points: { size: 7 } }))],
         legend,
-        plugins: [touchCursor()],
+        plugins: [touchCursor(), fitWidth(row, 460)],
       },
       this.data as uPlot.AlignedData,
       root,

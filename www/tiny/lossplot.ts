@@ -2,6 +2,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { axis, legend, line } from "../plot-style";
+import { fitWidth, widthIn } from "../plot-fit";
 import { touchCursor } from "../plot-touch";
 import { fmt } from "../format";
 import type { TinyCell } from "./state";
@@ -28,12 +29,12 @@ export const mountLossPlot: TinyCell = (cell, state) => {
     plot?.destroy();
     plot = new uPlot(
       {
-        width: Math.min(root.clientWidth || 800, 900),
+        width: widthIn(root, 900),
         height: 320,
         scales: { x: { time: false } },
         axes: [axis("iteration"), axis("E_total", { size: 70 })],
         legend,
-        plugins: [touchCursor()],
+        plugins: [touchCursor(), fitWidth(root, 900)],
         series: [
           { label: "iteration" },
           ...traces.map((t, i) => ({
