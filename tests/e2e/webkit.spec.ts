@@ -9,6 +9,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { BASE_URL } from "../../playwright.config";
 import { QUICK, needsData } from "./mnist-helpers";
+import { untilStill } from "./still";
 import { WebKit, webkitAvailable } from "./webdriver";
 
 let wk: WebKit;
@@ -35,6 +36,19 @@ async function stuck(e: unknown): Promise<never> {
       new Promise((r) => setTimeout(() => r("does not answer within 5 s"), 5000)),
     ]),
   }))}`);
+}
+
+/** Loads the data as a student does, until Start is enabled. The data cell keeps its height as
+ *  it fills in, so Start stays where it was in the page (a click aimed at it lands on it). */
+async function loadData(): Promise<void> {
+  await wk.text("#max-diff", /\d/); // Part 1 has drawn its cells above
+  const startAt = () => wk.run(() => document.getElementById("mnist-start")!.getBoundingClientRect().top + window.scrollY);
+  const before = await untilStill(startAt);
+  await wk.click("#mnist-load");
+  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000).catch(stuck);
+  await wk.until(() => document.querySelectorAll("#mnist-data .samples canvas").length === 32);
+  expect(await startAt(), "Start's place in the page").toBe(before);
+  await wk.until(() => !(document.getElementById("mnist-start") as HTMLButtonElement).disabled);
 }
 
 test("Part 1: the sheet's numbers, the loss plot, and a weight's gradient paths", async () => {
@@ -66,9 +80,7 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   test.setTimeout(600_000);
   await open(`${QUICK}&epochs=1`);
   await wk.until(() => document.body.dataset.mnistReady === "true", [], 120_000);
-  await wk.click("#mnist-load");
-  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000).catch(stuck);
-  await wk.until(() => !(document.getElementById("mnist-start") as HTMLButtonElement).disabled);
+  await loadData();
   await wk.click("#mnist-start");
   await wk.text("#mnist-test-accuracy", /^\d{1,3}\.\d\d%$/, 300_000).catch(stuck);
   await wk.text("#mnist-bar-text", /batch 8\/8 \(100%\)/);
@@ -105,9 +117,7 @@ test("Part 2: data, a short run on the CPU with its results, the editor, weights
   // A reload in the middle of a three-epoch run offers to resume it; resumed, it finishes.
   await open("recipe=compact&batchSize=64&limitTrain=3200&limitTest=500&reportEvery=5&epochs=3");
   await wk.until(() => document.body.dataset.mnistReady === "true", [], 120_000);
-  await wk.click("#mnist-load");
-  await wk.text("#mnist-data-status", /60,000 training and 10,000 test images/, 120_000).catch(stuck);
-  await wk.until(() => !(document.getElementById("mnist-start") as HTMLButtonElement).disabled);
+  await loadData();
   await wk.click("#mnist-start");
   // The new run is the table's second row (the first is the one-epoch run above); once it has
   // stored epoch 1 (or 2), pause it so that it cannot finish first, and reload.
