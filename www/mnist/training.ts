@@ -1,25 +1,12 @@
 // Cell 5: the run as it happens. A tqdm-like bar per epoch, the seed notebook's log, live plots
 // of the loss per batch and of loss and accuracy per epoch, and the device doing the work.
-import { MILESTONES } from "../generated/engine";
 import { keepFocus } from "../focus";
 import { duration } from "../format";
 import { discardInterrupted, downloadWeights, pauseRun, resumeInterrupted, resumeRun, startRun, stopRun, useWeights, viewInterrupted } from "./run";
+import { milestonesText } from "./milestones";
 import { LivePlot } from "./plots";
-import type { MnistCell } from "./state";
-import type { Progress, TestPoint } from "./protocol";
-
-/** When the run's tests first reached each milestone accuracy (the exercise's 99.4 %), in the
- *  run's own time: its training and tests, not its pauses, nor its setup before the first step
- *  (the replicas starting: ≈ 0.5 s of a student's wait from Start, docs/results.md). */
-export function milestonesText(tests: TestPoint[]): string {
-  if (tests.length === 0) return "";
-  const parts = MILESTONES.map((m) => {
-    const t = tests.find((t) => t.accuracy >= m);
-    return t ? `${m}% after <strong data-milestone="${m}">${t.seconds.toFixed(1)} s</strong> (epoch ${((t.epoch - 1) + t.batch / t.batches).toFixed(2)})` : `${m}% not yet`;
-  });
-  return `Test accuracy reached ${parts.join(", ")}.`;
-}
-
+import type { MnistCell, MnistState } from "./state";
+import type { Progress } from "./protocol";
 
 function barText(p: Progress): string {
   const perBatch = p.seconds / p.batch;
@@ -108,7 +95,10 @@ export const mountTraining: MnistCell = (root, state) => {
     }
     drawn = epochs.length;
   });
-  state.watch((s) => s.tests, (tests) => ($("mnist-milestones").innerHTML = milestonesText(tests)));
+  // Said in the past tense once the run has ended without reaching one.
+  const milestones = (s: MnistState) => ($("mnist-milestones").innerHTML = milestonesText(s.tests, s.runState !== "idle"));
+  state.watch((s) => s.tests, (_, s) => milestones(s));
+  state.watch((s) => s.runState, (_, s) => milestones(s));
   state.watch((s) => s.progress, (p) => {
     if (!p) return;
     const bar = $<HTMLProgressElement>("mnist-bar");
