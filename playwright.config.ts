@@ -29,8 +29,8 @@ export default defineConfig({
     // One retry each, reported as flaky when it passes, not hidden. The Part 2 "stalls" both
     // projects had (a click on Start landing beside the button as the data cell filled in
     // above it: docs/results.md) are fixed in the tests' clicks, and the data cell now keeps
-    // its height as it fills in; the retry stays for what a
-    // driver over a virtual display still does now and then.
+    // its height as it fills in; the retry stays for what a driver over a virtual display
+    // still does now and then.
     { name: "firefox", testMatch: "firefox.spec.ts", retries: 1 },
     { name: "webkit", testMatch: "webkit.spec.ts", retries: 1 },
   ],

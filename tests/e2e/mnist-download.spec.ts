@@ -3,6 +3,7 @@
 // which file, and the next try fetches every file afresh and keeps them.
 import { expect, test, type Page } from "@playwright/test";
 import { loadData, needsData, open, WITHOUT_WEBGPU } from "./mnist-helpers";
+import { untilStill } from "./still";
 
 needsData();
 test.use({ launchOptions: WITHOUT_WEBGPU });
@@ -41,8 +42,7 @@ for (const [size, viewport] of [["a laptop", { width: 1280, height: 720 }], ["a 
     const startAt = () => page.locator("#mnist-start").evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
     // Once the page has set itself up (Part 1 draws its cells after Part 2's are ready):
     await expect(page.locator("#max-diff")).toHaveText(/\d/);
-    let before = NaN;
-    await expect.poll(async () => before === (before = await startAt()), { intervals: [250] }).toBe(true);
+    const before = await untilStill(startAt);
     // Hold one file back, to look at the page while the bars show.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

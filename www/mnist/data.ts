@@ -28,8 +28,7 @@ const augmentedHeading = (draw: number) => heading(`As the augmentation sees the
 
 /** Empty slots the size of the sample grids, before there is data: the cell takes its final
  *  height at once. A screen reader skips them; the status line says what is happening. */
-function showSlots(root: HTMLElement): void {
-  const samples = root.querySelector<HTMLElement>(".samples")!;
+function showSlots(samples: HTMLElement): void {
   const slot = () => Object.assign(document.createElement("span"), { className: "digit-slot" });
   samples.setAttribute("aria-hidden", "true");
   samples.replaceChildren(
@@ -40,11 +39,10 @@ function showSlots(root: HTMLElement): void {
 }
 
 /** The sample grid and its augmented twin (draw number `draw` of the augmentation). */
-async function showSamples(root: HTMLElement, augment: Augment, draw: number): Promise<void> {
+async function showSamples(samples: HTMLElement, augment: Augment, draw: number): Promise<void> {
   const indices = Array.from({ length: SAMPLES }, (_, i) => i * 997);
   const { pixels, labels } = await mnist.call("images", "train", indices);
   const augmented = await mnist.call("augmented", indices, augment, draw);
-  const samples = root.querySelector<HTMLElement>(".samples")!;
   samples.removeAttribute("aria-hidden");
   samples.replaceChildren(
     heading("Training digits"), grid((k) => digitCanvas(pixels, k), (k) => String(labels[k])),
@@ -58,12 +56,13 @@ export const mountData: MnistCell = (cell, state) => {
   const again = root.querySelector<HTMLButtonElement>("#mnist-augment")!;
   const status = root.querySelector<HTMLElement>(".data-status")!;
   const downloads = root.querySelector<HTMLElement>(".downloads")!;
+  const sampleGrids = root.querySelector<HTMLElement>(".samples")!;
   let draw = 0;
   const samples = () => {
     const setup = state.get().setup;
-    if (setup) void showSamples(root, setup.config.augment, ++draw);
+    if (setup) void showSamples(sampleGrids, setup.config.augment, ++draw);
   };
-  showSlots(root);
+  showSlots(sampleGrids);
   load.addEventListener("click", () => void ensureData());
   again.addEventListener("click", samples);
 
@@ -87,7 +86,7 @@ export const mountData: MnistCell = (cell, state) => {
       status.textContent = data.message;
     }
     // The bars, while there are any, take the samples' place rather than adding to the height.
-    root.querySelector(".samples")!.classList.toggle("behind", downloads.childElementCount > 0);
+    sampleGrids.classList.toggle("behind", downloads.childElementCount > 0);
   });
   // Data loaded before the settings were (from the cache, on a return visit): the samples
   // follow the settings' augmentation as soon as there is one.
