@@ -192,6 +192,9 @@ test("forgetting all runs mid-run keeps the run in progress; a run cut off befor
   await loadData(page);
   await page.click("#mnist-start");
   await expect(page.locator("#results-accuracy")).toBeVisible({ timeout: 240_000 });
+  // The results show before the run's last save lands: leaving at once could lose the run (its
+  // record still "running" with no epoch, which the next visit clears), as it did in CI.
+  await expect.poll(stored).toEqual([{ status: "completed", epochs: 1 }]);
   await page.goto(`./?${long}`);
   await expect(page.locator("#mnist-start")).toBeEnabled();
   await page.click("#mnist-start");
